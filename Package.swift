@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+// ShardNet: a multithreaded data-parallel trainer for Nielsen's sigmoid networks.
+import PackageDescription
+
+let package = Package(
+    name: "ShardNet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ShardNet", targets: ["ShardNet"]),
+        .library(name: "HDF5", targets: ["HDF5"]),
+        .executable(name: "shardnet", targets: ["ShardNetTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims. Each is imported by exactly one Swift wrapper and nothing else:
+        // CBLAS by ShardNet/Kernels/BLAS.swift, CHDF5 by the HDF5 module.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5-serial",
+            providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // h5py-style Swift wrapper over libhdf5.
+        .target(
+            name: "HDF5",
+            dependencies: ["CHDF5"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The engine: network, backprop, sharded SGD, datasets and checkpoints.
+        .target(
+            name: "ShardNet",
+            dependencies: ["CBLAS", "HDF5", "CZlib"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The `shardnet` command-line tool.
+        .executableTarget(
+            name: "ShardNetTool",
+            dependencies: [
+                "ShardNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.copy("Resources/mnist-5k.h5")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "ShardNetTests",
+            dependencies: ["ShardNet", "HDF5"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "HDF5Tests",
+            dependencies: ["HDF5"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "ShardNetToolTests",
+            dependencies: ["ShardNet"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

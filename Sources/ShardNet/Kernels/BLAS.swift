@@ -1,0 +1,59 @@
+import CBLAS
+
+/// The BLAS calls ShardNet makes, over explicit row-major buffers. This is the only file that
+/// imports the CBLAS shim (OpenBLAS's cblas on Linux, Accelerate on Apple platforms).
+///
+/// Each training worker calls BLAS from its own thread with BLAS itself single-threaded
+/// (`BLAS.useSingleThread()`), so ShardNet's shards, not BLAS's threads, own the cores.
+public enum BLAS {
+    /// Makes BLAS single-threaded. Called once before training and benchmarks.
+    public static func useSingleThread() { shardnet_blas_set_num_threads(1) }
+
+    /// Lets BLAS use `n` threads (only for measuring BLAS's own ceiling).
+    public static func setThreads(_ n: Int) { shardnet_blas_set_num_threads(Int32(n)) }
+
+    /// BLAS build description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell").
+    public static var name: String { String(cString: shardnet_blas_name()) }
+
+    /// C(m×n) = A(m×k) · B(n×k)ᵀ + β·C — every row of A against every row of B.
+    @inline(__always)
+    static func gemmNT(m: Int, n: Int, k: Int,
+                       _ a: UnsafePointer<Float>, lda: Int,
+                       _ b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C(m×n) = A(k×m)ᵀ · B(k×n) + β·C — a sum of k outer products.
+    @inline(__always)
+    static func gemmTN(m: Int, n: Int, k: Int,
+                       _ a: UnsafePointer<Float>, lda: Int,
+                       _ b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C(m×n) = A(m×k) · B(k×n) + β·C.
+    @inline(__always)
+    static func gemmNN(m: Int, n: Int, k: Int,
+                       _ a: UnsafePointer<Float>, lda: Int,
+                       _ b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// A single-precision GEMM of n×n matrices, for measuring the machine's ceiling:
+    /// returns nothing, costs 2n³ flops.
+    public static func benchmarkGEMM(n: Int, a: AlignedBuffer, b: AlignedBuffer, c: AlignedBuffer) {
+        precondition(a.count >= n * n && b.count >= n * n && c.count >= n * n)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
+                    1, a.base, Int32(n), b.base, Int32(n), 0, c.base, Int32(n))
+    }
+
+    /// Spin-wait hint for the CPU (PAUSE / YIELD); lives in the CBLAS shim to avoid a third C module.
+    @inline(__always)
+    static func cpuRelax() { shardnet_cpu_relax() }
+}

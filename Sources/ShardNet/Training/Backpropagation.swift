@@ -1,0 +1,24 @@
+/// Backpropagation on its own, outside the training loop: the cost and the gradient
+/// ∂C/∂θ summed over a set of samples, in parameter layout. Uses the same kernels as the
+/// trainer's shards (one shard holding all the samples). Meant for gradient checks and tools;
+/// it allocates its own workspace on every call.
+public enum Backpropagation {
+    /// (Σ C, Σ ∂C/∂θ) over the samples `indices` of `data` (all of them when nil).
+    public static func gradient(of network: Network, on data: DataSet, indices: [Int]? = nil) -> (cost: Double, gradient: [Float]) {
+        precondition(data.features == network.sizes[0] && data.classes <= network.sizes.last!)
+        let order = (indices ?? Array(0..<data.count)).map { Int32($0) }
+        let workspace = ShardWorkspace(layout: network.layout, rows: max(order.count, 1), gradients: true)
+        let layout = LayoutView(network.layout)
+        let cost = order.withUnsafeBufferPointer { order in
+            data.images.withUnsafeBufferPointer { images in
+                data.labels.withUnsafeBufferPointer { labels in
+                    ShardedSGD.backprop(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
+                                        order: order.baseAddress!, images: images.baseAddress!,
+                                        labels: labels.baseAddress!, parameters: network.storage.base)
+                }
+            }
+        }
+        let gradient = Array(UnsafeBufferPointer(start: workspace.view.nabla, count: network.layout.count))
+        return (cost, gradient)
+    }
+}

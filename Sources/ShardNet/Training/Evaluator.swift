@@ -1,0 +1,101 @@
+/// Feedforward over whole data sets in parallel: accuracy (argmax of the output layer
+/// against the label), mean cost, and raw outputs.
+///
+/// The set is cut into fixed chunks of `chunkRows` samples; threads take chunks from a shared
+/// counter, and per-chunk results are added in chunk order, so the figures are identical for
+/// any thread count. Workspaces are allocated once per evaluator.
+public final class Evaluator {
+    public let layout: ParameterLayout
+    public let threads: Int
+    public let chunkRows: Int
+    private let layoutView: LayoutView
+    private let workspaces: [ShardWorkspace]
+    private let views: ShardViews
+    private let team: WorkerTeam
+
+    public init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256) {
+        precondition(threads >= 1 && chunkRows >= 1)
+        self.layout = layout
+        self.threads = threads
+        self.chunkRows = chunkRows
+        layoutView = LayoutView(layout)
+        workspaces = (0..<threads).map { _ in ShardWorkspace(layout: layout, rows: chunkRows, gradients: false) }
+        views = ShardViews(workspaces)
+        team = WorkerTeam(threads: threads)
+    }
+
+    /// Accuracy and mean cost of `network` on `data`.
+    public func evaluate(_ network: Network, on data: DataSet) -> Evaluation {
+        precondition(network.sizes == layout.sizes && data.features == layout.sizes[0])
+        let chunks = (data.count + chunkRows - 1) / chunkRows
+        let correct = ScalarSlots(count: chunks), cost = ScalarSlots(count: chunks)
+        let views = self.views.base, layoutView = self.layoutView, chunkRows = self.chunkRows
+        let outputs = layout.sizes.last!
+        let L = layout.layerCount
+        let networkCost = network.cost
+        network.storage.withUnsafeBufferPointer { params in
+            data.images.withUnsafeBufferPointer { images in
+                data.labels.withUnsafeBufferPointer { labels in
+                    team.forEach(items: chunks) { w, c in
+                        let r0 = c * chunkRows, rows = min(chunkRows, data.count - r0)
+                        let view = views[w]
+                        Self.feedforward(view: view, layout: layoutView, rows: rows,
+                                         images: images.baseAddress! + r0 * layoutView.sizes[0],
+                                         parameters: params.baseAddress!)
+                        let out = view.activations[L]
+                        var right = 0
+                        for r in 0..<rows where Layers.argmax(out + r * outputs, count: outputs) == Int(labels[r0 + r]) {
+                            right += 1
+                        }
+                        correct[c] = Double(right)
+                        cost[c] = Layers.outputError(cost: networkCost, rows: rows, nOut: outputs, output: out,
+                                                     labels: labels.baseAddress! + r0, delta: view.delta0)
+                    }
+                }
+            }
+        }
+        var right = 0, total = 0.0
+        for c in 0..<chunks {
+            right += Int(correct[c])
+            total += cost[c]
+        }
+        return Evaluation(correct: right, total: data.count, cost: data.count > 0 ? total / Double(data.count) : 0)
+    }
+
+    /// Output activations aᴸ for `count` samples in `images` ((count, sizes[0]) row-major):
+    /// returns (count, sizes.last) row-major.
+    public func outputs(_ network: Network, images: [Float], count: Int) -> [Float] {
+        precondition(network.sizes == layout.sizes && images.count == count * layout.sizes[0])
+        let width = layout.sizes.last!, L = layout.layerCount
+        var result = [Float](repeating: 0, count: count * width)
+        let chunks = (count + chunkRows - 1) / chunkRows
+        let views = self.views.base, layoutView = self.layoutView, chunkRows = self.chunkRows
+        network.storage.withUnsafeBufferPointer { params in
+            images.withUnsafeBufferPointer { images in
+                result.withUnsafeMutableBufferPointer { result in
+                    let out = result.baseAddress!
+                    team.forEach(items: chunks) { w, c in
+                        let r0 = c * chunkRows, rows = min(chunkRows, count - r0)
+                        Self.feedforward(view: views[w], layout: layoutView, rows: rows,
+                                         images: images.baseAddress! + r0 * layoutView.sizes[0],
+                                         parameters: params.baseAddress!)
+                        (out + r0 * width).update(from: views[w].activations[L], count: rows * width)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Equation 2 through every layer for `rows` consecutive samples.
+    static func feedforward(view: ShardView, layout: LayoutView, rows: Int, images: UnsafePointer<Float>,
+                            parameters: UnsafePointer<Float>) {
+        let sizes = layout.sizes
+        view.activations[0].update(from: images, count: rows * sizes[0])
+        for l in 0..<layout.layerCount {
+            Layers.feedforward(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], input: view.activations[l],
+                               weights: parameters + layout.weightOffsets[l], biases: parameters + layout.biasOffsets[l],
+                               output: view.activations[l + 1])
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Trains a `Network` with sharded mini-batch SGD (Nielsen's `SGD`), epoch after epoch, and
+/// keeps the `TrainingState` a checkpoint needs to resume exactly.
+///
+/// Each epoch: a fresh shuffle of 0 ..< n drawn from the seeded generator, ⌈n/m⌉ mini-batch
+/// steps (the last batch is partial when m ∤ n and is averaged over its own size), then an
+/// evaluation pass. If the cost or any parameter becomes NaN or ±∞ the epoch is rolled back
+/// and `ShardNetError.diverged` is thrown.
+///
+///     var options = TrainingOptions(eta: 3.0, miniBatchSize: 10)
+///     let trainer = try Trainer(sizes: [784, 30, 10], options: options)
+///     try trainer.train(on: data.train, evaluatingOn: data.test, epochs: 30) { record in
+///         print(record.epoch, record.testAccuracy)
+///     }
+public final class Trainer {
+    /// The network being trained.
+    public private(set) var network: Network
+    /// Epochs done, generator state, hyper-parameters and history.
+    public private(set) var state: TrainingState
+    /// Threads that run the shards.
+    public let threads: Int
+
+    private let engine: ShardedSGD
+    private let evaluator: Evaluator
+    private var lastGood: AlignedBuffer
+
+    /// A fresh network drawn from `options.seed`, ready to train.
+    public convenience init(sizes: [Int], cost: Cost = .quadratic, options: TrainingOptions) throws {
+        try options.validate()
+        var generator = Xoshiro256StarStar(seed: options.seed)
+        let network = try Network(sizes: sizes, cost: cost, initialization: options.initialization, generator: &generator)
+        let state = TrainingState(epochsCompleted: 0, seed: options.seed, generatorState: generator.words,
+                                  eta: options.eta, lambda: options.lambda, miniBatchSize: options.miniBatchSize,
+                                  shards: options.resolvedShards, initialization: options.initialization, history: [])
+        try self.init(network: network, state: state, threads: options.resolvedThreads)
+    }
+
+    /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
+    /// threads (nil: active cores). The shard count comes from the state, so the result is
+    /// the same whatever the thread count.
+    public init(network: Network, state: TrainingState, threads: Int? = nil) throws {
+        let threads = threads ?? TrainingOptions.activeCores
+        let options = TrainingOptions(eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
+                                      shards: state.shards, threads: threads, seed: state.seed,
+                                      initialization: state.initialization)
+        try options.validate()
+        guard Xoshiro256StarStar(words: state.generatorState) != nil else {
+            throw ShardNetError.invalidArgument("training state: generator state must be 4 or 5 words, not all zero")
+        }
+        self.network = network
+        self.network.makeUnique()
+        self.state = state
+        self.threads = threads
+        engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
+                            shards: state.shards, threads: threads)
+        evaluator = Evaluator(layout: network.layout, threads: threads)
+        lastGood = self.network.storage.copy()
+    }
+
+    /// Checks that `data` fits the network: features = sizes[0], classes ≤ sizes.last.
+    public func checkCompatible(_ data: DataSet, name: String) throws {
+        guard data.features == network.sizes[0] else {
+            throw ShardNetError.invalidArgument("\(name) has \(data.features) features per sample but the network's input layer has \(network.sizes[0]); use --layers \(data.features),…")
+        }
+        guard data.classes <= network.sizes.last! else {
+            throw ShardNetError.invalidArgument("\(name) has \(data.classes) classes but the network's output layer has \(network.sizes.last!); use --layers …,\(data.classes)")
+        }
+    }
+
+    /// Trains until `epochs` epochs are complete in total (a resumed trainer continues from
+    /// `state.epochsCompleted`), calling `onEpoch` after each one with its record.
+    /// `evaluatingOn` (optional) is evaluated after every epoch.
+    public func train(on training: DataSet, evaluatingOn test: DataSet?, epochs: Int,
+                      onEpoch: (EpochRecord) throws -> Void = { _ in }) throws {
+        try checkCompatible(training, name: "training data")
+        if let test { try checkCompatible(test, name: "evaluation data") }
+        guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
+        var order = [Int32](repeating: 0, count: training.count)
+        let steps = (training.count + state.miniBatchSize - 1) / state.miniBatchSize
+        while state.epochsCompleted < epochs {
+            let epoch = state.epochsCompleted + 1
+            var generator = Xoshiro256StarStar(words: state.generatorState)!
+            for i in order.indices { order[i] = Int32(i) }
+            generator.shuffle(&order)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let totalCost = order.withUnsafeBufferPointer { order in
+                engine.run(steps: 0..<steps, order: order, data: training, parameters: network.storage,
+                           eta: state.eta, lambda: state.lambda)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            let trainingCost = totalCost / Double(training.count)
+            guard trainingCost.isFinite, network.isFinite else {
+                network.storage.base.update(from: lastGood.base, count: lastGood.count)
+                throw ShardNetError.diverged(epoch: epoch, reason: trainingCost.isFinite
+                    ? "a weight or bias became NaN or infinite; lower eta (now \(state.eta))"
+                    : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
+            }
+            let evaluation = test.map { evaluator.evaluate(network, on: $0) }
+            let record = EpochRecord(epoch: epoch, trainingCost: trainingCost,
+                                     testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
+                                     testCost: evaluation?.cost ?? .nan, seconds: seconds,
+                                     samplesPerSecond: Double(training.count) / max(seconds, 1e-9))
+            state.generatorState = generator.words
+            state.epochsCompleted = epoch
+            state.history.append(record)
+            lastGood.base.update(from: network.storage.base, count: lastGood.count)
+            try onEpoch(record)
+        }
+    }
+
+    /// Accuracy and mean cost of the current network on `data`.
+    public func evaluate(_ data: DataSet) throws -> Evaluation {
+        try checkCompatible(data, name: "evaluation data")
+        return evaluator.evaluate(network, on: data)
+    }
+
+    /// Time spent so far in backprop, in the reducer and waiting at barriers (summed over threads).
+    public var timeProfile: (backprop: Double, reduce: Double, wait: Double) {
+        (engine.backpropSeconds, engine.reduceSeconds, engine.waitSeconds)
+    }
+}

@@ -1,0 +1,101 @@
+/// One shard's memory: its gradient buffer and its scratch, in one cache-line-aligned
+/// allocation made before training starts ("allocate once, point many times").
+///
+///     nabla        (layout.count)          ∂C/∂w and ∂C/∂b summed over the shard, parameter layout
+///     activations  (rows, sizes[l]) for l = 0 … L−1; a⁰ is the gathered input
+///     delta        2 × (rows, maxWidth)    δ ping-pong between layers
+///     labels       (rows) Int32            the shard's labels, gathered
+///
+/// Each region starts on its own cache line, so two workers never write the same line.
+/// `@unchecked Sendable`: a workspace is written by one work item at a time (the team's
+/// tickets give each shard to exactly one worker per step) and read by the reducer only after
+/// the barrier that ends the step's backprop phase.
+public final class ShardWorkspace: @unchecked Sendable {
+    /// Largest number of samples the shard holds.
+    public let rows: Int
+    private let floats: AlignedBuffer
+    private let labelBase: UnsafeMutablePointer<Int32>
+    private let activationPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// Raw pointers to every region, for the kernels (a trivial value: no reference counting
+    /// on the worker threads).
+    let view: ShardView
+
+    public init(layout: ParameterLayout, rows: Int, gradients: Bool) {
+        self.rows = rows
+        var offset = gradients ? paddedToCacheLine(layout.count) : 0
+        var acts: [Int] = []
+        for size in layout.sizes {
+            acts.append(offset)
+            offset += paddedToCacheLine(rows * size)
+        }
+        let maxWidth = layout.sizes.dropFirst().max() ?? 1
+        let d0 = offset
+        offset += paddedToCacheLine(rows * maxWidth)
+        let d1 = offset
+        offset += paddedToCacheLine(rows * maxWidth)
+        floats = AlignedBuffer(count: offset)
+        labelBase = .allocate(capacity: max(rows, 1))
+        labelBase.initialize(repeating: 0, count: max(rows, 1))
+        activationPointers = .allocate(capacity: acts.count)
+        for (l, o) in acts.enumerated() { (activationPointers + l).initialize(to: floats.base + o) }
+        view = ShardView(nabla: floats.base, activations: activationPointers,
+                         delta0: floats.base + d0, delta1: floats.base + d1, labels: labelBase)
+    }
+
+    deinit {
+        labelBase.deallocate()
+        activationPointers.deallocate()
+    }
+}
+
+/// Raw pointers into a `ShardWorkspace`. Valid while the workspace lives.
+struct ShardView: @unchecked Sendable {
+    /// ∂C/∂θ, (layout.count).
+    let nabla: UnsafeMutablePointer<Float>
+    /// activations[l] = aˡ, (rows, sizes[l]).
+    let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// δ ping-pong buffers, (rows, maxWidth) each.
+    let delta0: UnsafeMutablePointer<Float>
+    let delta1: UnsafeMutablePointer<Float>
+    /// Gathered labels, (rows).
+    let labels: UnsafeMutablePointer<Int32>
+}
+
+/// The network's shape as raw integers for the worker threads: sizes, and each layer's weight
+/// and bias offsets in the parameter vector (see `ParameterLayout`).
+final class LayoutView: @unchecked Sendable {
+    let layerCount: Int
+    let parameterCount: Int
+    let sizes: UnsafeMutablePointer<Int>
+    let weightOffsets: UnsafeMutablePointer<Int>
+    let biasOffsets: UnsafeMutablePointer<Int>
+
+    init(_ layout: ParameterLayout) {
+        layerCount = layout.layerCount
+        parameterCount = layout.count
+        sizes = .allocate(capacity: layout.sizes.count)
+        sizes.initialize(from: layout.sizes, count: layout.sizes.count)
+        weightOffsets = .allocate(capacity: layerCount)
+        weightOffsets.initialize(from: layout.weightOffsets, count: layerCount)
+        biasOffsets = .allocate(capacity: layerCount)
+        biasOffsets.initialize(from: layout.biasOffsets, count: layerCount)
+    }
+
+    deinit {
+        sizes.deallocate()
+        weightOffsets.deallocate()
+        biasOffsets.deallocate()
+    }
+}
+
+/// A fixed array of `ShardView`s, one per shard or per evaluation worker.
+final class ShardViews: @unchecked Sendable {
+    let base: UnsafeMutablePointer<ShardView>
+    let count: Int
+    init(_ workspaces: [ShardWorkspace]) {
+        count = workspaces.count
+        base = .allocate(capacity: max(count, 1))
+        for (i, w) in workspaces.enumerated() { (base + i).initialize(to: w.view) }
+    }
+    deinit { base.deallocate() }
+}

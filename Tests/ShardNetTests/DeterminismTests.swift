@@ -1,0 +1,64 @@
+import Testing
+import ShardNet
+
+/// Shards are the arithmetic, threads are the execution: with the same seed and shard count
+/// the trained weights are bitwise identical whatever the thread count.
+@Suite struct DeterminismTests {
+    static func train(threads: Int, shards: Int, batch: Int, epochs: Int = 2, sizes: [Int] = [12, 9, 4],
+                      lambda: Float = 0.5, samples: Int = 203, cost: Cost = .crossEntropy) throws -> Trainer {
+        let data = Fixtures.clusters(count: samples, features: sizes[0], classes: sizes.last!, seed: 21)
+        let options = TrainingOptions(eta: 0.5, lambda: lambda, miniBatchSize: batch, shards: shards, threads: threads, seed: 99)
+        let trainer = try Trainer(sizes: sizes, cost: cost, options: options)
+        try trainer.train(on: data, evaluatingOn: data, epochs: epochs)
+        return trainer
+    }
+
+    /// 203 samples, batch 10 (last batch 3: partial), 4 shards (uneven 3/2/3/2 split).
+    @Test func bitwiseIdenticalAcrossThreadCounts() throws {
+        let reference = try Self.train(threads: 1, shards: 4, batch: 10)
+        for threads in [2, 3, 8] {
+            let other = try Self.train(threads: threads, shards: 4, batch: 10)
+            #expect(other.network.isBitwiseEqual(to: reference.network), "threads \(threads) differ from 1 thread")
+            #expect(zip(other.state.history, reference.state.history).allSatisfy { $0.hasSameResults(as: $1) })
+        }
+    }
+
+    /// More shards than samples in a batch (empty shards), and a batch larger than the data set.
+    @Test func moreShardsThanBatchRows() throws {
+        let reference = try Self.train(threads: 1, shards: 7, batch: 5)
+        for threads in [2, 5] {
+            let other = try Self.train(threads: threads, shards: 7, batch: 5)
+            #expect(other.network.isBitwiseEqual(to: reference.network))
+        }
+        let whole = try Self.train(threads: 3, shards: 3, batch: 1000, samples: 50)
+        #expect(whole.network.isFinite)
+        #expect(whole.state.history.count == 2)
+    }
+
+    /// Threads far above the core count (a loaded, oversubscribed machine) still give the
+    /// same bits, just slower: the team cannot deadlock when Dispatch runs fewer at once.
+    @Test func oversubscribedThreadsGiveSameBits() throws {
+        let reference = try Self.train(threads: 1, shards: 16, batch: 32, epochs: 1, samples: 160)
+        let loaded = try Self.train(threads: 64, shards: 16, batch: 32, epochs: 1, samples: 160)
+        #expect(loaded.network.isBitwiseEqual(to: reference.network))
+    }
+
+    /// Parallel vs serial: the sharded sum equals one big shard up to float rounding, so the
+    /// sharding itself does not change the mathematics.
+    @Test func shardedStepEqualsSingleShardStep() throws {
+        let one = try Self.train(threads: 1, shards: 1, batch: 16, epochs: 1, lambda: 0)
+        let many = try Self.train(threads: 2, shards: 5, batch: 16, epochs: 1, lambda: 0)
+        let a = one.network.parameters, b = many.network.parameters
+        let worst = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+
+    /// The same seed gives the same initial network; different seeds differ.
+    @Test func seedDeterminesInitialNetwork() throws {
+        let a = try Trainer(sizes: [5, 3, 2], options: TrainingOptions(seed: 4, initialization: .scaled))
+        let b = try Trainer(sizes: [5, 3, 2], options: TrainingOptions(seed: 4, initialization: .scaled))
+        let c = try Trainer(sizes: [5, 3, 2], options: TrainingOptions(seed: 5, initialization: .scaled))
+        #expect(a.network.isBitwiseEqual(to: b.network))
+        #expect(!a.network.isBitwiseEqual(to: c.network))
+    }
+}
