@@ -63,6 +63,15 @@ public final class ShardedSGD {
     /// own size, as in network.py. Returns the summed cost of all samples seen.
     public func run(steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
                     parameters: AlignedBuffer, eta: Float, lambda: Float) -> Double {
+        var total = 0.0
+        run(steps: steps, order: order, data: data, parameters: parameters, eta: eta, lambda: lambda, costSum: &total)
+        return total
+    }
+
+    /// As `run(steps:order:data:parameters:eta:lambda:)`, adding each step's cost to `costSum`
+    /// in step order — so an epoch split into several runs sums its cost exactly as one run.
+    public func run(steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
+                    parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double) {
         precondition(parameters.count == layout.count)
         precondition(data.features == layout.sizes[0] && data.classes <= layout.sizes.last!)
         let n = order.count
@@ -75,10 +84,9 @@ public final class ShardedSGD {
         let params = parameters.base
         let sliceLength = self.sliceLength
         let parameterCount = layout.count
-        var totalCost = 0.0
         let timing = data.images.withUnsafeBufferPointer { images in
             data.labels.withUnsafeBufferPointer { labels in
-                withUnsafeMutablePointer(to: &totalCost) { totalCostPointer in
+                withUnsafeMutablePointer(to: &costSum) { totalCostPointer in
                     team.run(steps: steps.count, shards: shards, slices: slices, timing: timingSlots,
                         shardWork: { i, s in
                             let step = steps.lowerBound + i
@@ -110,7 +118,6 @@ public final class ShardedSGD {
         backpropSeconds += timing.backprop
         reduceSeconds += timing.reduce
         waitSeconds += timing.wait
-        return totalCost
     }
 
     /// Equations 1–5 for one shard: gather its samples, feed forward, compute δᴸ, then walk

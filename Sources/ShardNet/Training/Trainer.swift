@@ -70,8 +70,11 @@ public final class Trainer {
 
     /// Trains until `epochs` epochs are complete in total (a resumed trainer continues from
     /// `state.epochsCompleted`), calling `onEpoch` after each one with its record.
-    /// `evaluatingOn` (optional) is evaluated after every epoch.
+    /// `evaluatingOn` (optional) is evaluated after every epoch. `progress(samplesDone, n)` is
+    /// called about every `progressInterval` samples within an epoch (it splits the epoch into
+    /// runs of steps, which does not change the arithmetic).
     public func train(on training: DataSet, evaluatingOn test: DataSet?, epochs: Int,
+                      progressInterval: Int = 0, progress: (Int, Int) -> Void = { _, _ in },
                       onEpoch: (EpochRecord) throws -> Void = { _ in }) throws {
         try checkCompatible(training, name: "training data")
         if let test { try checkCompatible(test, name: "evaluation data") }
@@ -84,9 +87,17 @@ public final class Trainer {
             for i in order.indices { order[i] = Int32(i) }
             generator.shuffle(&order)
             let start = DispatchTime.now().uptimeNanoseconds
-            let totalCost = order.withUnsafeBufferPointer { order in
-                engine.run(steps: 0..<steps, order: order, data: training, parameters: network.storage,
-                           eta: state.eta, lambda: state.lambda)
+            let stepsPerRun = progressInterval > 0 ? max(1, progressInterval / state.miniBatchSize) : steps
+            var totalCost = 0.0
+            var done = 0
+            while done < steps {
+                let run = done..<min(steps, done + stepsPerRun)
+                order.withUnsafeBufferPointer { order in
+                    engine.run(steps: run, order: order, data: training, parameters: network.storage,
+                               eta: state.eta, lambda: state.lambda, costSum: &totalCost)
+                }
+                done = run.upperBound
+                if progressInterval > 0 { progress(min(done * state.miniBatchSize, training.count), training.count) }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             let trainingCost = totalCost / Double(training.count)

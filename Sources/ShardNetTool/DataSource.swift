@@ -1,0 +1,44 @@
+import Foundation
+import ShardNet
+
+/// Where the data comes from: a file the user names, or the embedded 5,000 MNIST digits.
+enum DataSource {
+    /// Path of the embedded mnist-5k.h5 (4,000 train / 1,000 test real MNIST digits), shipped
+    /// as a SwiftPM resource next to the executable.
+    static func embeddedPath() throws -> String {
+        guard let path = Bundle.module.path(forResource: "mnist-5k", ofType: "h5") else {
+            throw ShardNetError.io(path: "mnist-5k.h5", reason: "the embedded dataset is missing from the shardnet_ShardNetTool.resources bundle; rebuild with `swift build`, or pass --data FILE.h5")
+        }
+        return path
+    }
+
+    /// The path to read: `--data` or the embedded file.
+    static func path(_ data: String?) throws -> String { try data ?? embeddedPath() }
+
+    /// Loads a dataset file, refusing checkpoints with a message that says what to pass instead.
+    static func load(_ data: String?) throws -> (path: String, file: DataSetFile) {
+        let path = try path(data)
+        return (path, try DataSetFile.load(from: path))
+    }
+
+    /// The split named `name` ("train" | "test" | "validation").
+    static func split(_ file: DataSetFile, _ name: String, path: String) throws -> DataSet {
+        switch name {
+        case "train": return file.train
+        case "test":
+            guard let test = file.test else { throw ShardNetError.invalidFile(path: path, object: "/test", reason: "the dataset has no test split; add /test/images and /test/labels (shardnet convert writes both)") }
+            return test
+        case "validation":
+            guard let validation = file.validation else { throw ShardNetError.invalidFile(path: path, object: "/validation", reason: "the dataset has no validation split; use --split test") }
+            return validation
+        default:
+            throw ValidationErrorMessage("unknown split '\(name)': use train, test or validation")
+        }
+    }
+}
+
+/// A plain error whose description is its message.
+struct ValidationErrorMessage: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import ShardNet
+
+/// `shardnet info`: what an HDF5 file is, in a readable summary.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Describe a dataset or checkpoint file.",
+        discussion: """
+            Examples:
+              shardnet info fashion.h5
+              shardnet info model.h5
+            """)
+
+    @Argument(help: ArgumentHelp("A ShardNet dataset or checkpoint.", valueName: "file.h5"))
+    var file: String
+
+    func run() throws {
+        switch try H5FileKind.detect(path: file) {
+        case .dataset:
+            let d = try DataSetFile.load(from: file)
+            print("\(file): dataset, \(d.classes) classes")
+            if !d.source.isEmpty { print("  source: \(d.source)") }
+            for (name, split) in [("train", d.train), ("test", d.test), ("validation", d.validation)] {
+                guard let split else { continue }
+                print("  /\(name): \(Format.grouped(split.count)) samples × \(split.features) features")
+            }
+        case .checkpoint:
+            let c = try Checkpoint.load(from: file)
+            let n = c.network
+            print("\(file): checkpoint, network \(n.sizes.map(String.init).joined(separator: "-")) (\(Format.grouped(n.parameterCount)) parameters), sigmoid, \(n.cost.rawValue) cost")
+            guard let t = c.training else { print("  no training state"); return }
+            print("  trained \(t.epochsCompleted) epochs: eta \(t.eta), lambda \(t.lambda), batch \(t.miniBatchSize), shards \(t.shards), seed \(t.seed), init \(t.initialization.rawValue)")
+            for r in t.history {
+                print("  " + TrainCommand.describe(r, epochs: t.epochsCompleted))
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import ShardNet
+
+/// `--log FILE.jsonl`: one JSON object per epoch, flushed as it is written.
+final class JSONLWriter {
+    let path: String
+    private let handle: FileHandle
+
+    init(path: String, append: Bool) throws {
+        self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists || !append {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ShardNetError.io(path: path, reason: "cannot create the log file: \(String(cString: strerror(errno))); choose a writable --log path")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw ShardNetError.io(path: path, reason: "cannot open the log file for writing; choose a writable --log path")
+        }
+        self.handle = handle
+        handle.seekToEndOfFile()
+    }
+
+    deinit { handle.closeFile() }
+
+    /// One line: the epoch's figures plus how it ran.
+    func write(_ r: EpochRecord, epochs: Int, threads: Int, shards: Int) throws {
+        let line = "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(Format.json(r.trainingCost)), "
+            + "\"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testAccuracy\": \(Format.json(r.testAccuracy)), "
+            + "\"testCost\": \(Format.json(r.testCost)), \"seconds\": \(Format.json(r.seconds)), "
+            + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), \"threads\": \(threads), \"shards\": \(shards)}\n"
+        do {
+            try handle.write(contentsOf: Data(line.utf8))
+        } catch {
+            throw ShardNetError.io(path: path, reason: "cannot write the log: \(error)")
+        }
+    }
+}

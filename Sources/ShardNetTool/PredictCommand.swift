@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import ShardNet
+
+/// `shardnet predict`: the predicted class and output activations of chosen samples.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Print the predicted class and the output activations for chosen samples.",
+        discussion: """
+            Examples:
+              shardnet predict --model model.h5 --index 0 --index 1 --index 2
+              shardnet predict --model fashion-model.h5 --data fashion.h5 --split test --index 42
+            """)
+
+    @Option(help: ArgumentHelp("The model checkpoint.", valueName: "file.h5"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Dataset file. Default: the embedded MNIST-5k.", valueName: "file.h5"))
+    var data: String?
+
+    @Option(help: "Split to read samples from: train, test or validation.")
+    var split: String = "test"
+
+    @Option(name: .customLong("index"), help: ArgumentHelp("Sample index (repeat for several). Default: 0.", valueName: "i"))
+    var indices: [Int] = []
+
+    func validate() throws {
+        guard ["train", "test", "validation"].contains(split) else { throw ValidationError("--split must be train, test or validation, got '\(split)'") }
+        if let bad = indices.first(where: { $0 < 0 }) { throw ValidationError("--index must be zero or positive, got \(bad)") }
+    }
+
+    func run() throws {
+        BLAS.useSingleThread()
+        let network = try Checkpoint.load(from: model).network
+        let (path, file) = try DataSource.load(data)
+        let set = try DataSource.split(file, split, path: path)
+        try ModelFit.check(network, model: model, data: set, dataPath: path)
+        let chosen = indices.isEmpty ? [0] : indices
+        if let bad = chosen.first(where: { $0 >= set.count }) {
+            throw ValidationErrorMessage("--index \(bad) is out of range: \(path) /\(split) has \(set.count) samples (0…\(set.count - 1))")
+        }
+        let f = set.features
+        var images: [Float] = []
+        images.reserveCapacity(chosen.count * f)
+        for i in chosen { images += set.images[(i * f)..<((i + 1) * f)] }
+        let width = network.sizes.last!
+        let outputs = Evaluator(layout: network.layout, threads: 1).outputs(network, images: images, count: chosen.count)
+        for (k, i) in chosen.enumerated() {
+            let row = Array(outputs[(k * width)..<((k + 1) * width)])
+            let predicted = row.indices.max(by: { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) })!
+            let label = Int(set.labels[i])
+            let mark = predicted == label ? "correct" : "wrong"
+            print("sample \(i): predicted \(predicted), label \(label) (\(mark)); outputs [\(row.map { String(format: "%.4f", $0) }.joined(separator: ", "))]")
+        }
+    }
+}
