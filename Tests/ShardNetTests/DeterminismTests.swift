@@ -61,4 +61,20 @@ import ShardNet
         #expect(a.network.isBitwiseEqual(to: b.network))
         #expect(!a.network.isBitwiseEqual(to: c.network))
     }
+
+    /// Splitting epochs into runs of steps for progress reports changes neither the weights
+    /// nor the logged training cost.
+    @Test func progressChunkingDoesNotChangeResults() throws {
+        let data = Fixtures.clusters(count: 203, features: 12, classes: 4, seed: 21)
+        func run(interval: Int) throws -> Trainer {
+            let trainer = try Trainer(sizes: [12, 9, 4], options: TrainingOptions(eta: 0.5, miniBatchSize: 10, shards: 3, threads: 2, seed: 9))
+            var calls = 0
+            try trainer.train(on: data, evaluatingOn: nil, epochs: 2, progressInterval: interval, progress: { _, _ in calls += 1 })
+            if interval > 0 { #expect(calls > 2) }
+            return trainer
+        }
+        let whole = try run(interval: 0), chunked = try run(interval: 30)
+        #expect(whole.network.isBitwiseEqual(to: chunked.network))
+        #expect(zip(whole.state.history, chunked.state.history).allSatisfy { $0.hasSameResults(as: $1) })
+    }
 }

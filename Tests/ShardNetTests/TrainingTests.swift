@@ -10,7 +10,7 @@ import ShardNet
         let trainer = try Trainer(sizes: [20, 10, 3], options: TrainingOptions(eta: 3.0, miniBatchSize: 10, threads: 2, seed: 3))
         let before = try trainer.evaluate(test)
         var costs: [Double] = []
-        try trainer.train(on: train, evaluatingOn: test, epochs: 5) { costs.append($0.trainingCost) }
+        try trainer.train(on: train, evaluatingOn: test, epochs: 5, onEpoch: { costs.append($0.trainingCost) })
         let after = try trainer.evaluate(test)
         #expect(after.accuracy >= 0.95, "accuracy \(after.accuracy) (before \(before.accuracy))")
         #expect(costs.last! < costs.first!)

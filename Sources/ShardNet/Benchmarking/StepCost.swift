@@ -1,0 +1,85 @@
+import Foundation
+
+/// What one mini-batch step costs at a given thread count: the per-step figures quoted in the
+/// README (784-30-10, m = 10, 1 and 2 threads by default).
+public struct StepCost: Sendable, Equatable, Codable {
+    public let sizes: [Int]
+    public let miniBatchSize: Int
+    public let threads: Int
+    public let shards: Int
+    /// Mean wall time of a step when many steps run in one `ShardedSGD.run` call (as in an
+    /// epoch of training), seconds; median over the repetitions.
+    public let stepSeconds: Double
+    /// Mean wall time of a step when each step is its own `run` call: adds one fork-join
+    /// (DispatchQueue.concurrentPerform) per step when threads > 1.
+    public let singleCallStepSeconds: Double
+    /// Thread time per step, summed over threads, split by kind, seconds.
+    public let backpropSeconds: Double
+    public let reduceSeconds: Double
+    public let waitSeconds: Double
+    /// Training samples per second at `stepSeconds`.
+    public var samplesPerSecond: Double { Double(miniBatchSize) / stepSeconds }
+
+    public init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepSeconds: Double,
+                singleCallStepSeconds: Double, backpropSeconds: Double, reduceSeconds: Double, waitSeconds: Double) {
+        self.sizes = sizes
+        self.miniBatchSize = miniBatchSize
+        self.threads = threads
+        self.shards = shards
+        self.stepSeconds = stepSeconds
+        self.singleCallStepSeconds = singleCallStepSeconds
+        self.backpropSeconds = backpropSeconds
+        self.reduceSeconds = reduceSeconds
+        self.waitSeconds = waitSeconds
+    }
+
+    /// Measures each thread count in `threads` (S = T unless `shards` is given): a warm-up,
+    /// then `repetitions` repetitions of about `seconds / (repetitions + 1)` each, for both the
+    /// long-run and the one-step-per-call figure. BLAS is made single-threaded.
+    public static func measure(sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
+                               shards: Int? = nil, samples: Int = 10_000, repetitions: Int = 5,
+                               seconds: Double = 3, seed: UInt64 = 1) throws -> [StepCost] {
+        try Network.validate(sizes: sizes)
+        guard miniBatchSize >= 1, repetitions >= 1, seconds > 0, threads.allSatisfy({ $0 >= 1 }) else {
+            throw ShardNetError.invalidArgument("step cost: batch size, repetitions, seconds and threads must be positive")
+        }
+        BLAS.useSingleThread()
+        let data = try SyntheticData.make(count: max(samples, miniBatchSize), features: sizes[0], classes: sizes.last!, seed: seed)
+        let share = seconds / Double(repetitions + 1) / 2
+        return try threads.map { t in
+            let s = shards ?? t
+            let engine = try TimedEngine(sizes: sizes, miniBatchSize: miniBatchSize, shards: s, threads: t, data: data, seed: seed)
+            let steps = engine.calibrate(warmUp: share, target: share)
+            var long: [Double] = [], single: [Double] = []
+            var backprop = 0.0, reduce = 0.0, wait = 0.0
+            for _ in 0..<repetitions {
+                engine.reset()
+                let a = engine.time(steps: steps)
+                long.append(a.seconds / Double(steps))
+                backprop += a.backprop
+                reduce += a.reduce
+                wait += a.wait
+                engine.reset()
+                let b = engine.time(steps: steps, callsOfOneStep: true)
+                single.append(b.seconds / Double(steps))
+            }
+            let total = Double(steps * repetitions)
+            return StepCost(sizes: sizes, miniBatchSize: miniBatchSize, threads: t, shards: s,
+                            stepSeconds: SampleSummary(long).median, singleCallStepSeconds: SampleSummary(single).median,
+                            backpropSeconds: backprop / total, reduceSeconds: reduce / total, waitSeconds: wait / total)
+        }
+    }
+
+    /// A Markdown table of step costs, for the README.
+    public static func markdownTable(_ costs: [StepCost]) -> String {
+        var out = "| network | m | T | S | step (µs) | step as its own run call (µs) | backprop (µs·threads) | reduce (µs·threads) | wait (µs·threads) | samples/s |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        for c in costs {
+            out += String(format: "| %@ | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+                          c.sizes.map(String.init).joined(separator: "-"), c.miniBatchSize, c.threads, c.shards,
+                          c.stepSeconds * 1e6, c.singleCallStepSeconds * 1e6, c.backpropSeconds * 1e6,
+                          c.reduceSeconds * 1e6, c.waitSeconds * 1e6, c.samplesPerSecond)
+        }
+        return out
+    }
+}

@@ -1,0 +1,86 @@
+import Dispatch
+
+/// One `ShardedSGD` on synthetic data, run for a chosen number of full mini-batch steps and
+/// timed. Used by the scaling sweep and the step-cost probe; not part of training.
+///
+/// Steps walk through a fixed shuffled order of the samples, wrapping around at the end of
+/// the epoch, and only whole batches of m samples are used (so every step costs the same).
+/// `reset()` restores the initial parameters, so that repetitions start alike.
+final class TimedEngine {
+    let engine: ShardedSGD
+    let data: DataSet
+    let eta: Float
+    private let order: [Int32]
+    private let initial: AlignedBuffer
+    private let parameters: AlignedBuffer
+    private let stepsPerEpoch: Int
+    private var cursor = 0
+
+    /// What one timed call of `time(steps:)` measured.
+    struct Sample {
+        var seconds: Double
+        var backprop: Double
+        var reduce: Double
+        var wait: Double
+    }
+
+    init(sizes: [Int], miniBatchSize: Int, shards: Int, threads: Int, data: DataSet,
+         eta: Float = 3.0, seed: UInt64 = 1) throws {
+        guard data.count >= miniBatchSize else {
+            throw ShardNetError.invalidArgument("benchmark data has \(data.count) samples, fewer than the mini-batch size \(miniBatchSize)")
+        }
+        var generator = Xoshiro256StarStar(seed: seed)
+        let network = try Network(sizes: sizes, cost: .quadratic, initialization: .gaussian, generator: &generator)
+        var order = (0..<data.count).map { Int32($0) }
+        generator.shuffle(&order)
+        self.order = order
+        self.data = data
+        self.eta = eta
+        initial = network.storage.copy()
+        parameters = network.storage.copy()
+        stepsPerEpoch = data.count / miniBatchSize
+        engine = ShardedSGD(layout: network.layout, cost: .quadratic, miniBatchSize: miniBatchSize,
+                            shards: shards, threads: threads)
+    }
+
+    /// Restores the initial parameters.
+    func reset() {
+        parameters.base.update(from: initial.base, count: initial.count)
+    }
+
+    /// Runs `steps` steps, in as few `ShardedSGD.run` calls as the epoch allows
+    /// (`callsOfOneStep`: one call per step, which adds a fork-join per step), and times them.
+    func time(steps: Int, callsOfOneStep: Bool = false) -> Sample {
+        let b0 = engine.backpropSeconds, r0 = engine.reduceSeconds, w0 = engine.waitSeconds
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        order.withUnsafeBufferPointer { order in
+            var left = steps
+            while left > 0 {
+                let chunk = callsOfOneStep ? 1 : min(left, stepsPerEpoch - cursor)
+                _ = engine.run(steps: cursor..<(cursor + chunk), order: order, data: data,
+                               parameters: parameters, eta: eta, lambda: 0)
+                left -= chunk
+                cursor += chunk
+                if cursor == stepsPerEpoch { cursor = 0 }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        return Sample(seconds: seconds, backprop: engine.backpropSeconds - b0,
+                      reduce: engine.reduceSeconds - r0, wait: engine.waitSeconds - w0)
+    }
+
+    /// Warms up for about `seconds` (doubling the step count from 1) and returns the step
+    /// count that takes about `target` seconds, at least `minimum`.
+    func calibrate(warmUp seconds: Double, target: Double, minimum: Int = 2) -> Int {
+        var steps = 1, spent = 0.0, perStep = 0.0
+        repeat {
+            let sample = time(steps: steps)
+            spent += sample.seconds
+            perStep = sample.seconds / Double(steps)
+            if spent >= seconds { break }
+            steps *= 2
+        } while steps < 1 << 30
+        reset()
+        return max(minimum, Int((target / max(perStep, 1e-9)).rounded()))
+    }
+}
