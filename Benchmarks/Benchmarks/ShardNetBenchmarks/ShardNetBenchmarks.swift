@@ -1,4 +1,102 @@
+// ShardNet micro-benchmarks: one training step and one evaluation pass per configuration and
+// thread count, with wall clock, throughput and malloc counts (package-benchmark's malloc
+// interposer). A training step must not touch the heap: the `mallocCountTotal` threshold of
+// the "train" benchmarks is 0 (tolerance 0), checked by
+//
+//     swift package benchmark thresholds check
+//
+// against Thresholds/ShardNetBenchmarks.<name>.p90.json.
+//
+// "train step" runs one step per `ShardedSGD.run` call, as a micro-benchmark must; with
+// T > 1 every call forks and joins the team through DispatchQueue.concurrentPerform, so
+// whatever Dispatch allocates per call is counted there. "train 100 steps" runs 100 steps in
+// one call, as an epoch does, and "dispatch concurrentPerform" measures Dispatch alone.
 import Benchmark
+import Dispatch
+import ShardNet
+
+/// Everything one benchmark needs, built in its setup (outside the measurement).
+final class Fixture: @unchecked Sendable {
+    let engine: ShardedSGD
+    let evaluator: Evaluator
+    let network: Network
+    let training: DataSet
+    let test: DataSet
+    let order: [Int32]
+    let stepsPerEpoch: Int
+    var cursor = 0
+
+    init(sizes: [Int], miniBatchSize: Int, threads: Int) throws {
+        BLAS.useSingleThread()
+        var generator = Xoshiro256StarStar(seed: 1)
+        network = try Network(sizes: sizes, initialization: .gaussian, generator: &generator)
+        training = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 2)
+        test = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 3)
+        var order = (0..<Int32(training.count)).map { $0 }
+        generator.shuffle(&order)
+        self.order = order
+        stepsPerEpoch = training.count / miniBatchSize
+        engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: miniBatchSize,
+                            shards: threads, threads: threads)
+        evaluator = Evaluator(layout: network.layout, threads: threads)
+    }
+
+    /// Runs `steps` consecutive steps in one `ShardedSGD.run` call (wrapping at the epoch's end).
+    @inline(__always)
+    func train(steps: Int) {
+        if cursor + steps > stepsPerEpoch { cursor = 0 }
+        let range = cursor..<(cursor + steps)
+        cursor += steps
+        let cost = order.withUnsafeBufferPointer { order in
+            engine.run(steps: range, order: order, data: training, parameters: network.storage, eta: 0.5, lambda: 0)
+        }
+        blackHole(cost)
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("placeholder") { _ in }
+    let zeroMallocs: [BenchmarkMetric: BenchmarkThresholds] = [
+        .mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0]),
+    ]
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        warmupIterations: 10,
+        maxDuration: .seconds(1),
+        maxIterations: 100_000
+    )
+
+    let configurations: [(sizes: [Int], batch: Int)] = [([784, 30, 10], 10), ([784, 100, 10], 128), ([784, 512, 512, 10], 128)]
+    for (sizes, batch) in configurations {
+        let net = sizes.map(String.init).joined(separator: "-")
+        for threads in [1, 2] {
+            let tags = ["network": net, "batch": "\(batch)", "threads": "\(threads)"]
+            Benchmark("train step \(net) b\(batch) T\(threads)",
+                      configuration: .init(tags: tags, thresholds: zeroMallocs)) { benchmark, fixture in
+                for _ in benchmark.scaledIterations { fixture.train(steps: 1) }
+            } setup: {
+                try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
+            }
+
+            Benchmark("train 100 steps \(net) b\(batch) T\(threads)",
+                      configuration: .init(tags: tags, warmupIterations: 2, thresholds: zeroMallocs)) { benchmark, fixture in
+                for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
+            } setup: {
+                try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
+            }
+
+            Benchmark("evaluate 10k \(net) T\(threads)",
+                      configuration: .init(tags: tags, warmupIterations: 1)) { benchmark, fixture in
+                for _ in benchmark.scaledIterations { blackHole(fixture.evaluator.evaluate(fixture.network, on: fixture.test)) }
+            } setup: {
+                try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
+            }
+        }
+    }
+
+    // Dispatch alone: the fork-join that ShardedSGD.run does once per call when T > 1.
+    Benchmark("dispatch concurrentPerform 2 empty", configuration: .init(warmupIterations: 100)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) }
+        }
+    }
 }

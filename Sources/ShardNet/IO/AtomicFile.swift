@@ -27,6 +27,7 @@ enum AtomicFile {
         if stat(target, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw ShardNetError.io(path: target, reason: "cannot save: the path is a folder; give a file name")
         }
+        removeStaleTemporaries(of: target, in: folder)
         let temporary = "\(target).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
         do {
             try body(temporary)
@@ -53,6 +54,31 @@ enum AtomicFile {
         guard fsync(fd) == 0 || (directory && errno == EINVAL) else {
             throw ShardNetError.io(path: target, reason: "fsync of \(path) failed: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Removes `<target>.tmp-<pid>-<random>` files left by saves whose process died (kill -9,
+    /// power loss). A temp file of a live process (a concurrent save) is left alone; a file
+    /// whose name does not match the pattern exactly is never touched.
+    static func removeStaleTemporaries(of target: String, in folder: String) {
+        let prefix = Self.baseName(of: target) + ".tmp-"
+        guard let dir = opendir(folder) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix) else { continue }
+            let parts = name.dropFirst(prefix.count).split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, UInt64(parts[1], radix: 16) != nil else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
+        }
+    }
+
+    static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
     }
 
     static func folder(of path: String) -> String {
