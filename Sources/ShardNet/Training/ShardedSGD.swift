@@ -49,7 +49,7 @@ public final class ShardedSGD {
         views = ShardViews(workspaces)
         stepCost = ScalarSlots(count: shards)
         timingSlots = ScalarSlots(count: threads * 3)
-        team = WorkerTeam(threads: threads)
+        team = WorkerTeam(threads: threads, items: shards + threads)
         sliceLength = paddedToCacheLine((layout.count + slices - 1) / slices)
     }
 

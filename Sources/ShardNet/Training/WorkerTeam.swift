@@ -4,21 +4,25 @@ import Synchronization
 
 /// Runs many steps of two-phase work on a team of threads with one fork-join for all of them.
 ///
-/// Each step has `shards` backprop items (phase A) followed by `slices` reduce-and-update items
-/// (phase B); phase B of a step needs all of phase A, and phase A of the next step needs all of
-/// phase B. Numbered in that order, the items form one sequence of tickets:
+/// Each step has `shards` backprop items (phase A) followed by `slices` reduce-and-update
+/// items (phase B); phase B of a step needs all of phase A, and phase A of the next step needs
+/// all of phase B. Phases are numbered 0, 1, 2, … (phase 2t is step t's backprop, 2t+1 its
+/// reduce), and a counter `done` holds how many items are finished, in phase order.
 ///
-///     ticket k → step = k / (shards + slices), item = k % (shards + slices)
-///
-/// Every thread loops: take the next ticket (an atomic counter), wait until all tickets of
-/// the earlier phases are done (a second counter), do the item, count it done. Waiting spins
-/// with a CPU pause for a short while (a hand-off to a spinning thread costs about half a
-/// microsecond; waking a sleeping one costs 55-65 µs on these machines), then yields the core.
+/// Every thread walks the phases: it waits until the previous phase is complete, then tries
+/// to claim the phase's items — first its own (item i belongs to thread i mod threads, so in
+/// steady state the same core always writes the same shard buffer and the same parameter
+/// slice, and cache lines stay where they are used), then anyone else's. A claim is a
+/// compare-and-swap of the item's last-claimed phase from p−2 to p, so each item is done
+/// exactly once per phase. Waiting spins with a CPU pause for a while (a hand-off to a
+/// spinning thread costs about half a microsecond; waking a sleeping one costs 55-65 µs on
+/// these machines), then yields the core.
 ///
 /// Why this cannot deadlock when Dispatch runs fewer threads than asked (a loaded machine,
-/// more threads than cores): a thread only waits for tickets that were already *taken*, and a
-/// ticket is only taken by a thread that is running this loop; the earliest unfinished ticket
-/// never waits. A thread that starts late simply finds fewer tickets left, or none.
+/// more threads than cores): a thread waits only for a phase whose items it has itself tried
+/// to claim, so every item of that phase is held by a running thread; a thread that starts
+/// late jumps to the current phase and steals whatever is unclaimed, and a team of one does
+/// everything.
 ///
 /// Which thread does which item never changes the arithmetic: items are defined by shards and
 /// slices, not by threads.
@@ -30,11 +34,14 @@ final class WorkerTeam: Sendable {
 
     private let nextTicket = Atomic<Int>(0)
     private let doneTickets = Atomic<Int>(0)
+    /// Claim words: the phase in which each item (shards, then slices) was last claimed.
+    private let claims: ClaimWords
 
-    init(threads: Int, spinLimit: Int = 4_000) {
+    init(threads: Int, items: Int = 0, spinLimit: Int = 4_000) {
         precondition(threads >= 1)
         self.threads = threads
         self.spinLimit = spinLimit
+        claims = ClaimWords(count: items)
     }
 
     /// Seconds each kind of work took, summed over threads.
@@ -46,29 +53,47 @@ final class WorkerTeam: Sendable {
 
     /// Runs `steps` steps: `shardWork(step, shard)` for every shard, then
     /// `sliceWork(step, slice)` for every slice, step after step. Returns time spent per kind,
-    /// summed over the threads; `timing` must have room for `threads` slots × 3.
+    /// summed over the threads; `timing` must have room for `threads` slots × 3, and the team
+    /// must have been made with `items` ≥ shards + slices.
     func run(steps: Int, shards: Int, slices: Int, timing: ScalarSlots,
              shardWork: (Int, Int) -> Void, sliceWork: (Int, Int) -> Void) -> Timing {
-        precondition(timing.count >= threads * 3)
-        nextTicket.store(0, ordering: .relaxed)
+        precondition(timing.count >= threads * 3 && claims.count >= shards + slices)
         doneTickets.store(0, ordering: .relaxed)
+        // Phase 0 claims shard items expecting −2, phase 1 claims slice items expecting −1.
+        for i in 0..<shards { claims.store(-2, at: i) }
+        for i in 0..<slices { claims.store(-1, at: shards + i) }
         let perStep = shards + slices
-        let total = steps * perStep
+        let phases = 2 * steps
+        let threads = self.threads
         func worker(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
+            var phase = 0
             while true {
-                let k = self.nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
-                if k >= total { break }
-                let step = k / perStep, item = k - step * perStep
-                let phaseStart = step * perStep + (item < shards ? 0 : shards)
+                // Jump to the earliest unfinished phase (a late thread skips what is done).
+                let finished = doneTickets.load(ordering: .relaxed)
+                let current = 2 * (finished / perStep) + (finished % perStep >= shards ? 1 : 0)
+                phase = max(phase, current)
+                if phase >= phases { break }
+                let step = phase / 2, isReduce = phase % 2 == 1
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                self.wait(until: phaseStart)
+                self.wait(until: step * perStep + (isReduce ? shards : 0))
                 let t1 = DispatchTime.now().uptimeNanoseconds
-                if item < shards { shardWork(step, item) } else { sliceWork(step, item - shards) }
-                let t2 = DispatchTime.now().uptimeNanoseconds
                 wait &+= t1 &- t0
-                if item < shards { backprop &+= t2 &- t1 } else { reduce &+= t2 &- t1 }
-                self.doneTickets.wrappingAdd(1, ordering: .releasing)
+                let count = isReduce ? slices : shards, base = isReduce ? shards : 0
+                // Own items first (i ≡ w mod threads), then anyone's (a second pass over all
+                // items: an own item already done fails its claim and is skipped).
+                let own = w < count ? (count - w + threads - 1) / threads : 0
+                for k in 0..<(own + count) {
+                    let i = k < own ? w + k * threads : k - own
+                    if k >= own && i % threads == w { continue }
+                    guard claims.claim(base + i, expected: phase - 2, desired: phase) else { continue }
+                    let s0 = DispatchTime.now().uptimeNanoseconds
+                    if isReduce { sliceWork(step, i) } else { shardWork(step, i) }
+                    let s1 = DispatchTime.now().uptimeNanoseconds
+                    if isReduce { reduce &+= s1 &- s0 } else { backprop &+= s1 &- s0 }
+                    doneTickets.wrappingAdd(1, ordering: .releasing)
+                }
+                phase += 1
             }
             timing[3 * w] = Double(backprop) * 1e-9
             timing[3 * w + 1] = Double(reduce) * 1e-9
@@ -89,7 +114,7 @@ final class WorkerTeam: Sendable {
         return result
     }
 
-    /// Waits until `target` tickets are done: spin with a pause hint, then yield the core.
+    /// Waits until `target` items are done: spin with a pause hint, then yield the core.
     @inline(__always)
     private func wait(until target: Int) {
         if doneTickets.load(ordering: .acquiring) >= target { return }
