@@ -283,6 +283,24 @@ def main():
     # Object headers and B-trees: anywhere in the first 2 KiB of metadata.
     bitflip_cases("bitflip-metadata-checkpoint", checkpoint_bytes, "checkpoint", (96, 2048), 2, 3000)
 
+    # Global heap (where variable-length strings such as 'source' and 'format' live) whose
+    # free-space object has size 0: libhdf5 1.10's heap parser loops forever on it (found by
+    # FuzzHDF5; Fuzz/regressions/hdf5/hang-*). The readers must not hang.
+    def zero_free_space(data):
+        b = bytearray(data)
+        i = b.find(b"GCOL")
+        assert i >= 0, "no global heap"
+        end, j = i + struct.unpack("<Q", b[i + 8:i + 16])[0], i + 16
+        while j < end:
+            index, size = struct.unpack("<H", b[j:j + 2])[0], struct.unpack("<Q", b[j + 8:j + 16])[0]
+            if index == 0:
+                b[j + 8:j + 16] = bytes(8)
+                return bytes(b)
+            j += 16 + (size + 7) // 8 * 8
+        raise AssertionError("no free-space object")
+    c.write_bytes("global-heap-free-space-zero-dataset.h5", zero_free_space(dataset_bytes), "dataset")
+    c.write_bytes("global-heap-free-space-zero-checkpoint.h5", zero_free_space(checkpoint_bytes), "checkpoint")
+
     # ---- Datasets: wrong shapes, types, values, structure
     def ds(name, phrase="", **kw):
         write_dataset(c.path(name), **kw)

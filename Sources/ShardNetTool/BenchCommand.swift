@@ -1,13 +1,84 @@
 import ArgumentParser
+import Foundation
 import ShardNet
 
-/// `shardnet bench`: the scaling sweep (see Benchmarks/ and scripts/bench).
+/// `shardnet bench`: the scaling sweep — samples/s, speedup, efficiency, reducer and barrier
+/// shares, GFLOP/s against the BLAS's own GEMM ceiling, Amdahl fit; table, CSV, JSON, SVG.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure training throughput and scaling across thread counts.")
+        abstract: "Measure training throughput and how it scales with threads.",
+        discussion: """
+            Times mini-batch SGD steps on synthetic data for each network × batch size × thread count
+            (median of several repetitions after warm-up), and the BLAS's single-precision GEMM rate with
+            1 and all threads in the same run. Writes scaling.txt/.csv/.json and speedup.svg /
+            throughput.svg into --output. Run it on a quiet machine: the load average is recorded.
+
+            Examples:
+              shardnet bench                       # default sweep (~5 min on 2 cores)
+              shardnet bench --quick               # smoke test (~15 s)
+              shardnet bench --network 784-100-10 --batch-sizes 128 --threads 1,2,4,8
+              shardnet bench --step-cost           # per-step cost of Nielsen's setup at 1 and 2 threads
+            """)
+
+    @Flag(help: "A short sweep: 2 networks, 2 batch sizes, 1 and all cores.")
+    var quick = false
+
+    @Option(name: .customLong("network"), help: ArgumentHelp("Network to sweep, e.g. 784-30-10 (repeatable).", valueName: "sizes"))
+    var networks: [String] = []
+
+    @Option(name: .customLong("batch-sizes"), help: ArgumentHelp("Mini-batch sizes, e.g. 10,32,128,512.", valueName: "list"))
+    var batchSizes: String?
+
+    @Option(help: ArgumentHelp("Thread counts, e.g. 1-4,8. Default: 1 … cores and 2 × cores.", valueName: "list"))
+    var threads: String?
+
+    @Option(help: ArgumentHelp("Shards per batch: threads (S = T), max (S = largest T) or a number.", valueName: "policy"))
+    var shards: String?
+
+    @Option(help: "Timed repetitions per point (the median is reported).")
+    var repetitions: Int?
+
+    @Option(name: .customLong("seconds-per-point"), help: "Time budget per point, in seconds.")
+    var secondsPerPoint: Double?
+
+    @Option(help: "Synthetic training samples per point.")
+    var samples: Int?
+
+    @Option(help: ArgumentHelp("Folder for scaling.csv, .json, .txt and the SVG plots.", valueName: "dir"))
+    var output: String = "bench-out"
+
+    @Flag(name: .customLong("step-cost"), help: "Only measure the per-step cost of 784-30-10 at batch 10 with 1 and 2 threads.")
+    var stepCost = false
+
+    func options() throws -> ScalingSweepOptions {
+        var o = quick ? ScalingSweepOptions.quick : ScalingSweepOptions()
+        if !networks.isEmpty { o.networks = try networks.map(ScalingSweepOptions.parseNetwork) }
+        if let batchSizes { o.batchSizes = try ScalingSweepOptions.parseIntegerList(batchSizes, name: "--batch-sizes") }
+        if let threads { o.threads = try ScalingSweepOptions.parseIntegerList(threads, name: "--threads") }
+        if let shards { o.shards = try ShardPolicy(parsing: shards) }
+        if let repetitions { o.repetitions = repetitions }
+        if let secondsPerPoint { o.secondsPerPoint = secondsPerPoint }
+        if let samples { o.samples = samples }
+        try o.validate()
+        return o
+    }
+
+    func validate() throws {
+        do { _ = try options() } catch { throw ValidationError("\(error)") }
+    }
 
     func run() throws {
-        throw ValidationErrorMessage("not wired yet")
+        BLAS.useSingleThread()
+        if stepCost {
+            print(StepCost.markdownTable(try StepCost.measure()))
+            return
+        }
+        let report = try ScalingSweep(options: try options()).run { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        print(report.table())
+        let written = try report.write(to: output)
+        print("Wrote \(written.joined(separator: ", "))")
     }
 }

@@ -5,7 +5,8 @@
 //
 //     swift package benchmark thresholds check
 //
-// against Thresholds/ShardNetBenchmarks.<name>.p90.json.
+// against Thresholds/ShardNetBenchmarks.<name>.p90.json (mallocCountTotal: 0 for every
+// train-* benchmark).
 //
 // "train step" runs one step per `ShardedSGD.run` call, as a micro-benchmark must; with
 // T > 1 every call forks and joins the team through DispatchQueue.concurrentPerform, so
@@ -69,23 +70,22 @@ let benchmarks: @Sendable () -> Void = {
     for (sizes, batch) in configurations {
         let net = sizes.map(String.init).joined(separator: "-")
         for threads in [1, 2] {
-            let tags = ["network": net, "batch": "\(batch)", "threads": "\(threads)"]
-            Benchmark("train step \(net) b\(batch) T\(threads)",
-                      configuration: .init(tags: tags, thresholds: zeroMallocs)) { benchmark, fixture in
+            Benchmark("train-step-\(net)-b\(batch)-T\(threads)",
+                      configuration: .init(thresholds: zeroMallocs)) { benchmark, fixture in
                 for _ in benchmark.scaledIterations { fixture.train(steps: 1) }
             } setup: {
                 try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
             }
 
-            Benchmark("train 100 steps \(net) b\(batch) T\(threads)",
-                      configuration: .init(tags: tags, warmupIterations: 2, thresholds: zeroMallocs)) { benchmark, fixture in
+            Benchmark("train-100-steps-\(net)-b\(batch)-T\(threads)",
+                      configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)) { benchmark, fixture in
                 for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
             } setup: {
                 try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
             }
 
-            Benchmark("evaluate 10k \(net) T\(threads)",
-                      configuration: .init(tags: tags, warmupIterations: 1)) { benchmark, fixture in
+            Benchmark("evaluate-10k-\(net)-T\(threads)",
+                      configuration: .init(warmupIterations: 1)) { benchmark, fixture in
                 for _ in benchmark.scaledIterations { blackHole(fixture.evaluator.evaluate(fixture.network, on: fixture.test)) }
             } setup: {
                 try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
@@ -94,7 +94,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Dispatch alone: the fork-join that ShardedSGD.run does once per call when T > 1.
-    Benchmark("dispatch concurrentPerform 2 empty", configuration: .init(warmupIterations: 100)) { benchmark in
+    Benchmark("dispatch-concurrentPerform-2-empty", configuration: .init(warmupIterations: 100)) { benchmark in
         for _ in benchmark.scaledIterations {
             DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) }
         }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Nielsen's network.py (numpy, float64, one sample at a time) against ShardNet on the same
+# data, sizes, mini-batch size, η and epochs; prints both epoch times, their ratio, and both
+# test accuracies.
+#
+#   scripts/compare-numpy.sh [--data DIR] [--epochs E] [--limit N] [--layers 784,30,10]
+#                            [--batch-size 10] [--eta 3.0] [--threads T]
+#
+# DIR is an MNIST-format folder (default: Fashion-MNIST at /usr/share/datasets/fashion-mnist).
+# --limit N uses only the first N training samples on both sides (network.py is slow: about
+# 5k samples/s for 784-30-10 here, so a full 60k-sample epoch takes a few minutes).
+# The ShardNet side converts DIR to HDF5 once (`shardnet convert`), then runs
+# `shardnet train ... --log FILE.jsonl --quiet` (built with `swift build -c release`;
+# SCRATCH=.build-NAME picks another build folder).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DATA=/usr/share/datasets/fashion-mnist
+EPOCHS=1
+LIMIT=""
+LAYERS=784,30,10
+BATCH=10
+ETA=3.0
+THREADS=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) DATA="$2"; shift 2 ;;
+    --epochs) EPOCHS="$2"; shift 2 ;;
+    --limit) LIMIT="$2"; shift 2 ;;
+    --layers) LAYERS="$2"; shift 2 ;;
+    --batch-size) BATCH="$2"; shift 2 ;;
+    --eta) ETA="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "compare-numpy.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/compare-numpy.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# A folder with the first LIMIT training samples, so both sides see exactly the same data.
+SRC="$DATA"
+if [ -n "$LIMIT" ]; then
+  SRC="$WORK/data"
+  python3 - "$DATA" "$SRC" "$LIMIT" <<'PY'
+import gzip, os, struct, sys
+src, dst, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.makedirs(dst)
+def opener(stem):
+    for name in (stem, stem + ".gz"):
+        p = os.path.join(src, name)
+        if os.path.exists(p):
+            return gzip.open(p, "rb") if name.endswith(".gz") else open(p, "rb")
+    sys.exit(f"{src}: {stem}[.gz] is missing")
+for stem, header in (("train-images-idx3-ubyte", 16), ("train-labels-idx1-ubyte", 8),
+                     ("t10k-images-idx3-ubyte", 16), ("t10k-labels-idx1-ubyte", 8)):
+    with opener(stem) as f:
+        data = f.read()
+    if stem.startswith("train"):
+        fields = list(struct.unpack(">%dI" % (header // 4), data[:header]))
+        n = min(limit, fields[1])
+        per = 1
+        for d in fields[2:]:
+            per *= d
+        fields[1] = n
+        data = struct.pack(">%dI" % len(fields), *fields) + data[header:header + n * per]
+    with gzip.open(os.path.join(dst, stem + ".gz"), "wb", compresslevel=1) as g:
+        g.write(data)
+PY
+fi
+
+echo "== network.py (numpy, float64) on $SRC: layers $LAYERS, m=$BATCH, eta=$ETA, $EPOCHS epoch(s)" >&2
+python3 "$ROOT/scripts/network_py.py" "$SRC" --layers "$LAYERS" --epochs "$EPOCHS" --batch-size "$BATCH" --eta "$ETA" \
+  > "$WORK/numpy.jsonl"
+cat "$WORK/numpy.jsonl" >&2
+
+echo "== ShardNet on the same data" >&2
+SCRATCH="${SCRATCH:-.build}"
+(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product shardnet >&2)
+case "$SCRATCH" in /*) SHARDNET="$SCRATCH/release/shardnet" ;; *) SHARDNET="$ROOT/$SCRATCH/release/shardnet" ;; esac
+"$SHARDNET" convert "$SRC" --output "$WORK/data.h5" >&2
+EXTRA=()
+[ -n "$THREADS" ] && EXTRA+=(--threads "$THREADS")
+"$SHARDNET" train --data "$WORK/data.h5" --layers "$LAYERS" --epochs "$EPOCHS" --batch-size "$BATCH" --eta "$ETA" \
+  --output "$WORK/model.h5" --log "$WORK/shardnet.jsonl" --quiet "${EXTRA[@]}" >&2
+cat "$WORK/shardnet.jsonl" >&2
+
+python3 - "$WORK/numpy.jsonl" "$WORK/shardnet.jsonl" <<'PY'
+import json, sys
+def rows(path):
+    return [json.loads(l) for l in open(path) if l.strip()]
+py, sn = rows(sys.argv[1]), rows(sys.argv[2])
+if not py or not sn:
+    sys.exit("compare-numpy.sh: a side produced no epochs")
+def mean(xs):
+    return sum(xs) / len(xs)
+pt, st = mean([r["seconds"] for r in py]), mean([r["seconds"] for r in sn])
+print(f"epochs: {len(py)} (network.py) / {len(sn)} (ShardNet)")
+print(f"mean epoch time: network.py {pt:.3f} s, ShardNet {st:.3f} s "
+      f"({sn[-1].get('threads', '?')} threads, {sn[-1].get('shards', '?')} shards)")
+print(f"ratio network.py / ShardNet: {pt / st:.1f}x")
+print(f"final test accuracy: network.py {py[-1]['testAccuracy']:.4f} ({py[-1]['testCorrect']}/{py[-1]['testTotal']}), "
+      f"ShardNet {sn[-1]['testAccuracy']:.4f} ({sn[-1]['testCorrect']}/{sn[-1]['testTotal']})")
+PY
