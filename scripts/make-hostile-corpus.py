@@ -298,6 +298,23 @@ def main():
                 return bytes(b)
             j += 16 + (size + 7) // 8 * 8
         raise AssertionError("no free-space object")
+    # A heap object (the string 'sigmoid' / 'hostile corpus') whose size field says ~40 TB:
+    # libhdf5 1.10's H5HG_read memcpy's that much and segfaults (found by FuzzHDF5).
+    def huge_object(data, text):
+        b = bytearray(data)
+        i = b.find(b"GCOL")
+        end, j = i + struct.unpack("<Q", b[i + 8:i + 16])[0], i + 16
+        while j < end:
+            index, size = struct.unpack("<H", b[j:j + 2])[0], struct.unpack("<Q", b[j + 8:j + 16])[0]
+            if index != 0 and b[j + 16:j + 16 + size] == text:
+                b[j + 8:j + 16] = struct.pack("<Q", size | (38 << 40))
+                return bytes(b)
+            if index == 0:
+                break
+            j += 16 + (size + 7) // 8 * 8
+        raise AssertionError(f"no heap object {text!r}")
+    c.write_bytes("global-heap-object-size-huge-checkpoint.h5", huge_object(checkpoint_bytes, b"sigmoid"), "checkpoint")
+    c.write_bytes("global-heap-object-size-huge-dataset.h5", huge_object(dataset_bytes, b"hostile corpus"), "dataset")
     c.write_bytes("global-heap-free-space-zero-dataset.h5", zero_free_space(dataset_bytes), "dataset")
     c.write_bytes("global-heap-free-space-zero-checkpoint.h5", zero_free_space(checkpoint_bytes), "checkpoint")
 

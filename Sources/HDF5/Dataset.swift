@@ -45,6 +45,10 @@ public final class Dataset {
         }
     }
 
+    /// Bytes the dataset's data occupy in the file (H5Dget_storage_size; h5py:
+    /// `ds.id.get_storage_size()`): 0 when no chunk was ever written.
+    public var storageSize: Int { Int(H5Dget_storage_size(id)) }
+
     /// The dataset's attributes (h5py: `ds.attrs`).
     public var attrs: Attributes { Attributes(owner: self, id: id, file: file.path, object: name) }
 

@@ -17,6 +17,17 @@ public enum ElementType: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Bytes per element in memory (1 for strings and other types: a lower bound).
+    public var size: Int {
+        switch self {
+        case .int8, .uint8: return 1
+        case .int16, .uint16: return 2
+        case .int32, .uint32, .float32: return 4
+        case .int64, .uint64, .float64: return 8
+        case .string, .other: return 1
+        }
+    }
+
     /// True for float32 and float64.
     public var isFloat: Bool { self == .float32 || self == .float64 }
 

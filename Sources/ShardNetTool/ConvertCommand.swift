@@ -45,7 +45,7 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let inputs = try folder.map { try IDXConverter.Inputs(folder: $0) }
             ?? IDXConverter.Inputs(trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels!)
-        if FileManager.default.fileExists(atPath: output), (try? H5FileKind.detect(path: output)) == .checkpoint {
+        if FileManager.default.fileExists(atPath: output), (try? SafeOpen.kind(output)) == .checkpoint {
             throw ShardNetError.io(path: output, reason: "exists and is a checkpoint; refusing to overwrite a model with a dataset (choose another --output)")
         }
         let summary = try IDXConverter.convert(inputs, to: output)

@@ -17,8 +17,11 @@ enum DataSource {
 
     /// Loads a dataset file, refusing checkpoints with a message that says what to pass instead.
     static func load(_ data: String?) throws -> (path: String, file: DataSetFile) {
-        let path = try path(data)
-        return (path, try DataSetFile.load(from: path))
+        guard let data else {
+            let embedded = try embeddedPath()   // shipped with the tool: trusted
+            return (embedded, try DataSetFile.load(from: embedded))
+        }
+        return (data, try SafeOpen.dataSet(data))
     }
 
     /// The split named `name` ("train" | "test" | "validation").

@@ -35,7 +35,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         BLAS.useSingleThread()
-        let network = try Checkpoint.load(from: model).network
+        let network = try SafeOpen.checkpoint(model).network
         let (path, file) = try DataSource.load(data)
         let set = try DataSource.split(file, split, path: path)
         try ModelFit.check(network, model: model, data: set, dataPath: path)

@@ -173,7 +173,7 @@ struct TrainCommand: ParsableCommand {
     /// hyper-parameters win; flags that contradict them are errors).
     func makeTrainer(data: DataSet, dataPath: String) throws -> Trainer {
         if let resume {
-            let checkpoint = try Checkpoint.load(from: resume)
+            let checkpoint = try SafeOpen.checkpoint(resume)
             guard let state = checkpoint.training else {
                 throw ShardNetError.invalidFile(path: resume, object: "/training", reason: "the checkpoint has no training state, so it cannot be resumed; train a new model instead")
             }

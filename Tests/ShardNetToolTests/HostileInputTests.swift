@@ -10,7 +10,7 @@ import Testing
 /// commands per case; this test runs one per case to stay under a minute.
 @Suite(.serialized) struct HostileInputTests {
     /// Seconds per command; a reader that takes longer on a small file is hanging.
-    static let timeout = 10
+    static let timeout = 20
     static let virtualMemoryKB = 4 << 20
 
     static let pythonHasH5py: Bool = {

@@ -130,6 +130,19 @@ public struct Checkpoint: Sendable {
         if let extra = found.first(where: { !expected.contains($0) }) {
             throw bad(path, "/layers/\(extra)", "unexpected: sizes \(sizes) has \(expected.count) weight layers (0...\(expected.count - 1))")
         }
+        // Check every matrix's shape and storage before allocating what `sizes` declares.
+        for l in 0..<(sizes.count - 1) {
+            for (member, shape) in [("weights", [sizes[l + 1], sizes[l]]), ("biases", [sizes[l + 1]])] {
+                let object = "/layers/\(l)/\(member)"
+                guard try layers.kind(of: "\(l)") == .group else { throw bad(path, "/layers/\(l)", "missing; sizes \(sizes) needs \(sizes.count - 1) layers") }
+                guard try layers.kind(of: "\(l)/\(member)") == .dataset else { throw bad(path, object, "missing") }
+                let ds = try layers.dataset("\(l)/\(member)")
+                guard ds.shape == shape else { throw bad(path, object, "has shape \(ds.shape) but sizes \(sizes) needs \(shape)") }
+                guard ds.storageSize >= ds.count * ds.elementType.size / 1100, ds.storageSize > 0 else {
+                    throw bad(path, object, "declares \(ds.shape) but stores only \(ds.storageSize) bytes; the file is truncated or corrupt")
+                }
+            }
+        }
         var network = try Network(sizes: sizes, cost: cost)
         let layout = network.layout
         try network.storage.withUnsafeMutableBufferPointer { p in

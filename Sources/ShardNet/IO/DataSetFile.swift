@@ -110,6 +110,15 @@ public struct DataSetFile: Sendable {
         guard images.count <= maximumElements else {
             throw bad(images.name, "has \(images.count) values, more than \(maximumElements); split the data set")
         }
+        // A file cannot hold more data than it stores: deflate compresses at most ~1032:1, so a
+        // dataset that declares far more than its storage could hold (unwritten chunks, a forged
+        // shape) is corrupt — reject it before allocating what it declares.
+        for ds in [images, labels] {
+            let declared = ds.count * ds.elementType.size
+            guard ds.storageSize > 0 && declared / 1100 <= ds.storageSize else {
+                throw bad(ds.name, "declares \(ds.shape) (\(declared) bytes) but stores only \(ds.storageSize) bytes in the file; the file is truncated or corrupt")
+            }
+        }
         guard labels.shape == [count] else {
             throw bad(labels.name, "has shape \(labels.shape); expected (\(count)), one label per row of \(images.name)")
         }
