@@ -17,9 +17,9 @@ import ShardNet
     @Test func killedAndResumedRunEqualsStraightRun() throws {
         let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = try Tool.smallDataset(in: dir, train: 300, test: 100)
+        let data = try Tool.smallDataset(in: dir, train: 100, test: 50)
         let epochs = 300
-        let common = ["--data", data, "--layers", "784,48,10", "--epochs", String(epochs), "--shards", "2",
+        let common = ["--data", data, "--layers", "784,256,10", "--epochs", String(epochs), "--shards", "2",
                       "--batch-size", "10", "--seed", "3", "--quiet", "--checkpoint-every", "1"]
         let straight = dir.appendingPathComponent("straight.h5").path
         let s = try Tool.run(["train"] + common + ["--threads", "1", "--output", straight])
