@@ -53,6 +53,16 @@ public enum BLAS {
                     1, a.base, Int32(n), b.base, Int32(n), 0, c.base, Int32(n))
     }
 
+    /// Runs `body` with denormal floats flushed to zero on the calling thread (FTZ/DAZ), then
+    /// restores the thread's floating-point mode. Every worker runs its kernels this way, so
+    /// results do not depend on which thread ran what.
+    @inline(__always)
+    static func withDenormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = shardnet_flush_denormals()
+        defer { shardnet_restore_fp(saved) }
+        return try body()
+    }
+
     /// Spin-wait hint for the CPU (PAUSE / YIELD); lives in the CBLAS shim to avoid a third C module.
     @inline(__always)
     static func cpuRelax() { shardnet_cpu_relax() }

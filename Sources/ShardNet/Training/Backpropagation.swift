@@ -12,9 +12,9 @@ public enum Backpropagation {
         let cost = order.withUnsafeBufferPointer { order in
             data.images.withUnsafeBufferPointer { images in
                 data.labels.withUnsafeBufferPointer { labels in
-                    ShardedSGD.backprop(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
+                    BLAS.withDenormalsFlushed { ShardedSGD.backprop(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
                                         order: order.baseAddress!, images: images.baseAddress!,
-                                        labels: labels.baseAddress!, parameters: network.storage.base)
+                                        labels: labels.baseAddress!, parameters: network.storage.base) }
                 }
             }
         }

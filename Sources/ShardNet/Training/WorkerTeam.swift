@@ -65,7 +65,8 @@ final class WorkerTeam: Sendable {
         let perStep = shards + slices
         let phases = 2 * steps
         let threads = self.threads
-        func worker(_ w: Int) {
+        func worker(_ w: Int) { BLAS.withDenormalsFlushed { work(w) } }
+        func work(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
             var phase = 0
             while true {
@@ -133,7 +134,8 @@ final class WorkerTeam: Sendable {
     /// `worker` < threads identifies the thread's scratch. Used by evaluation.
     func forEach(items: Int, work: (Int, Int) -> Void) {
         nextTicket.store(0, ordering: .relaxed)
-        func worker(_ w: Int) {
+        func worker(_ w: Int) { BLAS.withDenormalsFlushed { take(w) } }
+        func take(_ w: Int) {
             while true {
                 let k = self.nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
                 if k >= items { break }
