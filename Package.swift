@@ -42,7 +42,11 @@ let package = Package(
         .target(
             name: "ShardNet",
             dependencies: ["CBLAS", "HDF5", "CZlib"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            linkerSettings: [
+                .linkedLibrary("openblas", .when(platforms: [.linux])),
+                .linkedFramework("Accelerate", .when(platforms: [.macOS])),
+            ]
         ),
         // The `shardnet` command-line tool.
         .executableTarget(
