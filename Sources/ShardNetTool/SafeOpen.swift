@@ -61,5 +61,19 @@ struct CheckFileCommand: ParsableCommand {
 
     @Argument var file: String
 
-    func run() throws { try HDF5Inspection.walk(path: file) }
+    func run() throws {
+        // Cap the child's address space so that an absurd allocation inside libhdf5 (a forged
+        // variable-length string length) fails at once instead of paging for seconds.
+        #if os(Linux)
+        let addressSpace = __rlimit_resource_t(RLIMIT_AS.rawValue)
+        #else
+        let addressSpace = RLIMIT_AS
+        #endif
+        var limit = rlimit(rlim_cur: 6 << 30, rlim_max: 6 << 30)
+        if getrlimit(addressSpace, &limit) == 0, limit.rlim_cur > 6 << 30 {   // RLIM_INFINITY is the largest value
+            limit.rlim_cur = 6 << 30
+            setrlimit(addressSpace, &limit)
+        }
+        try HDF5Inspection.walk(path: file)
+    }
 }
