@@ -11,7 +11,12 @@ enum SafeOpen {
 
     /// Throws a clear error if reading `path` makes libhdf5 hang or crash. Files that do not
     /// exist are left to the real load to report.
+    /// Files already vetted by this process (resume and output are often the same file).
+    private nonisolated(unsafe) static var vetted: Set<String> = []
+
     static func vet(_ path: String) throws {
+        guard !vetted.contains(path) else { return }
+        defer { vetted.insert(path) }
         guard FileManager.default.fileExists(atPath: path),
               ProcessInfo.processInfo.environment["SHARDNET_NO_FILE_CHECK"] == nil else { return }
         let process = Process()
