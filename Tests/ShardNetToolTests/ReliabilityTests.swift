@@ -40,8 +40,18 @@ import ShardNet
             process.standardError = FileHandle.nullDevice
             try process.run()
             if kills < 20 {
-                // 50–550 ms: start-up, mid-epoch and mid-save all get hit.
-                usleep(UInt32(50_000 + generator.uniformInt(below: 500_000)))
+                if kills % 2 == 0 {
+                    // Every other kill at a random moment, 50–550 ms in: start-up, mid-epoch or mid-save.
+                    usleep(UInt32(50_000 + generator.uniformInt(below: 500_000)))
+                } else {
+                    // The others the moment this process's temp file appears: always mid-save.
+                    let marker = ".tmp-\(process.processIdentifier)-"
+                    let deadline = Date().addingTimeInterval(5)
+                    while process.isRunning && Date() < deadline,
+                          !((try? Self.strayTemporaries(in: killedDir))?.contains { $0.contains(marker) } ?? false) {
+                        usleep(100)
+                    }
+                }
                 if process.isRunning {
                     kill(process.processIdentifier, SIGKILL)
                     kills += 1
@@ -61,7 +71,7 @@ import ShardNet
             #expect(stray.count <= 1, "temp files pile up: \(stray)")
         }
         #expect(kills >= 20, "only \(kills) kills")
-        #expect(killsMidSave >= 3, "only \(killsMidSave) kills landed in a save; the test no longer exercises atomic saving")
+        #expect(killsMidSave >= 5, "only \(killsMidSave) kills landed in a save; the test no longer exercises atomic saving")
         #expect(finished, "the run never finished after \(attempts) attempts")
         #expect(try Self.strayTemporaries(in: killedDir).isEmpty)
         let a = try Checkpoint.load(from: straight), b = try Checkpoint.load(from: model)
