@@ -13,32 +13,21 @@ struct PredictCommand: ParsableCommand {
               shardnet predict --model fashion-model.h5 --data fashion.h5 --split test --index 42
             """)
 
-    @Option(help: ArgumentHelp("The model checkpoint.", valueName: "file.h5"))
-    var model: String
-
-    @Option(help: ArgumentHelp("Dataset file. Default: the embedded MNIST-5k.", valueName: "file.h5"))
-    var data: String?
-
-    @Option(help: "Split to read samples from: train, test or validation.")
-    var split: String = "test"
+    @OptionGroup var input: ModelOnData
 
     @Option(name: .customLong("index"), help: ArgumentHelp("Sample index (repeat for several). Default: 0.", valueName: "i"))
     var indices: [Int] = []
 
     func validate() throws {
-        guard ["train", "test", "validation"].contains(split) else { throw ValidationError("--split must be train, test or validation, got '\(split)'") }
         if let bad = indices.first(where: { $0 < 0 }) { throw ValidationError("--index must be zero or positive, got \(bad)") }
     }
 
     func run() throws {
         BLAS.useSingleThread()
-        let network = try SafeOpen.checkpoint(model).network
-        let (path, file) = try DataSource.load(data)
-        let set = try DataSource.split(file, split, path: path)
-        try ModelFit.check(network, model: model, data: set, dataPath: path)
+        let (network, set, path) = try input.load()
         let chosen = indices.isEmpty ? [0] : indices
         if let bad = chosen.first(where: { $0 >= set.count }) {
-            throw ValidationErrorMessage("--index \(bad) is out of range: \(path) /\(split) has \(set.count) samples (0…\(set.count - 1))")
+            throw ValidationErrorMessage("--index \(bad) is out of range: \(path) /\(input.split) has \(set.count) samples (0…\(set.count - 1))")
         }
         let f = set.features
         var images: [Float] = []

@@ -143,7 +143,7 @@ public struct Checkpoint: Sendable {
                 }
             }
         }
-        var network = try Network(sizes: sizes, cost: cost)
+        let network = try Network(sizes: sizes, cost: cost)
         let layout = network.layout
         try network.storage.withUnsafeMutableBufferPointer { p in
             for l in 0..<layout.layerCount {
