@@ -29,7 +29,9 @@ enum SafeOpen {
         environment["SWIFT_BACKTRACE"] = "enable=no"
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // The child's one error line, read after it ends (it writes only that line).
+        let errors = Pipe()
+        process.standardError = errors
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(2_000) }
@@ -41,7 +43,13 @@ enum SafeOpen {
         if process.terminationReason == .uncaughtSignal {
             throw ShardNetError.invalidFile(path: path, object: "/", reason: "libhdf5 crashed reading the file (signal \(process.terminationStatus)); the file is damaged")
         }
-        // A clean failure (exit 1) is reported by the real load, in this process, with its message.
+        if process.terminationStatus != 0 {
+            // The child's own error, as it would be printed here. Not loading the file again in
+            // this process also avoids what the child survived only thanks to its memory cap.
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("Error: ") }.map { String($0.dropFirst(7)) }
+            throw ValidationErrorMessage(line ?? "\(path): the file cannot be read (check-file exited with \(process.terminationStatus))")
+        }
     }
 
     static func dataSet(_ path: String) throws -> DataSetFile {
