@@ -12,9 +12,6 @@ enum DataSource {
         return path
     }
 
-    /// The path to read: `--data` or the embedded file.
-    static func path(_ data: String?) throws -> String { try data ?? embeddedPath() }
-
     /// Loads a dataset file, refusing checkpoints with a message that says what to pass instead.
     static func load(_ data: String?) throws -> (path: String, file: DataSetFile) {
         guard let data else {
@@ -38,10 +35,4 @@ enum DataSource {
             throw ValidationErrorMessage("unknown split '\(name)': use train, test or validation")
         }
     }
-}
-
-/// A plain error whose description is its message.
-struct ValidationErrorMessage: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
