@@ -45,8 +45,15 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let inputs = try folder.map { try IDXConverter.Inputs(folder: $0) }
             ?? IDXConverter.Inputs(trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels!)
-        if FileManager.default.fileExists(atPath: output), (try? SafeOpen.kind(output)) == .checkpoint {
-            throw ShardNetError.io(path: output, reason: "exists and is a checkpoint; refusing to overwrite a model with a dataset (choose another --output)")
+        // Replace only an earlier dataset, never a model or an unrelated file.
+        if FileManager.default.fileExists(atPath: output) {
+            let kind: H5FileKind
+            do { kind = try SafeOpen.kind(output) } catch {
+                throw ShardNetError.io(path: output, reason: "exists and is not a ShardNet dataset; refusing to overwrite it (choose another --output or remove the file)")
+            }
+            guard kind == .dataset else {
+                throw ShardNetError.io(path: output, reason: "exists and is a checkpoint; refusing to overwrite a model with a dataset (choose another --output)")
+            }
         }
         let summary = try IDXConverter.convert(inputs, to: output)
         print("Wrote \(output): train \(Format.grouped(summary.trainCount)) and test \(Format.grouped(summary.testCount)) samples of \(summary.features) features, \(summary.classes) classes")

@@ -53,6 +53,10 @@ import ShardNet
         try "hello".write(toFile: text, atomically: true, encoding: .utf8)
         try expectFailure(["evaluate", "--model", text, "--data", data], mentions: "text.h5")
         try expectFailure(["info", text], mentions: "text.h5")
+        // convert never overwrites a file that is not a dataset.
+        try expectFailure(["convert", Tool.mnistFolder, "--output", text], mentions: "refusing to overwrite")
+        #expect(try String(contentsOfFile: text, encoding: .utf8) == "hello")
+        try expectFailure(["convert", Tool.mnistFolder, "--output", model], mentions: "refusing to overwrite")
         // Output folder problems are found before training starts.
         try expectFailure(["train", "--data", data, "--output", dir.path + "/no/such/folder/m.h5", "--epochs", "50"], mentions: "does not exist")
         try expectFailure(["train", "--data", data, "--output", data, "--epochs", "1"], mentions: "refusing to overwrite")

@@ -23,8 +23,8 @@ public enum HDF5Inspection {
         } catch let error as HDF5Error {
             throw ShardNetError.invalidFile(path: path, object: error.object, reason: error.message)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? Int.max
-        guard size <= fullLoadLimit else { return }
+        var st = stat()
+        guard stat(path, &st) == 0, Int(st.st_size) <= fullLoadLimit else { return }
         switch kind {
         case .dataset: _ = try DataSetFile.load(from: path)
         case .checkpoint: _ = try Checkpoint.load(from: path)
