@@ -15,7 +15,8 @@ let package = Package(
     ],
     targets: [
         // C shims. Each is imported by exactly one Swift wrapper and nothing else:
-        // CBLAS by ShardNet/Kernels/BLAS.swift, CHDF5 by the HDF5 module.
+        // CBLAS by ShardNet/Kernels/BLAS.swift, CCPU by ShardNet/CPU/CPU.swift,
+        // CHDF5 by the HDF5 module, CZlib by ShardNet/IO/GzipReader.swift.
         .systemLibrary(
             name: "CBLAS",
             path: "Sources/CBLAS",
@@ -32,6 +33,8 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The processor: spin-wait hint, denormal flushing, brand and vector features.
+        .target(name: "CCPU", path: "Sources/CCPU"),
         // h5py-style Swift wrapper over libhdf5.
         .target(
             name: "HDF5",
@@ -41,7 +44,7 @@ let package = Package(
         // The engine: network, backprop, sharded SGD, datasets and checkpoints.
         .target(
             name: "ShardNet",
-            dependencies: ["CBLAS", "HDF5", "CZlib"],
+            dependencies: ["CBLAS", "CCPU", "HDF5", "CZlib"],
             swiftSettings: [.swiftLanguageMode(.v6)],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),

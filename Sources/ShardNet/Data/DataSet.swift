@@ -36,6 +36,19 @@ public struct DataSet: Sendable {
         self.classes = classes
     }
 
+    /// Calls `body` with pointers to the images ((count, features) row-major) and labels
+    /// ((count)), valid for the call's duration. An empty set passes pointers that must not be
+    /// read (there is nothing to read).
+    @inline(__always)
+    func withUnsafePointers<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Int32>) throws -> R) rethrows -> R {
+        try images.withUnsafeBufferPointer { images in
+            try labels.withUnsafeBufferPointer { labels in
+                try body(images.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Float>.alignment)!,
+                         labels.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Int32>.alignment)!)
+            }
+        }
+    }
+
     /// The first `n` samples (all of them if n ≥ count).
     public func prefix(_ n: Int) -> DataSet {
         let k = max(0, min(n, count))

@@ -5,15 +5,15 @@ import CBLAS
 ///
 /// Each training worker calls BLAS from its own thread with BLAS itself single-threaded
 /// (`BLAS.useSingleThread()`), so ShardNet's shards, not BLAS's threads, own the cores.
-public enum BLAS {
+package enum BLAS {
     /// Makes BLAS single-threaded. Called once before training and benchmarks.
-    public static func useSingleThread() { shardnet_blas_set_num_threads(1) }
+    package static func useSingleThread() { shardnet_blas_set_num_threads(1) }
 
     /// Lets BLAS use `n` threads (only for measuring BLAS's own ceiling).
-    public static func setThreads(_ n: Int) { shardnet_blas_set_num_threads(Int32(n)) }
+    package static func setThreads(_ n: Int) { shardnet_blas_set_num_threads(Int32(n)) }
 
     /// BLAS build description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell").
-    public static var name: String { String(cString: shardnet_blas_name()) }
+    package static var name: String { String(cString: shardnet_blas_name()) }
 
     /// C(m×n) = A(m×k) · B(n×k)ᵀ + β·C — every row of A against every row of B.
     @inline(__always)
@@ -47,23 +47,9 @@ public enum BLAS {
 
     /// A single-precision GEMM of n×n matrices, for measuring the machine's ceiling:
     /// returns nothing, costs 2n³ flops.
-    public static func benchmarkGEMM(n: Int, a: AlignedBuffer, b: AlignedBuffer, c: AlignedBuffer) {
+    package static func benchmarkGEMM(n: Int, a: AlignedBuffer, b: AlignedBuffer, c: AlignedBuffer) {
         precondition(a.count >= n * n && b.count >= n * n && c.count >= n * n)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
                     1, a.base, Int32(n), b.base, Int32(n), 0, c.base, Int32(n))
     }
-
-    /// Runs `body` with denormal floats flushed to zero on the calling thread (FTZ/DAZ), then
-    /// restores the thread's floating-point mode. Every worker runs its kernels this way, so
-    /// results do not depend on which thread ran what.
-    @inline(__always)
-    static func withDenormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
-        let saved = shardnet_flush_denormals()
-        defer { shardnet_restore_fp(saved) }
-        return try body()
-    }
-
-    /// Spin-wait hint for the CPU (PAUSE / YIELD); lives in the CBLAS shim to avoid a third C module.
-    @inline(__always)
-    static func cpuRelax() { shardnet_cpu_relax() }
 }

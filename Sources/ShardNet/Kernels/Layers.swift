@@ -24,10 +24,10 @@ enum Layers {
         }
     }
 
-    /// Equation 3, output error, and the cost of each sample, summed.
-    /// δᴸ = (a − y) ⊙ σ'(zᴸ) (quadratic) or δᴸ = a − y (cross-entropy), y one-hot at `labels[r]`.
-    /// - output: (rows, nOut) activations aᴸ; delta: (rows, nOut).
-    /// - returns Σ over rows of C(a, y) in Double.
+    /// Equation 3, output error, and the cost of each sample, summed: δᴸ and C as the cost
+    /// defines them (`Cost.delta`, `Cost.value`), y one-hot at `labels[r]`.
+    /// - output: (rows, nOut) activations aᴸ; delta: (rows, nOut) — overwritten.
+    /// - returns Σ over rows of C(a, y) in Double, summed row by row, unit by unit.
     @inline(__always)
     static func outputError(cost: Cost, rows: Int, nOut: Int, output: UnsafePointer<Float>,
                             labels: UnsafePointer<Int32>, delta: UnsafeMutablePointer<Float>) -> Double {
@@ -37,27 +37,11 @@ enum Layers {
             let label = Int(labels[r])
             for j in 0..<nOut {
                 let y: Float = j == label ? 1 : 0
-                let diff = a[j] - y
-                switch cost {
-                case .quadratic:
-                    d[j] = diff * a[j] * (1 - a[j])
-                    total += 0.5 * Double(diff) * Double(diff)
-                case .crossEntropy:
-                    d[j] = diff
-                    total += crossEntropyTerm(a: a[j], y: y)
-                }
+                d[j] = cost.delta(a: a[j], y: y)
+                total += cost.value(a: a[j], y: y)
             }
         }
         return total
-    }
-
-    /// −[y ln a + (1 − y) ln(1 − a)] for one output, with ln 0 clamped to ln(Float.leastNonzeroMagnitude)
-    /// (network2.py uses np.nan_to_num for the same purpose).
-    @inline(__always)
-    static func crossEntropyTerm(a: Float, y: Float) -> Double {
-        let tiny = Double(Float.leastNonzeroMagnitude)
-        let p = Double(y == 1 ? a : 1 - a)
-        return -Foundation.log(max(p, tiny))
     }
 
     /// Equation 5: ∂C/∂bˡ = Σ_rows δˡ, ∂C/∂wˡ = δˡᵀ · aˡ⁻¹ (summed over the shard's samples).

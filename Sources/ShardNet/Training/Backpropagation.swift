@@ -10,11 +10,11 @@ public enum Backpropagation {
         let workspace = ShardWorkspace(layout: network.layout, rows: max(order.count, 1), gradients: true)
         let layout = LayoutView(network.layout)
         let cost = order.withUnsafeBufferPointer { order in
-            data.images.withUnsafeBufferPointer { images in
-                data.labels.withUnsafeBufferPointer { labels in
-                    BLAS.withDenormalsFlushed { ShardedSGD.backprop(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
-                                        order: order.baseAddress!, images: images.baseAddress!,
-                                        labels: labels.baseAddress!, parameters: network.storage.base) }
+            data.withUnsafePointers { images, labels in
+                CPU.withDenormalsFlushed {
+                    Backprop.shard(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
+                                   order: order.baseAddress!, images: images, labels: labels,
+                                   parameters: network.storage.base)
                 }
             }
         }

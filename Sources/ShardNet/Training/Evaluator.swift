@@ -29,29 +29,20 @@ public final class Evaluator {
         precondition(network.sizes == layout.sizes && data.features == layout.sizes[0])
         let chunks = (data.count + chunkRows - 1) / chunkRows
         let correct = ScalarSlots(count: chunks), cost = ScalarSlots(count: chunks)
-        let views = self.views.base, layoutView = self.layoutView, chunkRows = self.chunkRows
-        let outputs = layout.sizes.last!
-        let L = layout.layerCount
-        let networkCost = network.cost
-        network.storage.withUnsafeBufferPointer { params in
-            data.images.withUnsafeBufferPointer { images in
-                data.labels.withUnsafeBufferPointer { labels in
-                    team.forEach(items: chunks) { w, c in
-                        let r0 = c * chunkRows, rows = min(chunkRows, data.count - r0)
-                        let view = views[w]
-                        Self.feedforward(view: view, layout: layoutView, rows: rows,
-                                         images: images.baseAddress! + r0 * layoutView.sizes[0],
-                                         parameters: params.baseAddress!)
-                        let out = view.activations[L]
-                        var right = 0
-                        for r in 0..<rows where Layers.argmax(out + r * outputs, count: outputs) == Int(labels[r0 + r]) {
-                            right += 1
-                        }
-                        correct[c] = Double(right)
-                        cost[c] = Layers.outputError(cost: networkCost, rows: rows, nOut: outputs, output: out,
-                                                     labels: labels.baseAddress! + r0, delta: view.delta0)
-                    }
+        let outputs = layout.sizes.last!, features = layout.sizes[0]
+        let parameters = network.storage.base
+        data.withUnsafePointers { images, labels in
+            team.forEach(items: chunks) { w, c in
+                let r0 = c * chunkRows, rows = min(chunkRows, data.count - r0)
+                let view = views.base[w]
+                let out = forward(view: view, rows: rows, images: images + r0 * features, parameters: parameters)
+                var right = 0
+                for r in 0..<rows where Layers.argmax(out + r * outputs, count: outputs) == Int(labels[r0 + r]) {
+                    right += 1
                 }
+                correct[c] = Double(right)
+                cost[c] = Layers.outputError(cost: network.cost, rows: rows, nOut: outputs, output: out,
+                                             labels: labels + r0, delta: view.delta0)
             }
         }
         var right = 0, total = 0.0
@@ -66,36 +57,30 @@ public final class Evaluator {
     /// returns (count, sizes.last) row-major.
     public func outputs(_ network: Network, images: [Float], count: Int) -> [Float] {
         precondition(network.sizes == layout.sizes && images.count == count * layout.sizes[0])
-        let width = layout.sizes.last!, L = layout.layerCount
+        let width = layout.sizes.last!, features = layout.sizes[0]
+        guard count > 0 else { return [] }
         var result = [Float](repeating: 0, count: count * width)
         let chunks = (count + chunkRows - 1) / chunkRows
-        let views = self.views.base, layoutView = self.layoutView, chunkRows = self.chunkRows
-        network.storage.withUnsafeBufferPointer { params in
-            images.withUnsafeBufferPointer { images in
-                result.withUnsafeMutableBufferPointer { result in
-                    let out = result.baseAddress!
-                    team.forEach(items: chunks) { w, c in
-                        let r0 = c * chunkRows, rows = min(chunkRows, count - r0)
-                        Self.feedforward(view: views[w], layout: layoutView, rows: rows,
-                                         images: images.baseAddress! + r0 * layoutView.sizes[0],
-                                         parameters: params.baseAddress!)
-                        (out + r0 * width).update(from: views[w].activations[L], count: rows * width)
-                    }
+        let parameters = network.storage.base
+        images.withUnsafeBufferPointer { images in
+            result.withUnsafeMutableBufferPointer { result in
+                let (images, out) = (images.baseAddress!, result.baseAddress!)
+                team.forEach(items: chunks) { w, c in
+                    let r0 = c * chunkRows, rows = min(chunkRows, count - r0)
+                    let a = forward(view: views.base[w], rows: rows, images: images + r0 * features, parameters: parameters)
+                    (out + r0 * width).update(from: a, count: rows * width)
                 }
             }
         }
         return result
     }
 
-    /// Equation 2 through every layer for `rows` consecutive samples.
-    static func feedforward(view: ShardView, layout: LayoutView, rows: Int, images: UnsafePointer<Float>,
-                            parameters: UnsafePointer<Float>) {
-        let sizes = layout.sizes
-        view.activations[0].update(from: images, count: rows * sizes[0])
-        for l in 0..<layout.layerCount {
-            Layers.feedforward(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], input: view.activations[l],
-                               weights: parameters + layout.weightOffsets[l], biases: parameters + layout.biasOffsets[l],
-                               output: view.activations[l + 1])
-        }
+    /// Copies `rows` consecutive samples into the worker's input matrix and feeds them forward;
+    /// returns the output activations aᴸ, (rows, sizes.last), inside the worker's workspace.
+    private func forward(view: ShardView, rows: Int, images: UnsafePointer<Float>,
+                         parameters: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+        view.activations[0].update(from: images, count: rows * layoutView.sizes[0])
+        FeedForward.network(view: view, layout: layoutView, rows: rows, parameters: parameters)
+        return view.activations[layoutView.layerCount]
     }
 }

@@ -65,7 +65,7 @@ final class WorkerTeam: Sendable {
         let perStep = shards + slices
         let phases = 2 * steps
         let threads = self.threads
-        func worker(_ w: Int) { BLAS.withDenormalsFlushed { work(w) } }
+        func worker(_ w: Int) { CPU.withDenormalsFlushed { work(w) } }
         func work(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
             var phase = 0
@@ -122,7 +122,7 @@ final class WorkerTeam: Sendable {
         var spins = 0
         while doneTickets.load(ordering: .acquiring) < target {
             if spins < spinLimit {
-                BLAS.cpuRelax()
+                CPU.relax()
                 spins += 1
             } else {
                 sched_yield()
@@ -134,7 +134,7 @@ final class WorkerTeam: Sendable {
     /// `worker` < threads identifies the thread's scratch. Used by evaluation.
     func forEach(items: Int, work: (Int, Int) -> Void) {
         nextTicket.store(0, ordering: .relaxed)
-        func worker(_ w: Int) { BLAS.withDenormalsFlushed { take(w) } }
+        func worker(_ w: Int) { CPU.withDenormalsFlushed { take(w) } }
         func take(_ w: Int) {
             while true {
                 let k = self.nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue

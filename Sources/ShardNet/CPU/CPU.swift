@@ -1,0 +1,39 @@
+import CCPU
+
+/// The processor as the engine sees it: the spin-wait hint used at the worker team's
+/// barriers, denormal flushing for every worker, and the brand and vector features that
+/// decide which kernels can run. The only file that imports the CCPU shim.
+package enum CPU {
+    /// Spin-wait hint (PAUSE on x86, YIELD on Arm).
+    @inline(__always)
+    package static func relax() { shardnet_cpu_relax() }
+
+    /// Runs `body` with denormal floats flushed to zero on the calling thread (FTZ/DAZ), then
+    /// restores the thread's floating-point mode. Every worker runs its kernels this way, so
+    /// results do not depend on which thread ran what.
+    @inline(__always)
+    package static func withDenormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = shardnet_cpu_flush_denormals()
+        defer { shardnet_cpu_restore_fp(saved) }
+        return try body()
+    }
+
+    /// The processor's brand string, e.g. "AMD EPYC 9R14 96-Core Processor".
+    package static var brand: String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        shardnet_cpu_brand(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Vector instruction sets the kernels can use here (the OS's register support checked).
+    package struct Features: OptionSet, Sendable {
+        package let rawValue: UInt32
+        package init(rawValue: UInt32) { self.rawValue = rawValue }
+        package static let avx2 = Features(rawValue: UInt32(SHARDNET_CPU_AVX2_FMA))
+        package static let avx512 = Features(rawValue: UInt32(SHARDNET_CPU_AVX512F))
+        package static let neon = Features(rawValue: UInt32(SHARDNET_CPU_NEON))
+    }
+
+    /// What this processor offers, read once.
+    package static let features = Features(rawValue: UInt32(shardnet_cpu_features()))
+}

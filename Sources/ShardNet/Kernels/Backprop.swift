@@ -1,0 +1,36 @@
+/// Equations 1–5 for one shard of a mini-batch: gather its samples, feed forward, compute
+/// δᴸ, then walk back through the layers writing ∂C/∂w and ∂C/∂b, summed over the shard's
+/// samples, into the shard's own gradient buffer (`view.nabla`, parameter layout).
+enum Backprop {
+    /// - order: (rows) the shard's sample indices; images: (n, sizes[0]); labels: (n)
+    /// - parameters: read only; view: the shard's workspace, overwritten.
+    /// - returns the summed cost of the shard's samples.
+    @inline(__always)
+    static func shard(view: ShardView, layout: LayoutView, cost: Cost, rows: Int, order: UnsafePointer<Int32>,
+                      images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+                      parameters: UnsafePointer<Float>) -> Double {
+        let L = layout.layerCount
+        let sizes = layout.sizes
+        // 1. input x sets a⁰.
+        Gather.samples(rows: rows, features: sizes[0], order: order, images: images, labels: labels,
+                       input: view.activations[0], labelsOut: view.labels)
+        // 2. feedforward.
+        FeedForward.network(view: view, layout: layout, rows: rows, parameters: parameters)
+        // 3. output error δᴸ.
+        let shardCost = Layers.outputError(cost: cost, rows: rows, nOut: sizes[L], output: view.activations[L],
+                                           labels: view.labels, delta: view.delta0)
+        // 4–5. gradients of each layer, then δ of the layer before (not needed for the input).
+        var delta = view.delta0, previous = view.delta1
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            Layers.gradients(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], delta: delta, input: view.activations[l],
+                             nablaW: view.nabla + layout.weightOffsets[l], nablaB: view.nabla + layout.biasOffsets[l])
+            if l > 0 {
+                Layers.backpropagate(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], delta: delta,
+                                     weights: parameters + layout.weightOffsets[l], activation: view.activations[l],
+                                     previousDelta: previous)
+                swap(&delta, &previous)
+            }
+        }
+        return shardCost
+    }
+}

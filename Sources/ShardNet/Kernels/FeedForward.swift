@@ -1,0 +1,16 @@
+/// Equation 2 through every layer: aˡ⁺¹ = σ(aˡ · wˡᵀ + bˡ) for l = 0 … L−1, from the input
+/// already in `activations[0]`. The one forward pass, used by training shards and by
+/// evaluation alike.
+enum FeedForward {
+    /// - view.activations[l]: (rows, sizes[l]); activations[0] holds the input.
+    /// - parameters: the network's parameter vector (`ParameterLayout`).
+    @inline(__always)
+    static func network(view: ShardView, layout: LayoutView, rows: Int, parameters: UnsafePointer<Float>) {
+        let sizes = layout.sizes
+        for l in 0..<layout.layerCount {
+            Layers.feedforward(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], input: view.activations[l],
+                               weights: parameters + layout.weightOffsets[l], biases: parameters + layout.biasOffsets[l],
+                               output: view.activations[l + 1])
+        }
+    }
+}
