@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "ShardNet", targets: ["ShardNet"]),
         .library(name: "HDF5", targets: ["HDF5"]),
+        // The benchmark harness, for Benchmarks/ (its own package) and `shardnet bench`.
+        .library(name: "ShardNetBench", targets: ["ShardNetBench"]),
         .executable(name: "shardnet", targets: ["ShardNetTool"]),
     ],
     dependencies: [
@@ -51,11 +53,18 @@ let package = Package(
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]
         ),
+        // The benchmark harness behind `shardnet bench`: scaling sweep, report, charts.
+        .target(
+            name: "ShardNetBench",
+            dependencies: ["ShardNet"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The `shardnet` command-line tool.
         .executableTarget(
             name: "ShardNetTool",
             dependencies: [
                 "ShardNet",
+                "ShardNetBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/mnist-5k.h5")],

@@ -23,6 +23,7 @@ let package = Package(
             name: "ShardNetBenchmarks",
             dependencies: [
                 .product(name: "ShardNet", package: "ShardNet"),
+                .product(name: "ShardNetBench", package: "ShardNet"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ShardNetBenchmarks",

@@ -18,7 +18,22 @@ enum DataSource {
             let embedded = try embeddedPath()   // shipped with the tool: trusted
             return (embedded, try DataSetFile.load(from: embedded))
         }
-        return (data, try SafeOpen.dataSet(data))
+        do {
+            return (data, try SafeOpen.dataSet(data))
+        } catch let error as ShardNetError {
+            guard case .wrongKind = error else { throw error }
+            throw ValidationErrorMessage("\(error); pass it as --model or --resume, and give a dataset (from `shardnet convert`) as --data")
+        }
+    }
+
+    /// Loads a checkpoint named by `flag` (--model, --resume), saying what to do with a dataset.
+    static func checkpoint(_ path: String, flag: String) throws -> Checkpoint {
+        do {
+            return try SafeOpen.checkpoint(path)
+        } catch let error as ShardNetError {
+            guard case .wrongKind = error else { throw error }
+            throw ValidationErrorMessage("\(error); pass it as --data, and a checkpoint as \(flag)")
+        }
     }
 
     /// The split named `name` ("train" | "test" | "validation").

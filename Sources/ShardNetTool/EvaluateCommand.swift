@@ -22,7 +22,10 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
+        let limit = TrainingOptions.limits.threads
+        if let threads, !limit.contains(threads) {
+            throw ValidationError("--threads must be between \(limit.lowerBound) and \(limit.upperBound), got \(threads)")
+        }
     }
 
     func run() throws {

@@ -20,7 +20,7 @@ struct ModelOnData: ParsableArguments {
 
     /// Loads the model and the split, and checks that they fit each other.
     func load() throws -> (network: Network, set: DataSet, dataPath: String) {
-        let network = try SafeOpen.checkpoint(model).network
+        let network = try DataSource.checkpoint(model, flag: "--model").network
         let (path, file) = try DataSource.load(data)
         let set = try DataSource.split(file, split, path: path)
         guard network.sizes[0] == set.features, set.classes <= network.sizes.last! else {

@@ -15,44 +15,28 @@
 import Benchmark
 import Dispatch
 import ShardNet
+import ShardNetBench
 
 /// Everything one benchmark needs, built in its setup (outside the measurement).
 final class Fixture: @unchecked Sendable {
-    let engine: ShardedSGD
+    let engine: TimedEngine
     let evaluator: Evaluator
     let network: Network
-    let training: DataSet
     let test: DataSet
-    let order: [Int32]
-    let stepsPerEpoch: Int
-    var cursor = 0
 
     init(sizes: [Int], miniBatchSize: Int, threads: Int) throws {
-        BLAS.useSingleThread()
+        let training = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 2)
+        test = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 3)
+        engine = try TimedEngine(sizes: sizes, miniBatchSize: miniBatchSize, shards: threads, threads: threads,
+                                 data: training, eta: 0.5, seed: 1)
         var generator = Xoshiro256StarStar(seed: 1)
         network = try Network(sizes: sizes, initialization: .gaussian, generator: &generator)
-        training = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 2)
-        test = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 3)
-        var order = (0..<Int32(training.count)).map { $0 }
-        generator.shuffle(&order)
-        self.order = order
-        stepsPerEpoch = training.count / miniBatchSize
-        engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: miniBatchSize,
-                            shards: threads, threads: threads)
         evaluator = Evaluator(layout: network.layout, threads: threads)
     }
 
     /// Runs `steps` consecutive steps in one `ShardedSGD.run` call (wrapping at the epoch's end).
     @inline(__always)
-    func train(steps: Int) {
-        if cursor + steps > stepsPerEpoch { cursor = 0 }
-        let range = cursor..<(cursor + steps)
-        cursor += steps
-        let cost = order.withUnsafeBufferPointer { order in
-            engine.run(steps: range, order: order, data: training, parameters: network.storage, eta: 0.5, lambda: 0)
-        }
-        blackHole(cost)
-    }
+    func train(steps: Int) { blackHole(engine.time(steps: steps)) }
 }
 
 let benchmarks: @Sendable () -> Void = {

@@ -90,7 +90,7 @@ public struct Checkpoint: Sendable {
         try HDF5ErrorMapping.run(path) {
             let file = try File(path, mode: .read)
             if try H5FileKind.detect(file) == .dataset {
-                throw ShardNetError.invalidFile(path: path, object: "/", reason: "is a dataset, not a checkpoint; pass it as --data")
+                throw ShardNetError.wrongKind(path: path, found: .dataset)
             }
             let network = try readNetwork(file, path: path)
             let training = try file.contains("training") ? try readTraining(try file.group("training"), path: path) : nil

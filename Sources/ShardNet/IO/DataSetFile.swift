@@ -58,8 +58,7 @@ public struct DataSetFile: Sendable {
         try HDF5ErrorMapping.run(path) {
             let file = try File(path, mode: .read)
             if try H5FileKind.detect(file) == .checkpoint {
-                throw ShardNetError.invalidFile(path: path, object: "/",
-                                                reason: "is a checkpoint, not a dataset; pass it as --model or --resume, and give a dataset (from `shardnet convert`) as --data")
+                throw ShardNetError.wrongKind(path: path, found: .checkpoint)
             }
             let attrs = try file.attrs
             guard try attrs.contains("classes") else {

@@ -10,7 +10,7 @@ public struct Network: Sendable {
     /// The cost the network is trained for.
     public var cost: Cost
     /// All parameters: (layout.count) floats, layer after layer, weights then biases.
-    public internal(set) var storage: AlignedBuffer
+    package internal(set) var storage: AlignedBuffer
 
     /// A network with all parameters zero.
     public init(sizes: [Int], cost: Cost = .quadratic) throws {
@@ -57,12 +57,13 @@ public struct Network: Sendable {
         guard sizes.count >= 2 else {
             throw ShardNetError.invalidArgument("layer sizes \(sizes): need at least an input and an output layer, e.g. 784,30,10")
         }
-        guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
-            throw ShardNetError.invalidArgument("layer sizes \(sizes): every size must be between 1 and 16777216")
+        let limits = TrainingOptions.limits
+        guard sizes.allSatisfy({ limits.layerSize.contains($0) }) else {
+            throw ShardNetError.invalidArgument("layer sizes \(sizes): every size must be between \(limits.layerSize.lowerBound) and \(limits.layerSize.upperBound)")
         }
         let total = ParameterLayout.countWithoutOverflow(sizes: sizes)
-        guard let total, total <= 1 << 31 else {
-            throw ShardNetError.invalidArgument("layer sizes \(sizes): more than 2^31 parameters")
+        guard let total, limits.parameters.contains(total) else {
+            throw ShardNetError.invalidArgument("layer sizes \(sizes): more than \(limits.parameters.upperBound) parameters")
         }
     }
 
@@ -110,7 +111,7 @@ public struct Network: Sendable {
     }
 
     /// Ensures this value owns its storage before a write (copy-on-write).
-    mutating func makeUnique() {
+    package mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 

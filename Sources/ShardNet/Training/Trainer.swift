@@ -26,14 +26,22 @@ public final class Trainer {
     private var lastGood: AlignedBuffer
 
     /// A fresh network drawn from `options.seed`, ready to train.
-    public convenience init(sizes: [Int], cost: Cost = .quadratic, options: TrainingOptions) throws {
+    public convenience init(sizes: [Int], cost: Cost = TrainingOptions.defaultCost, options: TrainingOptions) throws {
+        let (network, state) = try Self.freshStart(sizes: sizes, cost: cost, options: options)
+        try self.init(network: network, state: state, threads: options.resolvedThreads)
+    }
+
+    /// The network and training state a new run starts from: the network drawn from
+    /// `options.seed` (see `Network.init(sizes:cost:initialization:generator:)`), no epochs
+    /// done, the generator's state after the draw.
+    public static func freshStart(sizes: [Int], cost: Cost, options: TrainingOptions) throws -> (Network, TrainingState) {
         try options.validate()
         var generator = Xoshiro256StarStar(seed: options.seed)
         let network = try Network(sizes: sizes, cost: cost, initialization: options.initialization, generator: &generator)
         let state = TrainingState(epochsCompleted: 0, seed: options.seed, generatorState: generator.words,
                                   eta: options.eta, lambda: options.lambda, miniBatchSize: options.miniBatchSize,
                                   shards: options.resolvedShards, initialization: options.initialization, history: [])
-        try self.init(network: network, state: state, threads: options.resolvedThreads)
+        return (network, state)
     }
 
     /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
@@ -60,11 +68,16 @@ public final class Trainer {
 
     /// Checks that `data` fits the network: features = sizes[0], classes ≤ sizes.last.
     public func checkCompatible(_ data: DataSet, name: String) throws {
-        guard data.features == network.sizes[0] else {
-            throw ShardNetError.invalidArgument("\(name) has \(data.features) features per sample but the network's input layer has \(network.sizes[0]); use --layers \(data.features),…")
+        try Self.checkCompatible(data, name: name, sizes: network.sizes)
+    }
+
+    /// Checks that `data` fits a network of `sizes`: features = sizes[0], classes ≤ sizes.last.
+    public static func checkCompatible(_ data: DataSet, name: String, sizes: [Int]) throws {
+        guard data.features == sizes[0] else {
+            throw ShardNetError.invalidArgument("\(name) has \(data.features) features per sample but the network's input layer has \(sizes[0])")
         }
-        guard data.classes <= network.sizes.last! else {
-            throw ShardNetError.invalidArgument("\(name) has \(data.classes) classes but the network's output layer has \(network.sizes.last!); use --layers …,\(data.classes)")
+        guard data.classes <= sizes.last! else {
+            throw ShardNetError.invalidArgument("\(name) has \(data.classes) classes but the network's output layer has \(sizes.last!)")
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Hyper-parameters and execution settings of a training run. Defaults are Nielsen's
-/// chapter-1 run: mini-batch 10, η = 3.0, no regularisation, N(0, 1) initialisation.
+/// Hyper-parameters and execution settings of a training run, with their defaults and limits
+/// stated once, here: the CLI's help, its validation and the checkpoint reader all read them.
+/// Defaults are Nielsen's chapter-1 run: [784, 30, 10], 30 epochs, mini-batch 10, η = 3.0,
+/// quadratic cost, no regularisation, N(0, 1) initialisation.
 public struct TrainingOptions: Sendable, Equatable {
     /// Learning rate η.
     public var eta: Float = 3.0
@@ -30,6 +32,32 @@ public struct TrainingOptions: Sendable, Equatable {
         self.initialization = initialization
     }
 
+    /// Nielsen's chapter-1 settings.
+    public static let defaults = TrainingOptions()
+    /// Layer sizes of a new network when none are given: MNIST's 784 inputs, 30 hidden, 10 classes.
+    public static let defaultSizes = [784, 30, 10]
+    /// Epochs of a run when none are given.
+    public static let defaultEpochs = 30
+    /// Cost of a new network when none is given.
+    public static let defaultCost = Cost.quadratic
+
+    /// The ranges every setting must lie in.
+    public struct Limits: Sendable {
+        /// Shards per mini-batch (each shard owns a gradient buffer of the network's size).
+        public let shards = 1...4096
+        /// Worker threads.
+        public let threads = 1...1024
+        /// Mini-batch size m, and epochs.
+        public let miniBatchSize = 1...(1 << 31)
+        public let epochs = 1...(1 << 31)
+        /// Units in one layer.
+        public let layerSize = 1...(1 << 24)
+        /// Weights and biases of a whole network.
+        public let parameters = 1...(1 << 31)
+    }
+    /// The limits.
+    public static let limits = Limits()
+
     /// The number of cores the process may use now.
     public static var activeCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
@@ -38,12 +66,19 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Shards after applying the default.
     public var resolvedShards: Int { shards ?? resolvedThreads }
 
-    /// Checks every value; the message names the option and how to fix it.
+    /// Checks every value; the message names the setting and its valid range.
     public func validate() throws {
+        let limits = Self.limits
         guard eta.isFinite && eta > 0 else { throw ShardNetError.invalidArgument("eta must be a positive number, got \(eta)") }
         guard lambda.isFinite && lambda >= 0 else { throw ShardNetError.invalidArgument("lambda must be zero or positive, got \(lambda)") }
-        guard miniBatchSize >= 1 else { throw ShardNetError.invalidArgument("mini-batch size must be at least 1, got \(miniBatchSize)") }
-        if let shards, shards < 1 || shards > 4096 { throw ShardNetError.invalidArgument("shards must be between 1 and 4096, got \(shards)") }
-        if let threads, threads < 1 || threads > 1024 { throw ShardNetError.invalidArgument("threads must be between 1 and 1024, got \(threads)") }
+        guard limits.miniBatchSize.contains(miniBatchSize) else {
+            throw ShardNetError.invalidArgument("mini-batch size must be at least 1, got \(miniBatchSize)")
+        }
+        if let shards, !limits.shards.contains(shards) {
+            throw ShardNetError.invalidArgument("shards must be between \(limits.shards.lowerBound) and \(limits.shards.upperBound), got \(shards)")
+        }
+        if let threads, !limits.threads.contains(threads) {
+            throw ShardNetError.invalidArgument("threads must be between \(limits.threads.lowerBound) and \(limits.threads.upperBound), got \(threads)")
+        }
     }
 }

@@ -1,3 +1,5 @@
+import ShardNet
+
 /// How many shards S each mini-batch is cut into at each thread count of a scaling sweep.
 ///
 /// The default, `.matchThreads` (S = T), is what a user gets from `shardnet train` without
@@ -5,7 +7,7 @@
 /// weights) differs between thread counts. `.fixed(S)` and `.maxThreads` keep S constant over
 /// the thread axis, so every point of a series does bitwise-identical work; the engine's
 /// per-step cost then also includes the S − T extra shards at small T.
-public enum ShardPolicy: Sendable, Equatable, Codable, CustomStringConvertible {
+package enum ShardPolicy: Sendable, Equatable, Codable, CustomStringConvertible {
     /// S = T: one shard per thread, as the trainer's default.
     case matchThreads
     /// S = the largest thread count of the sweep, for every point.
@@ -14,7 +16,7 @@ public enum ShardPolicy: Sendable, Equatable, Codable, CustomStringConvertible {
     case fixed(Int)
 
     /// The shard count used at `threads` threads in a sweep whose largest thread count is `maxThreads`.
-    public func shards(threads: Int, maxThreads: Int) -> Int {
+    package func shards(threads: Int, maxThreads: Int) -> Int {
         switch self {
         case .matchThreads: return threads
         case .maxThreads: return maxThreads
@@ -23,7 +25,7 @@ public enum ShardPolicy: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 
     /// "threads", "max" or a number.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         switch text.lowercased() {
         case "threads", "t", "match": self = .matchThreads
         case "max", "maxthreads": self = .maxThreads
@@ -35,7 +37,7 @@ public enum ShardPolicy: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .matchThreads: return "S = T (one shard per thread)"
         case .maxThreads: return "S = max threads (fixed)"

@@ -1,35 +1,37 @@
+import ShardNet
+
 /// One measured point of a scaling sweep: a network and mini-batch size trained on T threads
 /// with S shards.
-public struct ScalingPoint: Sendable, Equatable, Codable {
+package struct ScalingPoint: Sendable, Equatable, Codable {
     /// Layer sizes, input first.
-    public let sizes: [Int]
+    package let sizes: [Int]
     /// Mini-batch size m.
-    public let miniBatchSize: Int
+    package let miniBatchSize: Int
     /// Threads T.
-    public let threads: Int
+    package let threads: Int
     /// Shards S.
-    public let shards: Int
+    package let shards: Int
     /// Steps timed in each repetition (calibrated to the time budget).
-    public let stepsPerRepetition: Int
+    package let stepsPerRepetition: Int
     /// Training samples per second, over the repetitions (median, min, max).
-    public let samplesPerSecond: SampleSummary
+    package let samplesPerSecond: SampleSummary
     /// Mean wall time of one step at the median rate, seconds.
-    public let stepSeconds: Double
+    package let stepSeconds: Double
     /// Median samples/s over the median samples/s of the series' baseline (1 thread).
-    public let speedup: Double
+    package let speedup: Double
     /// Speedup / T.
-    public let efficiency: Double
+    package let efficiency: Double
     /// Shares of the summed thread time (backprop + reduce + wait) over all timed repetitions.
-    public let backpropShare: Double
-    public let reduceShare: Double
-    public let waitShare: Double
+    package let backpropShare: Double
+    package let reduceShare: Double
+    package let waitShare: Double
     /// Achieved GFLOP/s at the median rate: 6 × weights × samples/s (forward, ∇w and δ products).
-    public let gflops: Double
+    package let gflops: Double
     /// GFLOP/s as a share of the machine's GEMM ceiling at T threads (`MachineCeiling.ceiling(threads:)`);
     /// nil when the ceiling was not measured.
-    public let ceilingShare: Double?
+    package let ceilingShare: Double?
 
-    public init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepsPerRepetition: Int,
+    package init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepsPerRepetition: Int,
                 samplesPerSecond: SampleSummary, stepSeconds: Double, speedup: Double, efficiency: Double,
                 backpropShare: Double, reduceShare: Double, waitShare: Double, gflops: Double, ceilingShare: Double?) {
         self.sizes = sizes
@@ -49,5 +51,5 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
     }
 
     /// "784-30-10".
-    public var networkName: String { sizes.map(String.init).joined(separator: "-") }
+    package var networkName: String { sizes.map(String.init).joined(separator: "-") }
 }

@@ -1,25 +1,26 @@
 import Foundation
+import ShardNet
 
 /// The result of a `ScalingSweep`: machine facts, the GEMM ceiling, and every series, with
 /// renderings as a plain-text table, CSV, JSON and two SVG plots.
-public struct ScalingReport: Sendable, Codable {
+package struct ScalingReport: Sendable, Codable {
     /// When the sweep started.
-    public let date: Date
+    package let date: Date
     /// Active cores of the machine.
-    public let cores: Int
-    public let host: String
+    package let cores: Int
+    package let host: String
     /// 1-minute load average before and after the sweep (nil where unavailable): a figure
     /// well above 0 before the sweep means something else was running.
-    public let loadAverageBefore: Double?
-    public let loadAverageAfter: Double?
+    package let loadAverageBefore: Double?
+    package let loadAverageAfter: Double?
     /// The BLAS GEMM ceiling, or nil when it was skipped (`gemmSize` 0).
-    public let ceiling: MachineCeiling?
-    public let options: ScalingSweepOptions
-    public let series: [ScalingSeries]
+    package let ceiling: MachineCeiling?
+    package let options: ScalingSweepOptions
+    package let series: [ScalingSeries]
     /// Wall time of the whole sweep.
-    public let seconds: Double
+    package let seconds: Double
 
-    public init(date: Date, cores: Int, host: String, loadAverageBefore: Double?, loadAverageAfter: Double?,
+    package init(date: Date, cores: Int, host: String, loadAverageBefore: Double?, loadAverageAfter: Double?,
                 ceiling: MachineCeiling?, options: ScalingSweepOptions, series: [ScalingSeries], seconds: Double) {
         self.date = date
         self.cores = cores
@@ -33,12 +34,12 @@ public struct ScalingReport: Sendable, Codable {
     }
 
     /// Every point, series after series.
-    public var points: [ScalingPoint] { series.flatMap(\.points) }
+    package var points: [ScalingPoint] { series.flatMap(\.points) }
 
     // MARK: Text
 
     /// A readable plain-text table, one block per network × batch size, with its Amdahl fit.
-    public func table() -> String {
+    package func table() -> String {
         var out = ""
         let load = [loadAverageBefore, loadAverageAfter].map { $0.map { String(format: "%.2f", $0) } ?? "?" }
         out += String(format: "ShardNet scaling sweep: %d cores, load average %@ before / %@ after, %.0f s, %@\n",
@@ -88,7 +89,7 @@ public struct ScalingReport: Sendable, Codable {
     // MARK: CSV and JSON
 
     /// One row per point.
-    public func csv() -> String {
+    package func csv() -> String {
         var out = "network,batch,threads,shards,steps_per_repetition,repetitions,samples_per_s_median,samples_per_s_min,samples_per_s_max,step_us,speedup,efficiency,backprop_share,reduce_share,wait_share,gflops,ceiling_gflops,ceiling_share,serial_fraction\n"
         for s in series {
             for p in s.points {
@@ -111,7 +112,7 @@ public struct ScalingReport: Sendable, Codable {
     }
 
     /// The whole report as pretty-printed JSON (dates ISO 8601).
-    public func json() throws -> Data {
+    package func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -123,7 +124,7 @@ public struct ScalingReport: Sendable, Codable {
 
     /// Speedup over 1 thread against threads, one line per network × batch size, with the
     /// ideal line min(T, cores).
-    public func speedupChart() -> SVGLineChart {
+    package func speedupChart() -> SVGLineChart {
         var chart = SVGLineChart(title: "ShardNet speedup over \(series.first?.baselineThreads ?? 1) thread",
                                  xLabel: "threads T", yLabel: "speedup (median samples/s ÷ 1-thread median)")
         chart.subtitle = "\(cores) cores, \(options.shards), synthetic data; ideal = min(T, cores)"
@@ -146,7 +147,7 @@ public struct ScalingReport: Sendable, Codable {
 
     /// Samples/s against mini-batch size (log–log), one line per network × thread count:
     /// solid at all cores, dashed at 1 thread, dotted otherwise.
-    public func throughputChart() -> SVGLineChart {
+    package func throughputChart() -> SVGLineChart {
         var chart = SVGLineChart(title: "ShardNet training throughput", xLabel: "mini-batch size m",
                                  yLabel: "samples/s (median, log scale)")
         chart.subtitle = "\(cores) cores, \(options.shards); solid: T = cores, dashed: T = 1, dotted: other T"
@@ -171,7 +172,7 @@ public struct ScalingReport: Sendable, Codable {
     /// Writes scaling.txt (the table), scaling.csv, scaling.json, speedup.svg and
     /// throughput.svg into `directory` (created if needed); returns the paths written.
     @discardableResult
-    public func write(to directory: String) throws -> [String] {
+    package func write(to directory: String) throws -> [String] {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

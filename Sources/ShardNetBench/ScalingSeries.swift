@@ -1,15 +1,17 @@
-/// All thread counts of one network and mini-batch size, with the Amdahl fit of their speedups.
-public struct ScalingSeries: Sendable, Equatable, Codable {
-    public let sizes: [Int]
-    public let miniBatchSize: Int
-    /// Points in ascending thread order.
-    public let points: [ScalingPoint]
-    /// Thread count the speedups are relative to (1 when the sweep includes it).
-    public let baselineThreads: Int
-    /// Amdahl serial fraction f fitted to the points with 1 < T ≤ cores; nil if there are none.
-    public let serialFraction: Double?
+import ShardNet
 
-    public init(sizes: [Int], miniBatchSize: Int, points: [ScalingPoint], baselineThreads: Int, serialFraction: Double?) {
+/// All thread counts of one network and mini-batch size, with the Amdahl fit of their speedups.
+package struct ScalingSeries: Sendable, Equatable, Codable {
+    package let sizes: [Int]
+    package let miniBatchSize: Int
+    /// Points in ascending thread order.
+    package let points: [ScalingPoint]
+    /// Thread count the speedups are relative to (1 when the sweep includes it).
+    package let baselineThreads: Int
+    /// Amdahl serial fraction f fitted to the points with 1 < T ≤ cores; nil if there are none.
+    package let serialFraction: Double?
+
+    package init(sizes: [Int], miniBatchSize: Int, points: [ScalingPoint], baselineThreads: Int, serialFraction: Double?) {
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize
         self.points = points
@@ -18,5 +20,5 @@ public struct ScalingSeries: Sendable, Equatable, Codable {
     }
 
     /// "784-30-10 b10".
-    public var name: String { "\(sizes.map(String.init).joined(separator: "-")) b\(miniBatchSize)" }
+    package var name: String { "\(sizes.map(String.init).joined(separator: "-")) b\(miniBatchSize)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ShardNet
 
 /// The scaling study: for each network × mini-batch size × thread count, times
 /// `ShardedSGD.run` on synthetic data and reports samples/s, speedup, efficiency, where the
@@ -14,16 +15,16 @@ import Foundation
 /// share of `secondsPerPoint` while calibrating the step count, then `repetitions` timed
 /// repetitions of that many steps, each from the same initial parameters. BLAS is kept
 /// single-threaded (`BLAS.useSingleThread()`), as in training.
-public struct ScalingSweep: Sendable {
-    public let options: ScalingSweepOptions
+package struct ScalingSweep: Sendable {
+    package let options: ScalingSweepOptions
 
-    public init(options: ScalingSweepOptions = ScalingSweepOptions()) throws {
+    package init(options: ScalingSweepOptions = ScalingSweepOptions()) throws {
         try options.validate()
         self.options = options
     }
 
     /// Runs the whole sweep; `progress` receives one line per measured point.
-    public func run(progress: (String) -> Void = { _ in }) throws -> ScalingReport {
+    package func run(progress: (String) -> Void = { _ in }) throws -> ScalingReport {
         let started = Date()
         let clockStart = DispatchTime.now().uptimeNanoseconds
         let loadBefore = Self.loadAverage()

@@ -1,4 +1,5 @@
 import Foundation
+import ShardNet
 
 /// What a scaling sweep measures and how long it may take.
 ///
@@ -6,36 +7,36 @@ import Foundation
 /// 128 and 512, on 1 … all cores threads plus 2 × cores (oversubscribed), one shard per thread
 /// (S = T, the trainer's default). With 6 s per point the whole default sweep takes about
 /// 4–5 minutes on 2 cores (36 points).
-public struct ScalingSweepOptions: Sendable, Equatable, Codable {
+package struct ScalingSweepOptions: Sendable, Equatable, Codable {
     /// Layer sizes of each network, input first.
-    public var networks: [[Int]] = [[784, 30, 10], [784, 100, 10], [784, 512, 512, 10]]
+    package var networks: [[Int]] = [[784, 30, 10], [784, 100, 10], [784, 512, 512, 10]]
     /// Mini-batch sizes m.
-    public var batchSizes: [Int] = [10, 32, 128, 512]
+    package var batchSizes: [Int] = [10, 32, 128, 512]
     /// Thread counts T, ascending; include 1 so speedups are over one thread.
-    public var threads: [Int] = ScalingSweepOptions.defaultThreads()
+    package var threads: [Int] = ScalingSweepOptions.defaultThreads()
     /// Shard count per point.
-    public var shards: ShardPolicy = .matchThreads
+    package var shards: ShardPolicy = .matchThreads
     /// Timed repetitions per point (after the warm-up); the median is reported.
-    public var repetitions: Int = 5
+    package var repetitions: Int = 5
     /// Wall-clock budget of one point, warm-up included: the warm-up takes about one
     /// repetition's share, and each repetition runs as many steps as fit in its share.
-    public var secondsPerPoint: Double = 6
+    package var secondsPerPoint: Double = 6
     /// Synthetic training samples (random pixels and labels).
-    public var samples: Int = 12_000
+    package var samples: Int = 12_000
     /// Learning rate of the timed steps (the book's 3.0; the parameters are reset before each
     /// repetition, so they do not drift over the sweep).
-    public var eta: Float = 3.0
+    package var eta: Float = 3.0
     /// Matrix size and repetitions of the GEMM ceiling measurement (0: skip it).
-    public var gemmSize: Int = 1024
-    public var gemmRepetitions: Int = 5
+    package var gemmSize: Int = 1024
+    package var gemmRepetitions: Int = 5
     /// Seed of the synthetic data and initial weights.
-    public var seed: UInt64 = 1
+    package var seed: UInt64 = 1
 
-    public init() {}
+    package init() {}
 
     /// A fast sweep for smoke tests and development: two small networks, batch sizes 10 and
     /// 128, threads 1 and all cores, 3 repetitions, 1.5 s per point (about 15 s on 2 cores).
-    public static var quick: ScalingSweepOptions {
+    package static var quick: ScalingSweepOptions {
         var options = ScalingSweepOptions()
         options.networks = [[784, 30, 10], [784, 100, 10]]
         options.batchSizes = [10, 128]
@@ -50,7 +51,7 @@ public struct ScalingSweepOptions: Sendable, Equatable, Codable {
     }
 
     /// 1 … cores (every count up to 8 cores, then powers of two and the core count), then 2 × cores.
-    public static func defaultThreads(cores: Int = TrainingOptions.activeCores) -> [Int] {
+    package static func defaultThreads(cores: Int = TrainingOptions.activeCores) -> [Int] {
         var list: [Int]
         if cores <= 8 {
             list = Array(1...cores)
@@ -65,7 +66,7 @@ public struct ScalingSweepOptions: Sendable, Equatable, Codable {
     }
 
     /// Checks every value; the message names the option.
-    public func validate() throws {
+    package func validate() throws {
         guard !networks.isEmpty else { throw ShardNetError.invalidArgument("bench: no networks given") }
         for sizes in networks { try Network.validate(sizes: sizes) }
         guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 }) else {
@@ -91,7 +92,7 @@ public struct ScalingSweepOptions: Sendable, Equatable, Codable {
     }
 
     /// Parses a network written "784-30-10" or "784,30,10".
-    public static func parseNetwork(_ text: String) throws -> [Int] {
+    package static func parseNetwork(_ text: String) throws -> [Int] {
         let parts = text.split(whereSeparator: { $0 == "-" || $0 == "," || $0 == "x" })
         let sizes = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard sizes.count == parts.count, sizes.count >= 2 else {
@@ -102,7 +103,7 @@ public struct ScalingSweepOptions: Sendable, Equatable, Codable {
     }
 
     /// Parses a list of positive integers: "1,2,4" or "1-4" (a range) or a mix: "1-4,8".
-    public static func parseIntegerList(_ text: String, name: String) throws -> [Int] {
+    package static func parseIntegerList(_ text: String, name: String) throws -> [Int] {
         var result: [Int] = []
         for part in text.split(separator: ",") {
             let bounds = part.split(separator: "-", maxSplits: 1).map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -1,12 +1,14 @@
-/// Median and spread of repeated measurements of one quantity.
-public struct SampleSummary: Sendable, Equatable, Codable {
-    public let median: Double
-    public let min: Double
-    public let max: Double
-    /// The measurements, in the order taken.
-    public let values: [Double]
+import ShardNet
 
-    public init(_ values: [Double]) {
+/// Median and spread of repeated measurements of one quantity.
+package struct SampleSummary: Sendable, Equatable, Codable {
+    package let median: Double
+    package let min: Double
+    package let max: Double
+    /// The measurements, in the order taken.
+    package let values: [Double]
+
+    package init(_ values: [Double]) {
         precondition(!values.isEmpty, "SampleSummary: no values")
         self.values = values
         let sorted = values.sorted()
@@ -17,5 +19,5 @@ public struct SampleSummary: Sendable, Equatable, Codable {
     }
 
     /// (max − min) / median: the relative spread.
-    public var relativeSpread: Double { median > 0 ? (max - min) / median : 0 }
+    package var relativeSpread: Double { median > 0 ? (max - min) / median : 0 }
 }

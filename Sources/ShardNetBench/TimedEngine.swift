@@ -1,12 +1,14 @@
 import Dispatch
+import ShardNet
 
 /// One `ShardedSGD` on synthetic data, run for a chosen number of full mini-batch steps and
 /// timed. Used by the scaling sweep and the step-cost probe; not part of training.
 ///
 /// Steps walk through a fixed shuffled order of the samples, wrapping around at the end of
 /// the epoch, and only whole batches of m samples are used (so every step costs the same).
-/// `reset()` restores the initial parameters, so that repetitions start alike.
-final class TimedEngine {
+/// `reset()` restores the initial parameters, so that repetitions start alike. BLAS runs
+/// single-threaded, as in training.
+public final class TimedEngine {
     let engine: ShardedSGD
     let data: DataSet
     let eta: Float
@@ -17,18 +19,19 @@ final class TimedEngine {
     private var cursor = 0
 
     /// What one timed call of `time(steps:)` measured.
-    struct Sample {
-        var seconds: Double
-        var backprop: Double
-        var reduce: Double
-        var wait: Double
+    public struct Sample {
+        public var seconds: Double
+        public var backprop: Double
+        public var reduce: Double
+        public var wait: Double
     }
 
-    init(sizes: [Int], miniBatchSize: Int, shards: Int, threads: Int, data: DataSet,
+    public init(sizes: [Int], miniBatchSize: Int, shards: Int, threads: Int, data: DataSet,
          eta: Float = 3.0, seed: UInt64 = 1) throws {
         guard data.count >= miniBatchSize else {
             throw ShardNetError.invalidArgument("benchmark data has \(data.count) samples, fewer than the mini-batch size \(miniBatchSize)")
         }
+        BLAS.useSingleThread()
         var generator = Xoshiro256StarStar(seed: seed)
         let network = try Network(sizes: sizes, cost: .quadratic, initialization: .gaussian, generator: &generator)
         var order = (0..<data.count).map { Int32($0) }
@@ -44,13 +47,13 @@ final class TimedEngine {
     }
 
     /// Restores the initial parameters.
-    func reset() {
+    public func reset() {
         parameters.base.update(from: initial.base, count: initial.count)
     }
 
     /// Runs `steps` steps, in as few `ShardedSGD.run` calls as the epoch allows
     /// (`callsOfOneStep`: one call per step, which adds a fork-join per step), and times them.
-    func time(steps: Int, callsOfOneStep: Bool = false) -> Sample {
+    public func time(steps: Int, callsOfOneStep: Bool = false) -> Sample {
         let b0 = engine.backpropSeconds, r0 = engine.reduceSeconds, w0 = engine.waitSeconds
         let t0 = DispatchTime.now().uptimeNanoseconds
         order.withUnsafeBufferPointer { order in

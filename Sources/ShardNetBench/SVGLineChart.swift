@@ -1,22 +1,23 @@
 import Foundation
+import ShardNet
 
 /// A small hand-written SVG line chart (no dependencies): axes with ticks and grid, optional
 /// log scales, one polyline with markers per series, and a legend on the right.
-public struct SVGLineChart: Sendable {
-    public enum Stroke: String, Sendable {
+package struct SVGLineChart: Sendable {
+    package enum Stroke: String, Sendable {
         case solid = ""
         case dashed = "6,4"
         case dotted = "2,3"
     }
 
-    public struct Series: Sendable {
-        public var name: String
-        public var points: [(x: Double, y: Double)]
-        public var color: String
-        public var stroke: Stroke
-        public var markers: Bool
+    package struct Series: Sendable {
+        package var name: String
+        package var points: [(x: Double, y: Double)]
+        package var color: String
+        package var stroke: Stroke
+        package var markers: Bool
 
-        public init(name: String, points: [(x: Double, y: Double)], color: String, stroke: Stroke = .solid, markers: Bool = true) {
+        package init(name: String, points: [(x: Double, y: Double)], color: String, stroke: Stroke = .solid, markers: Bool = true) {
             self.name = name
             self.points = points
             self.color = color
@@ -25,34 +26,34 @@ public struct SVGLineChart: Sendable {
         }
     }
 
-    public var title: String
-    public var subtitle: String = ""
-    public var xLabel: String
-    public var yLabel: String
+    package var title: String
+    package var subtitle: String = ""
+    package var xLabel: String
+    package var yLabel: String
     /// Log₂ x axis (batch sizes); ticks at `xTicks` or at the data's x values.
-    public var xLog2 = false
+    package var xLog2 = false
     /// Log₁₀ y axis.
-    public var yLog10 = false
+    package var yLog10 = false
     /// x values to label; nil: every distinct x of the data.
-    public var xTicks: [Double]?
+    package var xTicks: [Double]?
     /// Force the y range to include these values (e.g. 0).
-    public var yInclude: [Double] = []
-    public var series: [Series] = []
-    public var width = 960.0
-    public var height = 600.0
+    package var yInclude: [Double] = []
+    package var series: [Series] = []
+    package var width = 960.0
+    package var height = 600.0
 
     /// A qualitative palette (Tableau 10 and two more).
-    public static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+    package static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
                                  "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1b9e77", "#7570b3"]
 
-    public init(title: String, xLabel: String, yLabel: String) {
+    package init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
     }
 
     /// The chart as a standalone SVG document.
-    public func render() -> String {
+    package func render() -> String {
         let left = 80.0, top = 60.0, legendWidth = 250.0, bottom = 60.0
         let plotW = width - left - legendWidth - 20, plotH = height - top - bottom
         let allPoints = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!yLog10 || $0.y > 0) && (!xLog2 || $0.x > 0) }

@@ -1,26 +1,27 @@
 import Foundation
+import ShardNet
 
 /// What one mini-batch step costs at a given thread count: the per-step figures quoted in the
 /// README (784-30-10, m = 10, 1 and 2 threads by default).
-public struct StepCost: Sendable, Equatable, Codable {
-    public let sizes: [Int]
-    public let miniBatchSize: Int
-    public let threads: Int
-    public let shards: Int
+package struct StepCost: Sendable, Equatable, Codable {
+    package let sizes: [Int]
+    package let miniBatchSize: Int
+    package let threads: Int
+    package let shards: Int
     /// Mean wall time of a step when many steps run in one `ShardedSGD.run` call (as in an
     /// epoch of training), seconds; median over the repetitions.
-    public let stepSeconds: Double
+    package let stepSeconds: Double
     /// Mean wall time of a step when each step is its own `run` call: adds one fork-join
     /// (DispatchQueue.concurrentPerform) per step when threads > 1.
-    public let singleCallStepSeconds: Double
+    package let singleCallStepSeconds: Double
     /// Thread time per step, summed over threads, split by kind, seconds.
-    public let backpropSeconds: Double
-    public let reduceSeconds: Double
-    public let waitSeconds: Double
+    package let backpropSeconds: Double
+    package let reduceSeconds: Double
+    package let waitSeconds: Double
     /// Training samples per second at `stepSeconds`.
-    public var samplesPerSecond: Double { Double(miniBatchSize) / stepSeconds }
+    package var samplesPerSecond: Double { Double(miniBatchSize) / stepSeconds }
 
-    public init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepSeconds: Double,
+    package init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepSeconds: Double,
                 singleCallStepSeconds: Double, backpropSeconds: Double, reduceSeconds: Double, waitSeconds: Double) {
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize
@@ -36,7 +37,7 @@ public struct StepCost: Sendable, Equatable, Codable {
     /// Measures each thread count in `threads` (S = T unless `shards` is given): a warm-up,
     /// then `repetitions` repetitions of about `seconds / (repetitions + 1)` each, for both the
     /// long-run and the one-step-per-call figure. BLAS is made single-threaded.
-    public static func measure(sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
+    package static func measure(sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
                                shards: Int? = nil, samples: Int = 10_000, repetitions: Int = 5,
                                seconds: Double = 3, seed: UInt64 = 1) throws -> [StepCost] {
         try Network.validate(sizes: sizes)
@@ -71,7 +72,7 @@ public struct StepCost: Sendable, Equatable, Codable {
     }
 
     /// A Markdown table of step costs, for the README.
-    public static func markdownTable(_ costs: [StepCost]) -> String {
+    package static func markdownTable(_ costs: [StepCost]) -> String {
         var out = "| network | m | T | S | step (µs) | step as its own run call (µs) | backprop (µs·threads) | reduce (µs·threads) | wait (µs·threads) | samples/s |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for c in costs {

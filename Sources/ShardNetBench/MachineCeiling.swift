@@ -1,28 +1,29 @@
 import Dispatch
+import ShardNet
 
 /// The machine's arithmetic ceiling as the BLAS in use sees it: single-precision n×n GEMM
 /// GFLOP/s with one BLAS thread and with all cores, measured in the same process as the
 /// sweep so that every training figure can be read as a share of it.
-public struct MachineCeiling: Sendable, Equatable, Codable {
+package struct MachineCeiling: Sendable, Equatable, Codable {
     /// BLAS build description (`BLAS.name`).
-    public let blas: String
+    package let blas: String
     /// Matrix size of the GEMM.
-    public let n: Int
+    package let n: Int
     /// Threads used for the "all threads" figure (the active cores).
-    public let threads: Int
+    package let threads: Int
     /// GFLOP/s of one n×n SGEMM (2n³ flops) with BLAS on one thread.
-    public let singleThread: SampleSummary
+    package let singleThread: SampleSummary
     /// GFLOP/s with BLAS on `threads` threads.
-    public let allThreads: SampleSummary
+    package let allThreads: SampleSummary
 
     /// The ceiling for a training run on `t` threads: one BLAS thread's GEMM rate times the
     /// threads that can run at once (min(t, cores)), capped by the measured all-threads rate.
-    public func ceiling(threads t: Int) -> Double {
+    package func ceiling(threads t: Int) -> Double {
         let p = Swift.min(t, threads)
         return p <= 1 ? singleThread.median : Swift.min(allThreads.median, singleThread.median * Double(p))
     }
 
-    public init(blas: String, n: Int, threads: Int, singleThread: SampleSummary, allThreads: SampleSummary) {
+    package init(blas: String, n: Int, threads: Int, singleThread: SampleSummary, allThreads: SampleSummary) {
         self.blas = blas
         self.n = n
         self.threads = threads
@@ -33,7 +34,7 @@ public struct MachineCeiling: Sendable, Equatable, Codable {
     /// Measures the ceiling: `repetitions` timed GEMMs after one warm-up, on 1 and on
     /// `threads` BLAS threads. Leaves BLAS single-threaded afterwards (`BLAS.useSingleThread()`),
     /// as ShardNet's training requires.
-    public static func measure(n: Int = 1024, repetitions: Int = 5,
+    package static func measure(n: Int = 1024, repetitions: Int = 5,
                                threads: Int = TrainingOptions.activeCores) -> MachineCeiling {
         precondition(n >= 1 && repetitions >= 1 && threads >= 1)
         let a = AlignedBuffer(count: n * n), b = AlignedBuffer(count: n * n), c = AlignedBuffer(count: n * n)

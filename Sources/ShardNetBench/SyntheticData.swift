@@ -1,3 +1,5 @@
+import ShardNet
+
 /// Random data of a given shape, for timing: pixels uniform in [0, 1), labels uniform over
 /// the classes. The engine's work per step does not depend on the values.
 public enum SyntheticData {

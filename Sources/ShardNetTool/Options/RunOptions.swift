@@ -1,0 +1,29 @@
+import ArgumentParser
+import ShardNet
+
+/// How long a run goes, where it saves and what it reports.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Total epochs to train (a resumed run continues up to this number).")
+    var epochs: Int = TrainingOptions.defaultEpochs
+
+    @Option(help: ArgumentHelp("Where to save the model checkpoint.", valueName: "file.h5"))
+    var output: String = "model.h5"
+
+    @Option(help: ArgumentHelp("Continue training from this checkpoint's saved state.", valueName: "file.h5"))
+    var resume: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: "Save the checkpoint every N epochs (and always at the end).")
+    var checkpointEvery: Int = 1
+
+    @Option(help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file.jsonl"))
+    var log: String?
+
+    @Flag(help: "Print only the final summary.")
+    var quiet = false
+
+    func validate() throws {
+        guard TrainingOptions.limits.epochs.contains(epochs) else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
+        guard !output.isEmpty else { throw ValidationError("--output must name a file, e.g. model.h5") }
+    }
+}
