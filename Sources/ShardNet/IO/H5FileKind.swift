@@ -9,7 +9,7 @@ public enum H5FileKind: String, Sendable, Equatable {
     case checkpoint
 
     /// The root attribute naming the checkpoint format.
-    static let checkpointFormat = "shardnet-checkpoint"
+    static var checkpointFormat: String { CheckpointSchema.format }
 
     /// The kind of the file at `path`. Errors: missing file, not HDF5, or neither kind.
     public static func detect(path: String) throws -> H5FileKind {

@@ -1,0 +1,67 @@
+import HDF5
+
+/// The checkpoint file layout, described once as data: the writer (`Checkpoint.save`) and the
+/// reader (`Checkpoint.load`) both walk these names, and docs/file-formats.md describes the
+/// same.
+///
+///     /                          attrs: format, version, sizes, cost, activation
+///     /layers/<i>/weights        float32 (sizes[i+1], sizes[i]), row-major   i = 0 … L−2
+///     /layers/<i>/biases         float32 (sizes[i+1])
+///     /training                  optional; attrs: `TrainingAttribute`
+///     /training/history/<name>   one entry per completed epoch: `historyColumns`
+enum CheckpointSchema {
+    /// The root attribute `format`'s value.
+    static let format = "shardnet-checkpoint"
+    /// The layout version this build writes and reads.
+    static let version: Int64 = 1
+    /// The only activation version 1 stores.
+    static let activation = "sigmoid"
+
+    /// Root attributes, all required.
+    enum RootAttribute: String, CaseIterable {
+        case format, version, sizes, cost, activation
+    }
+
+    /// The group holding one group per weight layer.
+    static let layers = "layers"
+    /// Layer l's group, relative to the root.
+    static func layer(_ l: Int) -> String { "\(layers)/\(l)" }
+    /// The two datasets of a layer group, with their shapes for a layer of `nIn` → `nOut`.
+    enum LayerMember: String, CaseIterable {
+        case weights, biases
+        func shape(nIn: Int, nOut: Int) -> [Int] { self == .weights ? [nOut, nIn] : [nOut] }
+    }
+
+    /// The optional training state group and its history subgroup.
+    static let training = "training"
+    static let history = "history"
+
+    /// Attributes of /training, all required when the group exists.
+    enum TrainingAttribute: String, CaseIterable {
+        case epochsCompleted = "epochs_completed", seed, generatorState = "generator_state", eta, lambda
+        case miniBatchSize = "mini_batch_size", shards, initialization
+    }
+
+    /// A column of /training/history: an int64 or a float64 field of `EpochRecord`.
+    enum HistoryColumn {
+        case integer(String, WritableKeyPath<EpochRecord, Int>)
+        case real(String, WritableKeyPath<EpochRecord, Double>)
+        var name: String {
+            switch self {
+            case .integer(let name, _), .real(let name, _): return name
+            }
+        }
+    }
+
+    /// The history's columns, in the order they are written.
+    static var historyColumns: [HistoryColumn] {[
+        .integer("epoch", \.epoch), .real("training_cost", \.trainingCost),
+        .integer("test_correct", \.testCorrect), .integer("test_total", \.testTotal),
+        .real("test_cost", \.testCost), .real("seconds", \.seconds), .real("samples_per_second", \.samplesPerSecond),
+    ]}
+
+    /// A stored dataset must hold at least 1/`maximumDeflateRatio` of its declared bytes:
+    /// deflate cannot compress better than about 1032:1, so a dataset that declares more than
+    /// that is truncated or forged, and is refused before anything is allocated for it.
+    static let maximumDeflateRatio = 1100
+}
