@@ -42,9 +42,8 @@ public struct ParameterLayout: Sendable, Equatable {
     /// Range of layer l's biases in the flat vector.
     public func biasRange(_ l: Int) -> Range<Int> { biasOffsets[l]..<(biasOffsets[l] + sizes[l + 1]) }
 
-    /// Floating-point operations for one sample's forward and backward pass:
-    /// 2·W for the forward product, 2·W for ∇w, 2·W for δ of the earlier layer (all layers
-    /// but the first), i.e. the usual 6 × weights per sample per step, minus the first
-    /// layer's unused input delta.
+    /// Number of weights W (biases excluded): Σₗ sizes[l+1]·sizes[l]. A training step costs
+    /// about 6·W floating-point operations per sample (2·W each for the forward product, ∇w
+    /// and δ of the earlier layer).
     public var weightCount: Int { (0..<layerCount).reduce(0) { $0 + sizes[$1 + 1] * sizes[$1] } }
 }

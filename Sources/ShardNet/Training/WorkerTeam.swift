@@ -32,8 +32,8 @@ final class WorkerTeam: Sendable {
     /// Pause-spins before a waiting thread starts yielding its core.
     let spinLimit: Int
 
-    private let nextTicket = Atomic<Int>(0)
-    private let doneTickets = Atomic<Int>(0)
+    private let nextItem = Atomic<Int>(0)
+    private let doneItems = Atomic<Int>(0)
     /// Claim words: the phase in which each item (shards, then slices) was last claimed.
     private let claims: ClaimWords
 
@@ -58,7 +58,7 @@ final class WorkerTeam: Sendable {
     func run(steps: Int, shards: Int, slices: Int, timing: ScalarSlots,
              shardWork: (Int, Int) -> Void, sliceWork: (Int, Int) -> Void) -> Timing {
         precondition(timing.count >= threads * 3 && claims.count >= shards + slices)
-        doneTickets.store(0, ordering: .relaxed)
+        doneItems.store(0, ordering: .relaxed)
         // Phase 0 claims shard items expecting −2, phase 1 claims slice items expecting −1.
         for i in 0..<shards { claims.store(-2, at: i) }
         for i in 0..<slices { claims.store(-1, at: shards + i) }
@@ -71,7 +71,7 @@ final class WorkerTeam: Sendable {
             var phase = 0
             while true {
                 // Jump to the earliest unfinished phase (a late thread skips what is done).
-                let finished = doneTickets.load(ordering: .relaxed)
+                let finished = doneItems.load(ordering: .relaxed)
                 let current = 2 * (finished / perStep) + (finished % perStep >= shards ? 1 : 0)
                 phase = max(phase, current)
                 if phase >= phases { break }
@@ -92,7 +92,7 @@ final class WorkerTeam: Sendable {
                     if isReduce { sliceWork(step, i) } else { shardWork(step, i) }
                     let s1 = DispatchTime.now().uptimeNanoseconds
                     if isReduce { reduce &+= s1 &- s0 } else { backprop &+= s1 &- s0 }
-                    doneTickets.wrappingAdd(1, ordering: .releasing)
+                    doneItems.wrappingAdd(1, ordering: .releasing)
                 }
                 phase += 1
             }
@@ -118,9 +118,9 @@ final class WorkerTeam: Sendable {
     /// Waits until `target` items are done: spin with a pause hint, then yield the core.
     @inline(__always)
     private func wait(until target: Int) {
-        if doneTickets.load(ordering: .acquiring) >= target { return }
+        if doneItems.load(ordering: .acquiring) >= target { return }
         var spins = 0
-        while doneTickets.load(ordering: .acquiring) < target {
+        while doneItems.load(ordering: .acquiring) < target {
             if spins < spinLimit {
                 CPU.relax()
                 spins += 1
@@ -133,11 +133,11 @@ final class WorkerTeam: Sendable {
     /// Runs `items` independent items on the team (no phases): `work(worker, item)`, where
     /// `worker` < threads identifies the thread's scratch. Used by evaluation.
     func forEach(items: Int, work: (Int, Int) -> Void) {
-        nextTicket.store(0, ordering: .relaxed)
+        nextItem.store(0, ordering: .relaxed)
         func worker(_ w: Int) { CPU.withDenormalsFlushed { take(w) } }
         func take(_ w: Int) {
             while true {
-                let k = self.nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
+                let k = self.nextItem.wrappingAdd(1, ordering: .relaxed).oldValue
                 if k >= items { break }
                 work(w, k)
             }

@@ -5,8 +5,8 @@ import Dispatch
 ///
 /// The one place where ShardNet hands non-`Sendable` work to other threads. `body` captures
 /// raw pointers to buffers that workers share; it is safe because the callers (`WorkerTeam`)
-/// give every write a single owner — a shard's workspace to the worker holding that shard's
-/// ticket, a parameter slice to the worker holding that slice's ticket — and order every read
+/// give every write a single owner — a shard's workspace to the worker that claimed that shard's
+/// item in the phase, a parameter slice to the worker that claimed that slice's item — and order every read
 /// after the write through the team's acquire/release counters or this function's join.
 func parallelFor(iterations: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in

@@ -2,13 +2,13 @@
 /// allocation made before training starts ("allocate once, point many times").
 ///
 ///     nabla        (layout.count)          ∂C/∂w and ∂C/∂b summed over the shard, parameter layout
-///     activations  (rows, sizes[l]) for l = 0 … L−1; a⁰ is the gathered input
+///     activations  (rows, sizes[l]) for l = 0 … L (L = layout.layerCount); a⁰ is the gathered input
 ///     delta        2 × (rows, maxWidth)    δ ping-pong between layers
 ///     labels       (rows) Int32            the shard's labels, gathered
 ///
 /// Each region starts on its own cache line, so two workers never write the same line.
 /// `@unchecked Sendable`: a workspace is written by one work item at a time (the team's
-/// tickets give each shard to exactly one worker per step) and read by the reducer only after
+/// claims give each shard item to exactly one worker per phase) and read by the reducer only after
 /// the barrier that ends the step's backprop phase.
 public final class ShardWorkspace: @unchecked Sendable {
     /// Largest number of samples the shard holds.
