@@ -9,12 +9,12 @@ import HDF5
 /// (found by fuzzing, see Fuzz/regressions/hdf5). No check through the HDF5 API can prevent
 /// that, so the CLI runs this in a child process (`shardnet check-file`) before it opens an
 /// untrusted file itself, and turns a child that hangs or dies into a clear error.
-public enum HDF5Inspection {
+package enum HDF5Inspection {
     /// Files at most this large are also loaded completely by the check.
-    public static let fullLoadLimit = 128 << 20
+    package static let fullLoadLimit = 128 << 20
 
     /// Walks the whole file; throws the same errors a real load would.
-    public static func walk(path: String) throws {
+    package static func walk(path: String) throws {
         let kind = try H5FileKind.detect(path: path)
         do {
             let file = try File(path, mode: .read)

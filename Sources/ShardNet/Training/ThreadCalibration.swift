@@ -4,10 +4,10 @@ import Foundation
 /// shard count fixed, and picks the fastest. Because shards fix the arithmetic, the choice
 /// changes only the speed, never the trained weights. 1 is always a candidate, so auto is
 /// never slower than one thread (up to timing noise).
-public enum ThreadCalibration {
+package enum ThreadCalibration {
     /// The fastest of `candidates` for this network, batch size and shard count, each timed
     /// for about `secondsPerCandidate` (best of 3 rounds), on a scratch copy of `network`.
-    public static func fastestThreadCount(network: Network, data: DataSet, miniBatchSize: Int, shards: Int,
+    package static func fastestThreadCount(network: Network, data: DataSet, miniBatchSize: Int, shards: Int,
                                           candidates: [Int], secondsPerCandidate: Double = 0.1) -> Int {
         let candidates = Array(Set(candidates + [1])).sorted()
         guard candidates.count > 1, data.count > 0 else { return candidates.first ?? 1 }

@@ -9,24 +9,23 @@
 // and disjoint), and that readers and writers are separated by the team's barriers.
 
 /// Bytes in a cache line; buffers and the slices that workers own are aligned to it.
-public let cacheLineBytes = 64
+package let cacheLineBytes = 64
 /// Floats in a cache line.
-public let floatsPerCacheLine = cacheLineBytes / MemoryLayout<Float>.stride
+package let floatsPerCacheLine = cacheLineBytes / MemoryLayout<Float>.stride
 
 /// Rounds `count` floats up to a whole number of cache lines.
-@inlinable
-public func paddedToCacheLine(_ count: Int) -> Int {
+package func paddedToCacheLine(_ count: Int) -> Int {
     (count + floatsPerCacheLine - 1) / floatsPerCacheLine * floatsPerCacheLine
 }
 
 /// A fixed-size, zero-initialised, cache-line-aligned buffer of `Float`.
-public final class AlignedBuffer: @unchecked Sendable {
+package final class AlignedBuffer: @unchecked Sendable {
     /// Base address, aligned to `cacheLineBytes`.
-    public let base: UnsafeMutablePointer<Float>
+    package let base: UnsafeMutablePointer<Float>
     /// Number of floats.
-    public let count: Int
+    package let count: Int
 
-    public init(count: Int) {
+    package init(count: Int) {
         precondition(count >= 0, "AlignedBuffer: negative count")
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(
@@ -37,7 +36,7 @@ public final class AlignedBuffer: @unchecked Sendable {
     }
 
     /// A copy of `values` in a fresh aligned buffer.
-    public convenience init(copying values: UnsafeBufferPointer<Float>) {
+    package convenience init(copying values: UnsafeBufferPointer<Float>) {
         self.init(count: values.count)
         if let source = values.baseAddress { base.update(from: source, count: values.count) }
     }
@@ -45,24 +44,22 @@ public final class AlignedBuffer: @unchecked Sendable {
     deinit { UnsafeMutableRawPointer(base).deallocate() }
 
     /// A deep copy.
-    public func copy() -> AlignedBuffer {
+    package func copy() -> AlignedBuffer {
         AlignedBuffer(copying: UnsafeBufferPointer(start: base, count: count))
     }
 
     /// Read access to the floats as a buffer pointer, valid for the closure's duration.
-    @inlinable
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: base, count: count))
     }
 
     /// Write access to the floats as a buffer pointer, valid for the closure's duration.
-    @inlinable
-    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    package func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeMutableBufferPointer(start: base, count: count))
     }
 
     /// The floats in `range`, copied into an array.
-    public func array(_ range: Range<Int>) -> [Float] {
+    package func array(_ range: Range<Int>) -> [Float] {
         precondition(range.lowerBound >= 0 && range.upperBound <= count)
         return Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
     }

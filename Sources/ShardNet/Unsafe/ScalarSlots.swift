@@ -3,14 +3,14 @@
 ///
 /// `@unchecked Sendable`: slot i is written by exactly one work item between two barriers of
 /// the `WorkerTeam`, and read only after that barrier (or after the team has joined).
-public final class ScalarSlots: @unchecked Sendable {
+package final class ScalarSlots: @unchecked Sendable {
     /// Doubles per cache line: the distance between two slots.
     static let stride = cacheLineBytes / MemoryLayout<Double>.stride
     let base: UnsafeMutablePointer<Double>
     /// Number of slots.
-    public let count: Int
+    package let count: Int
 
-    public init(count: Int) {
+    package init(count: Int) {
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * cacheLineBytes, alignment: cacheLineBytes)
         base = raw.bindMemory(to: Double.self, capacity: max(count, 1) * Self.stride)
@@ -21,7 +21,7 @@ public final class ScalarSlots: @unchecked Sendable {
 
     /// Slot i.
     @inline(__always)
-    public subscript(i: Int) -> Double {
+    package subscript(i: Int) -> Double {
         get { base[i * Self.stride] }
         set { base[i * Self.stride] = newValue }
     }

@@ -10,9 +10,9 @@
 /// `@unchecked Sendable`: a workspace is written by one work item at a time (the team's
 /// claims give each shard item to exactly one worker per phase) and read by the reducer only after
 /// the barrier that ends the step's backprop phase.
-public final class ShardWorkspace: @unchecked Sendable {
+package final class ShardWorkspace: @unchecked Sendable {
     /// Largest number of samples the shard holds.
-    public let rows: Int
+    package let rows: Int
     private let floats: AlignedBuffer
     private let labelBase: UnsafeMutablePointer<Int32>
     private let activationPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
@@ -20,7 +20,7 @@ public final class ShardWorkspace: @unchecked Sendable {
     /// on the worker threads).
     let view: ShardView
 
-    public init(layout: ParameterLayout, rows: Int, gradients: Bool) {
+    package init(layout: ParameterLayout, rows: Int, gradients: Bool) {
         self.rows = rows
         var offset = gradients ? paddedToCacheLine(layout.count) : 0
         var acts: [Int] = []
