@@ -30,6 +30,7 @@ package final class ShardedSGD {
     private let runCost: ScalarSlots         // (1) cost summed over the run's steps, in step order
     private let timingSlots: ScalarSlots     // (threads × 3)
     private let team: WorkerTeam
+    private let plan: PhasePlan              // per step: S shard items, then the slice items
     private let sliceLength: Int
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
@@ -53,6 +54,7 @@ package final class ShardedSGD {
         runCost = ScalarSlots(count: 1)
         timingSlots = ScalarSlots(count: threads * 3)
         team = WorkerTeam(threads: threads, items: shards + threads)
+        plan = PhasePlan([(shards, 0), (slices, 1)])
         sliceLength = paddedToCacheLine((layout.count + slices - 1) / slices)
     }
 
@@ -101,9 +103,13 @@ package final class ShardedSGD {
             let run = Run(order: order.baseAddress!, n: order.count, images: images, labels: labels,
                           parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
                           decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
-            return team.run(steps: steps.count, shards: shards, slices: slices, timing: timingSlots,
-                            shardWork: { i, s in self.backpropShard(run, step: run.firstStep + i, shard: s) },
-                            sliceWork: { i, c in self.reduceSlice(run, step: run.firstStep + i, slice: c) })
+            return team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
+                if phase == 0 {
+                    self.backpropShard(run, step: run.firstStep + i, shard: item)
+                } else {
+                    self.reduceSlice(run, step: run.firstStep + i, slice: item)
+                }
+            }
         }
         costSum = runCost[0]
         backpropSeconds += timing.backprop

@@ -2,19 +2,20 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs many steps of two-phase work on a team of threads with one fork-join for all of them.
+/// Runs many steps of phased work on a team of threads with one fork-join for all of them.
 ///
-/// Each step has `shards` backprop items (phase A) followed by `slices` reduce-and-update
-/// items (phase B); phase B of a step needs all of phase A, and phase A of the next step needs
-/// all of phase B. Phases are numbered 0, 1, 2, … (phase 2t is step t's backprop, 2t+1 its
-/// reduce), and a counter `done` holds how many items are finished, in phase order.
+/// A step is a sequence of phases (a `PhasePlan`): e.g. the data-parallel step's S backprop
+/// shard items, then its reducer's slice items. Each phase needs all of the phase before it,
+/// and the first phase of a step needs all of the previous step. Phases are numbered across
+/// steps (g = step · phasesPerStep + p), and a counter `doneItems` holds how many items are
+/// finished, in phase order.
 ///
 /// Every thread walks the phases: it waits until the previous phase is complete, then tries
 /// to claim the phase's items — first its own (item i belongs to thread i mod threads, so in
 /// steady state the same core always writes the same shard buffer and the same parameter
 /// slice, and cache lines stay where they are used), then anyone else's. A claim is a
-/// compare-and-swap of the item's last-claimed phase from p−2 to p, so each item is done
-/// exactly once per phase. Waiting spins with a CPU pause for a while (a hand-off to a
+/// compare-and-swap of the item's last-claimed phase from g − phasesPerStep to g, so each item
+/// is done exactly once per phase. Waiting spins with a CPU pause for a while (a hand-off to a
 /// spinning thread costs about half a microsecond; waking a sleeping one costs 55-65 µs on
 /// these machines), then yields the core.
 ///
@@ -24,8 +25,8 @@ import Synchronization
 /// late jumps to the current phase and steals whatever is unclaimed, and a team of one does
 /// everything.
 ///
-/// Which thread does which item never changes the arithmetic: items are defined by shards and
-/// slices, not by threads.
+/// Which thread does which item never changes the arithmetic: items are defined by the
+/// engine's plan (shards, slices, unit ranges), not by threads.
 final class WorkerTeam: Sendable {
     /// Threads that run the items (the calling thread is one of them).
     let threads: Int
@@ -34,9 +35,10 @@ final class WorkerTeam: Sendable {
 
     private let nextItem = Atomic<Int>(0)
     private let doneItems = Atomic<Int>(0)
-    /// Claim words: the phase in which each item (shards, then slices) was last claimed.
+    /// Claim words: the phase in which each item of a step was last claimed.
     private let claims: ClaimWords
 
+    /// A team for plans of at most `items` items per step.
     init(threads: Int, items: Int = 0, spinLimit: Int = 4_000) {
         precondition(threads >= 1)
         self.threads = threads
@@ -44,57 +46,58 @@ final class WorkerTeam: Sendable {
         claims = ClaimWords(count: items)
     }
 
-    /// Seconds each kind of work took, summed over threads.
+    /// Seconds each kind of work took, summed over threads. A phase's `kind` 0 counts as
+    /// backprop, any other as reduce.
     struct Timing {
         var backprop = 0.0
         var reduce = 0.0
         var wait = 0.0
     }
 
-    /// Runs `steps` steps: `shardWork(step, shard)` for every shard, then
-    /// `sliceWork(step, slice)` for every slice, step after step. Returns time spent per kind,
-    /// summed over the threads; `timing` must have room for `threads` slots × 3, and the team
-    /// must have been made with `items` ≥ shards + slices.
-    func run(steps: Int, shards: Int, slices: Int, timing: ScalarSlots,
-             shardWork: (Int, Int) -> Void, sliceWork: (Int, Int) -> Void) -> Timing {
-        precondition(timing.count >= threads * 3 && claims.count >= shards + slices)
+    /// Runs `steps` steps of `plan`: `work(step, phase, item)` for every item of every phase,
+    /// phase after phase, step after step. Returns time spent per kind, summed over the
+    /// threads; `timing` must have room for `threads` slots × 3, and the team must have been
+    /// made with `items` ≥ plan.itemsPerStep.
+    func run(steps: Int, plan: PhasePlan, timing: ScalarSlots, work: (Int, Int, Int) -> Void) -> Timing {
+        let perStep = plan.itemsPerStep, phases = plan.count
+        precondition(timing.count >= threads * 3 && claims.count >= perStep)
         doneItems.store(0, ordering: .relaxed)
-        // Phase 0 claims shard items expecting −2, phase 1 claims slice items expecting −1.
-        for i in 0..<shards { claims.store(-2, at: i) }
-        for i in 0..<slices { claims.store(-1, at: shards + i) }
-        let perStep = shards + slices
-        let phases = 2 * steps
+        // Step 0's phase p claims its items expecting p − phases.
+        for p in 0..<phases {
+            for i in 0..<plan.items[p] { claims.store(p - phases, at: plan.start[p] + i) }
+        }
+        let total = steps * phases
         let threads = self.threads
-        func worker(_ w: Int) { CPU.withDenormalsFlushed { work(w) } }
-        func work(_ w: Int) {
+        func worker(_ w: Int) { CPU.withDenormalsFlushed { walk(w) } }
+        func walk(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
-            var phase = 0
+            var g = 0
             while true {
                 // Jump to the earliest unfinished phase (a late thread skips what is done).
                 let finished = doneItems.load(ordering: .relaxed)
-                let current = 2 * (finished / perStep) + (finished % perStep >= shards ? 1 : 0)
-                phase = max(phase, current)
-                if phase >= phases { break }
-                let step = phase / 2, isReduce = phase % 2 == 1
+                g = max(g, (finished / perStep) * phases + plan.phase(ofItem: finished % perStep))
+                if g >= total { break }
+                let step = g / phases, p = g % phases
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                self.wait(until: step * perStep + (isReduce ? shards : 0))
+                self.wait(until: step * perStep + plan.start[p])
                 let t1 = DispatchTime.now().uptimeNanoseconds
                 wait &+= t1 &- t0
-                let count = isReduce ? slices : shards, base = isReduce ? shards : 0
+                let count = plan.items[p], base = plan.start[p]
                 // Own items first (i ≡ w mod threads), then anyone's (a second pass over all
                 // items: an own item already done fails its claim and is skipped).
                 let own = w < count ? (count - w + threads - 1) / threads : 0
+                var spent: UInt64 = 0
                 for k in 0..<(own + count) {
                     let i = k < own ? w + k * threads : k - own
                     if k >= own && i % threads == w { continue }
-                    guard claims.claim(base + i, expected: phase - 2, desired: phase) else { continue }
+                    guard claims.claim(base + i, expected: g - phases, desired: g) else { continue }
                     let s0 = DispatchTime.now().uptimeNanoseconds
-                    if isReduce { sliceWork(step, i) } else { shardWork(step, i) }
-                    let s1 = DispatchTime.now().uptimeNanoseconds
-                    if isReduce { reduce &+= s1 &- s0 } else { backprop &+= s1 &- s0 }
+                    work(step, p, i)
+                    spent &+= DispatchTime.now().uptimeNanoseconds &- s0
                     doneItems.wrappingAdd(1, ordering: .releasing)
                 }
-                phase += 1
+                if plan.kind[p] == 0 { backprop &+= spent } else { reduce &+= spent }
+                g += 1
             }
             timing[3 * w] = Double(backprop) * 1e-9
             timing[3 * w + 1] = Double(reduce) * 1e-9
@@ -113,6 +116,17 @@ final class WorkerTeam: Sendable {
             result.wait += timing[3 * w + 2]
         }
         return result
+    }
+
+    /// The data-parallel step's two phases: `shardWork(step, shard)` for every shard, then
+    /// `sliceWork(step, slice)` for every slice, step after step (a plan made for the call).
+    func run(steps: Int, shards: Int, slices: Int, timing: ScalarSlots,
+             shardWork: (Int, Int) -> Void, sliceWork: (Int, Int) -> Void) -> Timing {
+        let plan = PhasePlan([(shards, 0), (slices, 1)])
+        let shardPhase = shards > 0 ? 0 : -1
+        return run(steps: steps, plan: plan, timing: timing) { step, phase, item in
+            if phase == shardPhase { shardWork(step, item) } else { sliceWork(step, item) }
+        }
     }
 
     /// Waits until `target` items are done: spin with a pause hint, then yield the core.
