@@ -22,12 +22,14 @@ enum Backprop {
         // 4–5. gradients of each layer, then δ of the layer before (not needed for the input).
         var delta = view.delta0, previous = view.delta1
         for l in stride(from: L - 1, through: 0, by: -1) {
-            Layers.gradients(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], delta: delta, input: view.activations[l],
+            let (nIn, nOut) = (sizes[l], sizes[l + 1])
+            Layers.gradients(rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
+                             input: view.activations[l], ldIn: nIn,
                              nablaW: view.nabla + layout.weightOffsets[l], nablaB: view.nabla + layout.biasOffsets[l])
             if l > 0 {
-                Layers.backpropagate(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], delta: delta,
-                                     weights: parameters + layout.weightOffsets[l], activation: view.activations[l],
-                                     previousDelta: previous)
+                Layers.backpropagate(rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta, ldDelta: nOut,
+                                     weights: parameters + layout.weightOffsets[l], activation: view.activations[l], ldA: nIn,
+                                     previousDelta: previous, ldPrevious: nIn)
                 swap(&delta, &previous)
             }
         }

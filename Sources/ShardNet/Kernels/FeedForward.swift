@@ -8,9 +8,9 @@ enum FeedForward {
     static func network(view: ShardView, layout: LayoutView, rows: Int, parameters: UnsafePointer<Float>) {
         let sizes = layout.sizes
         for l in 0..<layout.layerCount {
-            Layers.feedforward(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], input: view.activations[l],
+            Layers.feedforward(rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: view.activations[l], ldIn: sizes[l],
                                weights: parameters + layout.weightOffsets[l], biases: parameters + layout.biasOffsets[l],
-                               output: view.activations[l + 1])
+                               output: view.activations[l + 1], ldOut: sizes[l + 1])
         }
     }
 }

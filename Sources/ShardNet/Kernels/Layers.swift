@@ -8,19 +8,21 @@ enum Layers {
     @inline(__always)
     static func sigmoid(_ z: Float) -> Float { 1 / (1 + Foundation.exp(-z)) }
 
-    /// Equation 2, feedforward: aˡ = σ(aˡ⁻¹ · wˡᵀ + bˡ).
-    /// - input:   (rows, nIn)
-    /// - weights: (nOut, nIn)
-    /// - biases:  (nOut)
-    /// - output:  (rows, nOut), overwritten with the activations (z is not kept: σ'(z) = a(1 − a)).
+    /// Equation 2, feedforward, for units j0 ..< j1: aˡ = σ(aˡ⁻¹ · wˡᵀ + bˡ).
+    /// - input:   (rows, nIn), row stride ldIn
+    /// - weights: (nOut, nIn); biases: (nOut)
+    /// - output:  (rows, nOut), row stride ldOut; columns j0 ..< j1 overwritten with the
+    ///   activations (z is not kept: σ'(z) = a(1 − a)).
     @inline(__always)
-    static func feedforward(rows: Int, nIn: Int, nOut: Int,
-                            input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                            biases: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        BLAS.gemmNT(m: rows, n: nOut, k: nIn, input, lda: nIn, weights, ldb: nIn, beta: 0, output, ldc: nOut)
+    static func feedforward(rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
+                            weights: UnsafePointer<Float>, biases: UnsafePointer<Float>,
+                            output: UnsafeMutablePointer<Float>, ldOut: Int) {
+        guard rows > 0, j1 > j0 else { return }
+        BLAS.gemmNT(m: rows, n: j1 - j0, k: nIn, input, lda: ldIn, weights + j0 * nIn, ldb: nIn, beta: 0,
+                    output + j0, ldc: ldOut)
         for r in 0..<rows {
-            let row = output + r * nOut
-            for j in 0..<nOut { row[j] = sigmoid(row[j] + biases[j]) }
+            let row = output + r * ldOut
+            for j in j0..<j1 { row[j] = sigmoid(row[j] + biases[j]) }
         }
     }
 
@@ -44,33 +46,41 @@ enum Layers {
         return total
     }
 
-    /// Equation 5: ∂C/∂bˡ = Σ_rows δˡ, ∂C/∂wˡ = δˡᵀ · aˡ⁻¹ (summed over the shard's samples).
-    /// - delta: (rows, nOut); input: (rows, nIn) = aˡ⁻¹
-    /// - nablaW: (nOut, nIn), nablaB: (nOut) — overwritten.
+    /// Equation 5 for units j0 ..< j1: ∂C/∂bˡ = Σ_rows δˡ, ∂C/∂wˡ = δˡᵀ · aˡ⁻¹ (summed over the
+    /// shard's samples).
+    /// - delta: (rows, nOut), row stride ldDelta; input: (rows, nIn) = aˡ⁻¹, row stride ldIn
+    /// - nablaW: (nOut, nIn), nablaB: (nOut) — rows / entries j0 ..< j1 overwritten.
     @inline(__always)
-    static func gradients(rows: Int, nIn: Int, nOut: Int,
-                          delta: UnsafePointer<Float>, input: UnsafePointer<Float>,
+    static func gradients(rows: Int, nIn: Int, j0: Int, j1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
+                          input: UnsafePointer<Float>, ldIn: Int,
                           nablaW: UnsafeMutablePointer<Float>, nablaB: UnsafeMutablePointer<Float>) {
-        for j in 0..<nOut { nablaB[j] = 0 }
+        for j in j0..<j1 { nablaB[j] = 0 }
         for r in 0..<rows {
-            let d = delta + r * nOut
-            for j in 0..<nOut { nablaB[j] += d[j] }
+            let d = delta + r * ldDelta
+            for j in j0..<j1 { nablaB[j] += d[j] }
         }
-        BLAS.gemmTN(m: nOut, n: nIn, k: rows, delta, lda: nOut, input, ldb: nIn, beta: 0, nablaW, ldc: nIn)
+        guard j1 > j0 else { return }
+        guard rows > 0 else { (nablaW + j0 * nIn).update(repeating: 0, count: (j1 - j0) * nIn); return }
+        BLAS.gemmTN(m: j1 - j0, n: nIn, k: rows, delta + j0, lda: ldDelta, input, ldb: ldIn, beta: 0,
+                    nablaW + j0 * nIn, ldc: nIn)
     }
 
-    /// Equation 4: δˡ⁻¹ = (δˡ · wˡ) ⊙ σ'(zˡ⁻¹), with σ'(z) = a(1 − a).
-    /// - delta: (rows, nOut); weights: (nOut, nIn); activation: (rows, nIn) = aˡ⁻¹
-    /// - previousDelta: (rows, nIn) — overwritten.
+    /// Equation 4 for units k0 ..< k1 of the earlier layer: δˡ⁻¹ = (δˡ · wˡ) ⊙ σ'(zˡ⁻¹), with
+    /// σ'(z) = a(1 − a).
+    /// - delta: (rows, nOut), row stride ldDelta; weights: (nOut, nIn)
+    /// - activation: (rows, nIn) = aˡ⁻¹, row stride ldA
+    /// - previousDelta: (rows, nIn), row stride ldPrevious — columns k0 ..< k1 overwritten.
     @inline(__always)
-    static func backpropagate(rows: Int, nIn: Int, nOut: Int,
-                              delta: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                              activation: UnsafePointer<Float>, previousDelta: UnsafeMutablePointer<Float>) {
-        BLAS.gemmNN(m: rows, n: nIn, k: nOut, delta, lda: nOut, weights, ldb: nIn, beta: 0, previousDelta, ldc: nIn)
-        let n = rows * nIn
-        for i in 0..<n {
-            let a = activation[i]
-            previousDelta[i] *= a * (1 - a)
+    static func backpropagate(rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int,
+                              delta: UnsafePointer<Float>, ldDelta: Int, weights: UnsafePointer<Float>,
+                              activation: UnsafePointer<Float>, ldA: Int,
+                              previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int) {
+        guard rows > 0, k1 > k0 else { return }
+        BLAS.gemmNN(m: rows, n: k1 - k0, k: nOut, delta, lda: ldDelta, weights + k0, ldb: nIn, beta: 0,
+                    previousDelta + k0, ldc: ldPrevious)
+        for r in 0..<rows {
+            let d = previousDelta + r * ldPrevious, a = activation + r * ldA
+            for k in k0..<k1 { d[k] *= a[k] * (1 - a[k]) }
         }
     }
 
