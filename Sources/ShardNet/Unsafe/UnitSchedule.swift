@@ -1,0 +1,128 @@
+/// The unit-parallel step's plan and memory: which layer and unit range each phase item
+/// covers, and the batch-wide matrices the items share. One allocation per table, made with
+/// the engine; the worker threads read it through raw pointers.
+///
+/// Each layer's output units are cut into at most `threads` ranges whose boundaries are
+/// multiples of 16 units (the kernels' panel width, a cache line of floats), so two items
+/// never write the same cache line of a row. Phases of a step, for L layers:
+///
+///     forward l = 0 … L−1   items: the unit ranges of layer l's outputs
+///     output error          items: the S shards (fused into the last forward when that
+///                           layer has a single range)
+///     backward l = L−1 … 1  items: the unit ranges of layer l−1's outputs (δˡ's columns)
+///     update                items: every layer's unit ranges (rows of wˡ and bˡ)
+///
+/// Memory (row stride = the layer's width; m = the mini-batch size):
+///
+///     inputs       ranges(0) × (m, sizes[0])   a⁰ gathered by each layer-0 forward item,
+///                                              reused by the same range's update item
+///     activations  (m, sizes[l]) for l = 1 … L
+///     deltas       (m, sizes[l]) for l = 1 … L
+///     labels       (m) Int32                   the batch's labels, gathered by the output error
+///
+/// `@unchecked Sendable`: the tables are read-only after `init`; each matrix region is written
+/// by one item per phase (disjoint, cache-line-aligned column ranges) and read only after the
+/// team's barrier that ends that phase.
+package final class UnitSchedule: @unchecked Sendable {
+    /// What a phase does.
+    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update }
+
+    let layerCount: Int
+    let phaseCount: Int
+    let phaseWork: UnsafeMutablePointer<Int>        // (phases) Work.rawValue
+    let phaseLayer: UnsafeMutablePointer<Int>       // (phases) the layer a forward/backward phase covers
+    let rangeFirst: UnsafeMutablePointer<Int>       // (L + 1) first range of layer l in `bounds`
+    let bounds: UnsafeMutablePointer<Int>           // (ranges + 1 per layer) unit boundaries
+    let updateLayer: UnsafeMutablePointer<Int>      // (update items) layer of update item i
+    let updateRange: UnsafeMutablePointer<Int>      // (update items) range index within its layer
+    let inputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>     // (ranges(0))
+    let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>> // (L + 1), [0] unused
+    let deltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>      // (L + 1), [0] unused
+    let labels: UnsafeMutablePointer<Int32>
+    /// The phases, for the team.
+    let plan: PhasePlan
+    private let floats: AlignedBuffer
+
+    init(layout: ParameterLayout, miniBatchSize m: Int, shards: Int, threads: Int) {
+        let sizes = layout.sizes, L = layout.layerCount
+        layerCount = L
+        // Unit ranges of each layer's outputs.
+        var ranges: [[Int]] = []
+        for l in 0..<L { ranges.append(Self.split(units: sizes[l + 1], parts: threads)) }
+        rangeFirst = .allocate(capacity: L + 1)
+        let flat = ranges.flatMap { $0 }
+        bounds = .allocate(capacity: flat.count)
+        bounds.initialize(from: flat, count: flat.count)
+        var first = 0
+        for l in 0...L {
+            (rangeFirst + l).initialize(to: first)
+            if l < L { first += ranges[l].count }
+        }
+        func count(_ l: Int) -> Int { ranges[l].count - 1 }
+        // Phases.
+        var work: [Work] = [], layer: [Int] = [], phases: [(items: Int, kind: Int)] = []
+        for l in 0..<L {
+            let fused = l == L - 1 && count(l) == 1
+            work.append(fused ? .forwardAndOutputError : .forward); layer.append(l); phases.append((count(l), 0))
+            if l == L - 1 && !fused { work.append(.outputError); layer.append(l); phases.append((shards, 0)) }
+        }
+        for l in stride(from: L - 1, through: 1, by: -1) {
+            work.append(.backward); layer.append(l); phases.append((count(l - 1), 0))
+        }
+        var uLayer: [Int] = [], uRange: [Int] = []
+        for l in 0..<L {
+            for r in 0..<count(l) { uLayer.append(l); uRange.append(r) }
+        }
+        work.append(.update); layer.append(-1); phases.append((uLayer.count, 1))
+        phaseCount = work.count
+        phaseWork = .allocate(capacity: work.count)
+        phaseWork.initialize(from: work.map(\.rawValue), count: work.count)
+        phaseLayer = .allocate(capacity: layer.count)
+        phaseLayer.initialize(from: layer, count: layer.count)
+        updateLayer = .allocate(capacity: uLayer.count)
+        updateLayer.initialize(from: uLayer, count: uLayer.count)
+        updateRange = .allocate(capacity: uRange.count)
+        updateRange.initialize(from: uRange, count: uRange.count)
+        plan = PhasePlan(phases)
+        // Memory: one allocation for every matrix.
+        var offsets: [Int] = [], offset = 0
+        func take(_ n: Int) -> Int { let o = offset; offset += paddedToCacheLine(n); return o }
+        let inputOffsets = (0..<count(0)).map { _ in take(m * sizes[0]) }
+        for l in 1...L { offsets.append(take(m * sizes[l])) }
+        let deltaOffsets = (1...L).map { take(m * sizes[$0]) }
+        floats = AlignedBuffer(count: offset)
+        inputs = .allocate(capacity: inputOffsets.count)
+        inputs.initialize(from: inputOffsets.map { floats.base + $0 }, count: inputOffsets.count)
+        activations = .allocate(capacity: L + 1)
+        deltas = .allocate(capacity: L + 1)
+        activations.initialize(to: floats.base)
+        deltas.initialize(to: floats.base)
+        for l in 1...L {
+            (activations + l).initialize(to: floats.base + offsets[l - 1])
+            (deltas + l).initialize(to: floats.base + deltaOffsets[l - 1])
+        }
+        labels = .allocate(capacity: max(m, 1))
+        labels.initialize(repeating: 0, count: max(m, 1))
+    }
+
+    deinit {
+        phaseWork.deallocate(); phaseLayer.deallocate(); rangeFirst.deallocate(); bounds.deallocate()
+        updateLayer.deallocate(); updateRange.deallocate(); inputs.deallocate(); activations.deallocate()
+        deltas.deallocate(); labels.deallocate()
+    }
+
+    /// Range `r` of layer l's output units.
+    @inline(__always)
+    func range(layer l: Int, _ r: Int) -> (j0: Int, j1: Int) {
+        let b = bounds + rangeFirst[l] + r
+        return (b[0], b[1])
+    }
+
+    /// Boundaries of at most `parts` ranges of `units`, cut at multiples of 16 and as even as
+    /// that allows: [0, …, units].
+    static func split(units: Int, parts: Int) -> [Int] {
+        let panels = (units + 15) / 16
+        let n = max(1, min(parts, panels))
+        return (0...n).map { min(units, ($0 * panels / n) * 16) }
+    }
+}
