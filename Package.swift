@@ -32,6 +32,12 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // ShardNet's own SIMD kernels (scalar reference, AVX2, AVX-512, NEON) and CPU helpers.
+        // Per-ISA code selects its instruction set with target attributes, so no flags here.
+        .target(
+            name: "CKernels",
+            path: "Sources/CKernels"
+        ),
         // h5py-style Swift wrapper over libhdf5.
         .target(
             name: "HDF5",
@@ -66,6 +72,11 @@ let package = Package(
         .testTarget(
             name: "HDF5Tests",
             dependencies: ["HDF5"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "CKernelsTests",
+            dependencies: ["CKernels"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
