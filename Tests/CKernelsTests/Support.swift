@@ -42,7 +42,7 @@ func bits(_ x: [Float]) -> [UInt32] { x.map(\.bitPattern) }
 
 /// Index and values of the first differing element, for failure messages.
 func firstDifference(_ a: [Float], _ b: [Float]) -> String {
-    guard let i = zip(a, b).firstIndex(where: { $0.bitPattern != $1.bitPattern }) else { return "none" }
+    guard let i = a.indices.first(where: { a[$0].bitPattern != b[$0].bitPattern }) else { return a.count == b.count ? "none" : "counts differ" }
     return "at \(i): \(a[i]) vs \(b[i])"
 }
 
