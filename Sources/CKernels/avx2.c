@@ -31,10 +31,10 @@
 
 #define FWD_RB 6
 #define FWD_PB 1
-#define BWD_RB 4
-#define BWD_KB 3
-#define GRD_JB 4
-#define GRD_KB 3
+#define BWD_RB 6
+#define BWD_KB 2
+#define GRD_JB 6
+#define GRD_KB 2
 
 #include "simd_impl.h"
 #endif

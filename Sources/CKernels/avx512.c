@@ -7,7 +7,9 @@
 #include <immintrin.h>
 
 #define SN_T __attribute__((target("avx512f,avx2,fma")))
+#ifndef SN_NAME
 #define SN_NAME(x) x##_avx512
+#endif
 #define SN_ISA_NAME "avx512"
 #define SN_ISA_CODE SN_ISA_AVX512
 #define V __m512
@@ -30,12 +32,25 @@
 #define VEXP_SCALE(y) _mm512_castsi512_ps(_mm512_slli_epi32( \
     _mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(y), _mm512_set1_epi32(SN_MAGIC_BITS)), _mm512_set1_epi32(127)), 23))
 
+// Register blocking (32 zmm registers); overridable for tuning experiments.
+#ifndef FWD_RB
 #define FWD_RB 6
+#endif
+#ifndef FWD_PB
 #define FWD_PB 2
-#define BWD_RB 4
+#endif
+#ifndef BWD_RB
+#define BWD_RB 6
+#endif
+#ifndef BWD_KB
 #define BWD_KB 4
+#endif
+#ifndef GRD_JB
 #define GRD_JB 4
+#endif
+#ifndef GRD_KB
 #define GRD_KB 4
+#endif
 
 #include "simd_impl.h"
 #endif

@@ -122,8 +122,23 @@ SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const 
     for (; r + FWD_RB <= rows; r += FWD_RB)
         SN_NAME(fwd_block)(FWD_RB, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
     switch (rows - r) {
-#if FWD_RB > 7
+#if FWD_RB > 12
 #error "extend the switch"
+#endif
+#if FWD_RB > 11
+    case 11: SN_NAME(fwd_block)(11, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 10
+    case 10: SN_NAME(fwd_block)(10, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 9
+    case 9: SN_NAME(fwd_block)(9, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 8
+    case 8: SN_NAME(fwd_block)(8, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 7
+    case 7: SN_NAME(fwd_block)(7, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
 #if FWD_RB > 6
     case 6: SN_NAME(fwd_block)(6, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
@@ -189,8 +204,26 @@ SN_AI void SN_NAME(bwd_rows)(const int nk, ptrdiff_t rows, ptrdiff_t nIn, ptrdif
         SN_NAME(bwd_block)(BWD_RB, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA,
                            prev + r * ldPrev, ldPrev, act);
     switch (rows - r) {
-#if BWD_RB > 6
+#if BWD_RB > 12
 #error "extend the switch"
+#endif
+#if BWD_RB > 11
+    case 11: SN_NAME(bwd_block)(11, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 10
+    case 10: SN_NAME(bwd_block)(10, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 9
+    case 9: SN_NAME(bwd_block)(9, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 8
+    case 8: SN_NAME(bwd_block)(8, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 7
+    case 7: SN_NAME(bwd_block)(7, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 6
+    case 6: SN_NAME(bwd_block)(6, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
 #endif
 #if BWD_RB > 5
     case 5: SN_NAME(bwd_block)(5, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
@@ -250,8 +283,26 @@ SN_AI void SN_NAME(grd_units)(const int nk, ptrdiff_t rows, ptrdiff_t nIn, ptrdi
     for (; j + GRD_JB <= j1; j += GRD_JB)
         SN_NAME(grd_block)(GRD_JB, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW);
     switch (j1 - j) {
-#if GRD_JB > 6
+#if GRD_JB > 12
 #error "extend the switch"
+#endif
+#if GRD_JB > 11
+    case 11: SN_NAME(grd_block)(11, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 10
+    case 10: SN_NAME(grd_block)(10, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 9
+    case 9: SN_NAME(grd_block)(9, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 8
+    case 8: SN_NAME(grd_block)(8, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 7
+    case 7: SN_NAME(grd_block)(7, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 6
+    case 6: SN_NAME(grd_block)(6, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
 #endif
 #if GRD_JB > 5
     case 5: SN_NAME(grd_block)(5, nk, rows, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
