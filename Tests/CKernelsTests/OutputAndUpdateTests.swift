@@ -65,13 +65,15 @@ import Testing
         return (r.nesterov != 0 ? p + Double(r.mu) * nv - q : p + nv, nv)
     }
 
-    /// plain / decay / L1 / L2+momentum / Nesterov (+L1) on every table, against the double reference.
+    /// plain / decay / L1 / momentum (+L2) / Nesterov (+L1) on every table, against the double reference.
     @Test func updateRulesMatchDoubleReference() {
         let rules: [(String, sn_update)] = [
             ("plain", sn_update(rate: 0.05, decay: 1, l2: 0, l1: 0, mu: 0, nesterov: 0)),
             ("decay", sn_update(rate: 0.05, decay: 0.999, l2: 0, l1: 0, mu: 0, nesterov: 0)),
             ("L1", sn_update(rate: 0.05, decay: 1, l2: 0, l1: 1e-3, mu: 0, nesterov: 0)),
+            ("momentum", sn_update(rate: 0.05, decay: 1, l2: 0, l1: 0, mu: 0.9, nesterov: 0)),
             ("momentum+L2", sn_update(rate: 0.05, decay: 1, l2: 1e-3, l1: 0, mu: 0.9, nesterov: 0)),
+            ("Nesterov", sn_update(rate: 0.05, decay: 1, l2: 0, l1: 0, mu: 0.9, nesterov: 1)),
             ("Nesterov+L1", sn_update(rate: 0.05, decay: 1, l2: 0, l1: 1e-3, mu: 0.9, nesterov: 1)),
         ]
         var g = SplitMix(seed: 17)

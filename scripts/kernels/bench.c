@@ -1,3 +1,4 @@
+#pragma STDC FP_CONTRACT OFF
 // Single-thread GFLOP/s of ShardNet's kernels against OpenBLAS cblas_sgemm doing the same
 // products: forward = NT (rows x nIn · (nOut x nIn)ᵀ), backward = NN (rows x nOut · nOut x nIn),
 // gradient = TN ((rows x nOut)ᵀ · rows x nIn). Timings are interleaved (native, BLAS, native,
