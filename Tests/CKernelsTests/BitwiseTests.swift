@@ -26,7 +26,7 @@ import Testing
                             for (j0, j1) in ranges {
                                 let a = p.forward(k, j0: j0, j1: j1, act: act)
                                 let b = p.forward(scalarTable, j0: j0, j1: j1, act: act)
-                                #expect(bits(a) == bits(b),
+                                #expect(sameBits(a, b),
                                         "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
                             }
                         }
@@ -47,7 +47,7 @@ import Testing
                             for (k0, k1) in [(0, shape.nIn), (shape.nIn / 3, shape.nIn - shape.nIn / 5)] {
                                 let a = p.backward(k, k0: k0, k1: k1, act: act)
                                 let b = p.backward(scalarTable, k0: k0, k1: k1, act: act)
-                                #expect(bits(a) == bits(b),
+                                #expect(sameBits(a, b),
                                         "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
                             }
                         }
@@ -66,8 +66,8 @@ import Testing
                         let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: 0, seed: UInt64(300 * i + rows))
                         for (j0, j1) in [(0, shape.nOut), (shape.nOut / 2, shape.nOut)] {
                             let a = p.gradient(k, j0: j0, j1: j1), b = p.gradient(scalarTable, j0: j0, j1: j1)
-                            #expect(bits(a.w) == bits(b.w), "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
-                            #expect(bits(a.b) == bits(b.b), "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
+                            #expect(sameBits(a.w, b.w), "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
+                            #expect(sameBits(a.b, b.b), "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
                             if rows == 0 {
                                 let units = (j0 * shape.nIn)..<(j1 * shape.nIn)
                                 #expect(a.w[units].allSatisfy { $0 == 0 } && a.b[j0..<j1].allSatisfy { $0 == 0 }, "\(name) rows 0 must write zeros")
@@ -98,11 +98,11 @@ import Testing
             }
             #expect(ok, "pack layout \(nIn)>\(nOut)")
             for (name, k) in vectorISAs {
-                #expect(bits(p.packed(k)) == bits(packed), "\(name) pack \(nIn)>\(nOut)")
+                #expect(sameBits(p.packed(k), packed), "\(name) pack \(nIn)>\(nOut)")
                 if nOut > 16 {
                     var part = [Float](repeating: 7, count: packed.count)
                     k.pointee.pack(nIn, nOut, 16, nOut, p.weights, &part)
-                    #expect(bits(Array(part[(nIn * 16)...])) == bits(Array(packed[(nIn * 16)...])) && part[0] == 7,
+                    #expect(sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7,
                             "\(name) pack of panels 1... only")
                 }
             }
@@ -137,7 +137,7 @@ import Testing
                                 return (p, v)
                             }
                             let a = run(k), b = run(scalarTable)
-                            #expect(bits(a.0) == bits(b.0) && bits(a.1) == bits(b.1),
+                            #expect(sameBits(a.0, b.0) && sameBits(a.1, b.1),
                                     "\(name) update rule \(ri) grads \(nGrads) offset \(offset) count \(count): \(firstDifference(a.0, b.0))")
                         }
                     }

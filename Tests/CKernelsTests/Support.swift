@@ -42,6 +42,7 @@ func bits(_ x: [Float]) -> [UInt32] { x.map(\.bitPattern) }
 
 /// Index and values of the first differing element, for failure messages.
 func firstDifference(_ a: [Float], _ b: [Float]) -> String {
+    if a.count != b.count { return "counts \(a.count) vs \(b.count)" }
     guard let i = a.indices.first(where: { a[$0].bitPattern != b[$0].bitPattern }) else { return a.count == b.count ? "none" : "counts differ" }
     return "at \(i): \(a[i]) vs \(b[i])"
 }
@@ -113,3 +114,9 @@ func referenceDerivative(_ a: Double, _ act: Int32) -> Double {
 
 /// Unit roundoff of Float.
 let u = Double(Float.ulpOfOne) / 2
+
+/// Bitwise equality (NaN payloads and ±0 included), as a Bool so that a failure prints the
+/// message with the first difference rather than both arrays.
+func sameBits(_ a: [Float], _ b: [Float]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
+}
