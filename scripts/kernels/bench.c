@@ -84,7 +84,9 @@ static void run_blas(int kernel, layer *L) {
 }
 
 int main(int argc, char **argv) {
-    int reps = argc > 1 ? atoi(argv[1]) : 31;
+    int reps = argc > 1 ? atoi(argv[1]) : 101;
+    if (reps < 1) reps = 1;
+    if (reps > 256) reps = 256;
     openblas_set_num_threads(1);
     sn_fp_flush_denormals();
     char brand[64], feats[64];
@@ -116,15 +118,15 @@ int main(int argc, char **argv) {
         L.nw = randoms(nOut * nIn, 0, 0, &seed);
         L.nb = randoms(nOut, 0, 0, &seed);
         double flops = 2.0 * (double)(rows * nIn * nOut);
-        int iters = (int)(2.0e7 / flops) + 1;                        // ~2e7 flops per timing (~0.2 ms)
+        int iters = (int)(3.0e6 / flops) + 1; // ~3e6 flops per timing (~30 us): most timings fit between preemptions
         for (int kernel = 0; kernel < 4; kernel++) {
-            double t[4][64];
+            double t[4][256];
             for (int w = 0; w < 3; w++) { // warm-up
                 for (int i = 0; i < 2; i++) { if (isas[i]) run_native(isas[i], kernel, &L); }
                 run_blas(kernel, &L);
                 epilogue(kernel, &L);
             }
-            for (int r = 0; r < reps && r < 64; r++) {
+            for (int r = 0; r < reps; r++) {
                 for (int c = 0; c < 4; c++) {
                     if (c < 2 && !isas[c]) { t[c][r] = 0; continue; }
                     double t0 = now();
