@@ -126,10 +126,10 @@ import Testing
     @Test func identification() {
         var buf = [CChar](repeating: 0, count: 128)
         let n = sn_cpu_brand(&buf, buf.count)
-        let brand = String(cString: buf)
+        let brand = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var fbuf = [CChar](repeating: 0, count: 128)
         _ = sn_cpu_features(&fbuf, fbuf.count)
-        let features = String(cString: fbuf)
+        let features = fbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         print("CPU: \(brand); features: \(features); best: \(String(cString: sn_isa_name(sn_isa_best())))")
         #expect(n > 0 && !brand.isEmpty)
         #expect(sn_isa_supported(sn_isa_best()) != 0 && sn_kernels_for(sn_isa_best()) != nil)
