@@ -26,7 +26,8 @@ import Testing
                             for (j0, j1) in ranges {
                                 let a = p.forward(k, j0: j0, j1: j1, act: act)
                                 let b = p.forward(scalarTable, j0: j0, j1: j1, act: act)
-                                #expect(sameBits(a, b),
+                                let same2 = sameBits(a, b)
+                                #expect(same2,
                                         "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
                             }
                         }
@@ -47,7 +48,8 @@ import Testing
                             for (k0, k1) in [(0, shape.nIn), (shape.nIn / 3, shape.nIn - shape.nIn / 5)] {
                                 let a = p.backward(k, k0: k0, k1: k1, act: act)
                                 let b = p.backward(scalarTable, k0: k0, k1: k1, act: act)
-                                #expect(sameBits(a, b),
+                                let same3 = sameBits(a, b)
+                                #expect(same3,
                                         "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
                             }
                         }
@@ -66,8 +68,10 @@ import Testing
                         let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: 0, seed: UInt64(300 * i + rows))
                         for (j0, j1) in [(0, shape.nOut), (shape.nOut / 2, shape.nOut)] {
                             let a = p.gradient(k, j0: j0, j1: j1), b = p.gradient(scalarTable, j0: j0, j1: j1)
-                            #expect(sameBits(a.w, b.w), "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
-                            #expect(sameBits(a.b, b.b), "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
+                            let same4 = sameBits(a.w, b.w)
+                            #expect(same4, "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
+                            let same5 = sameBits(a.b, b.b)
+                            #expect(same5, "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
                             if rows == 0 {
                                 let units = (j0 * shape.nIn)..<(j1 * shape.nIn)
                                 #expect(a.w[units].allSatisfy { $0 == 0 } && a.b[j0..<j1].allSatisfy { $0 == 0 }, "\(name) rows 0 must write zeros")
@@ -98,11 +102,13 @@ import Testing
             }
             #expect(ok, "pack layout \(nIn)>\(nOut)")
             for (name, k) in vectorISAs {
-                #expect(sameBits(p.packed(k), packed), "\(name) pack \(nIn)>\(nOut)")
+                let same6 = sameBits(p.packed(k), packed)
+                #expect(same6, "\(name) pack \(nIn)>\(nOut)")
                 if nOut > 16 {
                     var part = [Float](repeating: 7, count: packed.count)
                     k.pointee.pack(nIn, nOut, 16, nOut, p.weights, &part)
-                    #expect(sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7,
+                    let same7 = sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7
+                    #expect(same7,
                             "\(name) pack of panels 1... only")
                 }
             }
@@ -137,7 +143,8 @@ import Testing
                                 return (p, v)
                             }
                             let a = run(k), b = run(scalarTable)
-                            #expect(sameBits(a.0, b.0) && sameBits(a.1, b.1),
+                            let same1 = sameBits(a.0, b.0) && sameBits(a.1, b.1)
+                            #expect(same1,
                                     "\(name) update rule \(ri) grads \(nGrads) offset \(offset) count \(count): \(firstDifference(a.0, b.0))")
                         }
                     }
