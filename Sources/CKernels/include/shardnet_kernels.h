@@ -83,7 +83,8 @@ ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut);
 
 // MARK: Shared scalar functions (one implementation for every ISA)
 
-/// exp(x) for x clamped to [-87, 87]: never a denormal, max relative error ~1.2e-7.
+/// exp(x) for x clamped to [-87, 87]: never a denormal; max relative error 7.8e-8 (measured
+/// against double exp over a 4M-point sweep of [-87, 87]).
 float sn_exp(float x);
 /// 1 / (1 + sn_exp(-z)).
 float sn_sigmoid(float z);
