@@ -37,6 +37,14 @@ let package = Package(
         ),
         // The processor: spin-wait hint, denormal flushing, brand and vector features.
         .target(name: "CCPU", path: "Sources/CCPU"),
+        // ShardNet's own SIMD kernels (scalar reference, AVX2, AVX-512, NEON), chosen once from
+        // CCPU's features. Per-ISA code selects its instruction set with target attributes, so
+        // no flags here.
+        .target(
+            name: "CKernels",
+            dependencies: ["CCPU"],
+            path: "Sources/CKernels"
+        ),
         // h5py-style Swift wrapper over libhdf5.
         .target(
             name: "HDF5",
@@ -78,6 +86,11 @@ let package = Package(
         .testTarget(
             name: "HDF5Tests",
             dependencies: ["HDF5"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "CKernelsTests",
+            dependencies: ["CKernels", "CCPU"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -45,11 +45,29 @@ unsigned shardnet_cpu_features(void) {
 }
 
 #else
+#include <stdio.h>
 
 void shardnet_cpu_brand(char *buffer, size_t size) {
     if (size == 0) return;
     strncpy(buffer, "unknown", size - 1);
     buffer[size - 1] = 0;
+#if defined(__linux__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0 && strncmp(line, "CPU part", 8) != 0) continue;
+        char *c = strchr(line, ':');
+        if (!c) continue;
+        for (c++; *c == ' ' || *c == '\t'; c++) {}
+        size_t n = strlen(c);
+        while (n > 0 && (c[n - 1] == '\n' || c[n - 1] == ' ')) c[--n] = 0;
+        strncpy(buffer, c, size - 1);
+        buffer[size - 1] = 0;
+        break;
+    }
+    fclose(f);
+#endif
 }
 
 unsigned shardnet_cpu_features(void) {

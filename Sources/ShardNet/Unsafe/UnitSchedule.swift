@@ -90,16 +90,17 @@ package final class UnitSchedule: @unchecked Sendable {
         let inputOffsets = (0..<count(0)).map { _ in take(m * sizes[0]) }
         for l in 1...L { offsets.append(take(m * sizes[l])) }
         let deltaOffsets = (1...L).map { take(m * sizes[$0]) }
-        floats = AlignedBuffer(count: offset)
+        let memory = AlignedBuffer(count: offset), base = memory.base
+        floats = memory
         inputs = .allocate(capacity: inputOffsets.count)
-        inputs.initialize(from: inputOffsets.map { floats.base + $0 }, count: inputOffsets.count)
+        inputs.initialize(from: inputOffsets.map { base + $0 }, count: inputOffsets.count)
         activations = .allocate(capacity: L + 1)
         deltas = .allocate(capacity: L + 1)
-        activations.initialize(to: floats.base)
-        deltas.initialize(to: floats.base)
+        activations.initialize(to: base)
+        deltas.initialize(to: base)
         for l in 1...L {
-            (activations + l).initialize(to: floats.base + offsets[l - 1])
-            (deltas + l).initialize(to: floats.base + deltaOffsets[l - 1])
+            (activations + l).initialize(to: base + offsets[l - 1])
+            (deltas + l).initialize(to: base + deltaOffsets[l - 1])
         }
         labels = .allocate(capacity: max(m, 1))
         labels.initialize(repeating: 0, count: max(m, 1))

@@ -1,0 +1,119 @@
+#pragma STDC FP_CONTRACT OFF
+// Shared scalar pieces: sn_exp, σ, tanh, the output error and costs, softmax.
+#include "common.h"
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+float sn_exp(float x) {
+    x = x < SN_EXP_LO ? SN_EXP_LO : x;
+    x = x > SN_EXP_HI ? SN_EXP_HI : x;
+    float t = x * SN_LOG2E;
+    float y = t + SN_MAGIC;
+    float n = y - SN_MAGIC;
+    float r = fmaf(n, -SN_LN2_HI, x);
+    r = fmaf(n, -SN_LN2_LO, r);
+    float p = SN_EXP_C7;
+    p = fmaf(p, r, SN_EXP_C6);
+    p = fmaf(p, r, SN_EXP_C5);
+    p = fmaf(p, r, SN_EXP_C4);
+    p = fmaf(p, r, SN_EXP_C3);
+    p = fmaf(p, r, SN_EXP_C2);
+    p = fmaf(p, r, SN_EXP_C1);
+    p = fmaf(p, r, SN_EXP_C0);
+    // 2^n: n sits in the low mantissa bits of y = 1.5*2^23 + n.
+    int32_t yb; memcpy(&yb, &y, 4);
+    int32_t sb = (yb - SN_MAGIC_BITS + 127) << 23;
+    float scale; memcpy(&scale, &sb, 4);
+    return p * scale;
+}
+
+float sn_sigmoid(float z) {
+    float e = sn_exp(-z);
+    float d = 1.0f + e;
+    return 1.0f / d;
+}
+
+float sn_tanh(float z) {
+    float az = fabsf(z);
+    if (az < SN_TANH_SMALL) {
+        float s = z * z;
+        float q = SN_TANH_Q4;
+        q = fmaf(q, s, SN_TANH_Q3);
+        q = fmaf(q, s, SN_TANH_Q2);
+        q = fmaf(q, s, SN_TANH_Q1);
+        q = fmaf(q, s, SN_TANH_Q0);
+        float w = z * s;
+        return fmaf(w, q, z);
+    }
+    float m = -2.0f * az;
+    float t = sn_exp(m);
+    float num = 1.0f - t;
+    float den = 1.0f + t;
+    return copysignf(num / den, z);
+}
+
+float sn_activate(float z, int act) {
+    switch (act) {
+    case SN_ACT_SIGMOID: return sn_sigmoid(z);
+    case SN_ACT_TANH: return sn_tanh(z);
+    case SN_ACT_RELU: return z > 0.0f ? z : 0.0f;
+    default: return z;
+    }
+}
+
+static double sn_neg_log(float p) {
+    double v = (double)p;
+    double tiny = (double)FLT_TRUE_MIN;
+    return -log(v > tiny ? v : tiny);
+}
+
+static void sn_softmax_row(ptrdiff_t n, float *x) {
+    if (n <= 0) return;
+    float m = x[0];
+    for (ptrdiff_t j = 1; j < n; j++) m = x[j] > m ? x[j] : m;
+    float s = 0.0f;
+    for (ptrdiff_t j = 0; j < n; j++) { float d = x[j] - m; x[j] = sn_exp(d); s = s + x[j]; }
+    for (ptrdiff_t j = 0; j < n; j++) x[j] = x[j] / s;
+}
+
+void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld) {
+    for (ptrdiff_t r = 0; r < rows; r++) sn_softmax_row(n, x + r * ld);
+}
+
+double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptrdiff_t ldOut,
+                       const int32_t *labels, float *delta, ptrdiff_t ldDelta) {
+    double cost = 0.0;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        float *a = out + r * ldOut;
+        float *d = delta + r * ldDelta;
+        ptrdiff_t label = labels[r];
+        if (kind == SN_COST_LOG_LIKELIHOOD) sn_softmax_row(nOut, a);
+        for (ptrdiff_t j = 0; j < nOut; j++) {
+            float y = j == label ? 1.0f : 0.0f;
+            float diff = a[j] - y;
+            switch (kind) {
+            case SN_COST_QUADRATIC: {
+                float t = 1.0f - a[j];
+                float s = a[j] * t;
+                d[j] = diff * s;
+                cost += 0.5 * (double)diff * (double)diff;
+                break;
+            }
+            case SN_COST_CROSS_ENTROPY:
+                d[j] = diff;
+                cost += sn_neg_log(y == 1.0f ? a[j] : 1.0f - a[j]);
+                break;
+            default:
+                d[j] = diff;
+                if (j == label) cost += sn_neg_log(a[j]);
+                break;
+            }
+        }
+    }
+    return cost;
+}
+
+ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut) {
+    return (nOut + SN_PANEL - 1) / SN_PANEL * nIn * SN_PANEL;
+}

@@ -1,0 +1,115 @@
+// ShardNet's own SIMD kernels for the five equations of backpropagation and the SGD update.
+//
+// Conventions. Layer l maps nIn inputs to nOut units. Weights W are (nOut, nIn) row-major,
+// biases b (nOut). Activations and deltas are (rows, width) row-major with a leading dimension
+// ld >= width, one sample per row. Packed forward weights are panels of 16 output units:
+// panel p holds units 16p ..< min(16p + 16, nOut) as an (nIn, 16) k-major block,
+// packed[p*nIn*16 + k*16 + u] = W[16p + u][k], zero for units >= nOut.
+//
+// Every ISA computes every output element with exactly the same sequence of IEEE single
+// operations as the scalar reference (fused multiply-adds written out explicitly, no
+// contraction), so all ISAs give bitwise identical results.
+#ifndef SHARDNET_KERNELS_H
+#define SHARDNET_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction sets with a kernel table.
+enum {
+    SN_ISA_SCALAR = 0,
+    SN_ISA_AVX2 = 1,   // x86-64 AVX2 + FMA
+    SN_ISA_AVX512 = 2, // x86-64 AVX-512F (+ AVX2, FMA)
+    SN_ISA_NEON = 3,   // AArch64 Advanced SIMD
+    SN_ISA_COUNT = 4
+};
+
+/// Activation codes.
+enum {
+    SN_ACT_SIGMOID = 0,
+    SN_ACT_TANH = 1,
+    SN_ACT_RELU = 2,
+    SN_ACT_IDENTITY = 3 // a softmax output layer's z
+};
+
+/// Output-layer cost kinds for sn_output_error.
+enum {
+    SN_COST_QUADRATIC = 0,     // sigmoid + quadratic
+    SN_COST_CROSS_ENTROPY = 1, // sigmoid + cross-entropy
+    SN_COST_LOG_LIKELIHOOD = 2 // softmax + log-likelihood
+};
+
+/// Hyper-parameters of one update. mu == 0: plain SGD with weight decay; else momentum.
+typedef struct sn_update {
+    float rate;    // eta / batch
+    float decay;   // multiplicative weight decay (1 for none; used only when mu == 0)
+    float l2;      // L2 coefficient (momentum form)
+    float l1;      // L1 coefficient
+    float mu;      // momentum coefficient
+    int nesterov;  // non-zero: Nesterov momentum
+} sn_update;
+
+typedef struct sn_kernels {
+    const char *name;
+    int isa;
+    /// out[r][j] = act(fma-chain_k(in[r][k] * W[j][k]) + b[j]) for r < rows, j in [j0, j1), j0 % 16 == 0.
+    void (*forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                    const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                    float *out, ptrdiff_t ldOut, int act);
+    /// prev[r][k] = fma-chain_j(delta[r][j] * W[j][k]) * act'(a[r][k]) for r < rows, k in [k0, k1).
+    void (*backward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k0, ptrdiff_t k1,
+                     const float *delta, ptrdiff_t ldDelta, const float *W,
+                     const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act);
+    /// nablaW[j][k] = fma-chain_r(delta[r][j] * in[r][k]), nablaB[j] = sum_r delta[r][j], j in [j0, j1).
+    void (*gradient)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                     const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                     float *nablaW, float *nablaB);
+    /// SGD step over [offset, offset + count) with the shard gradients summed in shard order.
+    void (*update)(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
+                   ptrdiff_t nGrads, ptrdiff_t offset, const sn_update *u);
+    /// Packs the panels covering units [j0, j1) (j0 % 16 == 0).
+    void (*pack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
+} sn_kernels;
+
+/// The kernel table for an ISA, or NULL when this CPU (or this build) lacks it.
+const sn_kernels *sn_kernels_for(int isa);
+
+/// Floats in a layer's packed weights: ceil(nOut/16) * nIn * 16.
+ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut);
+
+// MARK: Shared scalar functions (one implementation for every ISA)
+
+/// exp(x) for x clamped to [-87, 87]: never a denormal; max relative error 7.8e-8 (measured
+/// against double exp over a 4M-point sweep of [-87, 87]).
+float sn_exp(float x);
+/// 1 / (1 + sn_exp(-z)).
+float sn_sigmoid(float z);
+/// tanh: odd polynomial for |z| < 0.625, else (1 - t)/(1 + t), t = sn_exp(-2|z|), sign restored.
+float sn_tanh(float z);
+/// The activation `act` of z (SN_ACT_*), as every ISA computes it.
+float sn_activate(float z, int act);
+/// Output error δᴸ for one-hot labels; returns the summed cost. For SN_COST_LOG_LIKELIHOOD
+/// `out` holds z on entry and the softmax activations on return.
+double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptrdiff_t ldOut,
+                       const int32_t *labels, float *delta, ptrdiff_t ldDelta);
+/// Row-wise softmax in place (max-subtracted, sn_exp, sum in order, divide).
+void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld);
+
+// MARK: dispatch (the CPU itself — brand, features, denormal flushing, spin hint — is CCPU's)
+
+/// Non-zero when this CPU, its OS and this build support the ISA.
+int sn_isa_supported(int isa);
+/// The fastest supported ISA.
+int sn_isa_best(void);
+/// "scalar", "avx2", "avx512", "neon" (or "unknown").
+const char *sn_isa_name(int isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

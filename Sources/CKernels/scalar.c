@@ -1,0 +1,71 @@
+#pragma STDC FP_CONTRACT OFF
+// Portable reference kernels: the definition every ISA must reproduce bit for bit.
+#include "common.h"
+#include <math.h>
+
+static void forward_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                           const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                           float *out, ptrdiff_t ldOut, int act) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *x = in + r * ldIn;
+        for (ptrdiff_t j = j0; j < j1; j++) {
+            const float *w = packed + (j / SN_PANEL) * nIn * SN_PANEL + (j % SN_PANEL);
+            float acc = 0.0f;
+            for (ptrdiff_t k = 0; k < nIn; k++) acc = fmaf(x[k], w[k * SN_PANEL], acc);
+            float z = acc + bias[j];
+            out[r * ldOut + j] = sn_activate(z, act);
+        }
+    }
+}
+
+static void backward_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k0, ptrdiff_t k1,
+                            const float *delta, ptrdiff_t ldDelta, const float *W,
+                            const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *d = delta + r * ldDelta;
+        for (ptrdiff_t k = k0; k < k1; k++) {
+            float acc = 0.0f;
+            for (ptrdiff_t j = 0; j < nOut; j++) acc = fmaf(d[j], W[j * nIn + k], acc);
+            prev[r * ldPrev + k] = acc * sn_derivative(a[r * ldA + k], act);
+        }
+    }
+}
+
+static void gradient_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                            const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                            float *nablaW, float *nablaB) {
+    for (ptrdiff_t j = j0; j < j1; j++) {
+        for (ptrdiff_t k = 0; k < nIn; k++) {
+            float acc = 0.0f;
+            for (ptrdiff_t r = 0; r < rows; r++) acc = fmaf(delta[r * ldDelta + j], in[r * ldIn + k], acc);
+            nablaW[j * nIn + k] = acc;
+        }
+        float b = 0.0f;
+        for (ptrdiff_t r = 0; r < rows; r++) b = b + delta[r * ldDelta + j];
+        nablaB[j] = b;
+    }
+}
+
+static void update_scalar(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
+                          ptrdiff_t nGrads, ptrdiff_t offset, const sn_update *u) {
+    for (ptrdiff_t i = offset; i < offset + count; i++) {
+        float g = grads[0][i];
+        for (ptrdiff_t s = 1; s < nGrads; s++) g = g + grads[s][i];
+        sn_update_one(param, velocity, i, g, u);
+    }
+}
+
+void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed) {
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        float *dst = packed + p * nIn * SN_PANEL;
+        for (ptrdiff_t k = 0; k < nIn; k++)
+            for (ptrdiff_t u = 0; u < SN_PANEL; u++) {
+                ptrdiff_t j = p * SN_PANEL + u;
+                dst[k * SN_PANEL + u] = j < nOut ? W[j * nIn + k] : 0.0f;
+            }
+    }
+}
+
+const sn_kernels sn_kernels_scalar = {
+    "scalar", SN_ISA_SCALAR, forward_scalar, backward_scalar, gradient_scalar, update_scalar, sn_pack_scalar,
+};

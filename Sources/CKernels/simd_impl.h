@@ -1,0 +1,423 @@
+// The vector kernels, written once over a small set of vector macros and included by
+// avx512.c, avx2.c and neon.c. Each output element is computed by exactly the same sequence
+// of IEEE operations as scalar.c / common.c (fmas explicit, no contraction), so every ISA
+// gives the same bits whatever its vector width.
+//
+// The including file defines:
+//   V, VI          float / int32 vector types, W lanes (16 % W == 0)
+//   SN_T           function attribute (target) for this ISA; SN_NAME(x) suffixes names
+//   VLD(p) VST(p,v) VSET(x) VZERO()
+//   VADD VSUB VMUL VDIV, VFMA(a,b,c) = a*b+c with one rounding
+//   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
+//   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
+//   FWD_RB, FWD_PB: forward block rows x panels;  BWD_RB, BWD_KB: backward rows x vectors;
+//   GRD_JB, GRD_KB: gradient units x vectors.
+#include <math.h>
+
+#define NV (SN_PANEL / W)
+/// Rows per cache block of forward and backward: a multiple of the 6-row register blocks,
+/// 192 x 784 inputs (602 KB) fit the L2 of current x86 cores.
+#ifndef SN_ROW_CHUNK
+#define SN_ROW_CHUNK 192
+#endif
+#define SN_AI SN_T __attribute__((always_inline)) static inline
+
+SN_AI V SN_NAME(vexp)(V x) {
+    x = VSEL_LT(x, VSET(SN_EXP_LO), VSET(SN_EXP_LO), x);
+    x = VSEL_LT(VSET(SN_EXP_HI), x, VSET(SN_EXP_HI), x);
+    V t = VMUL(x, VSET(SN_LOG2E));
+    V y = VADD(t, VSET(SN_MAGIC));
+    V n = VSUB(y, VSET(SN_MAGIC));
+    V r = VFMA(n, VSET(-SN_LN2_HI), x);
+    r = VFMA(n, VSET(-SN_LN2_LO), r);
+    V p = VSET(SN_EXP_C7);
+    p = VFMA(p, r, VSET(SN_EXP_C6));
+    p = VFMA(p, r, VSET(SN_EXP_C5));
+    p = VFMA(p, r, VSET(SN_EXP_C4));
+    p = VFMA(p, r, VSET(SN_EXP_C3));
+    p = VFMA(p, r, VSET(SN_EXP_C2));
+    p = VFMA(p, r, VSET(SN_EXP_C1));
+    p = VFMA(p, r, VSET(SN_EXP_C0));
+    return VMUL(p, VEXP_SCALE(y));
+}
+
+SN_AI V SN_NAME(vact)(V z, int act) {
+    switch (act) {
+    case SN_ACT_SIGMOID: {
+        V e = SN_NAME(vexp)(VNEG(z));
+        return VDIV(VSET(1.0f), VADD(VSET(1.0f), e));
+    }
+    case SN_ACT_TANH: {
+        V az = VABS(z);
+        V s = VMUL(z, z);
+        V q = VSET(SN_TANH_Q4);
+        q = VFMA(q, s, VSET(SN_TANH_Q3));
+        q = VFMA(q, s, VSET(SN_TANH_Q2));
+        q = VFMA(q, s, VSET(SN_TANH_Q1));
+        q = VFMA(q, s, VSET(SN_TANH_Q0));
+        V small = VFMA(VMUL(z, s), q, z);
+        V t = SN_NAME(vexp)(VMUL(VSET(-2.0f), az));
+        V big = VCOPYSIGN(VDIV(VSUB(VSET(1.0f), t), VADD(VSET(1.0f), t)), z);
+        return VSEL_LT(az, VSET(SN_TANH_SMALL), small, big);
+    }
+    case SN_ACT_RELU:
+        return VSEL_LT(VZERO(), z, z, VZERO());
+    default:
+        return z;
+    }
+}
+
+SN_AI V SN_NAME(vderiv)(V a, int act) {
+    switch (act) {
+    case SN_ACT_SIGMOID: return VMUL(a, VSUB(VSET(1.0f), a));
+    case SN_ACT_TANH: return VSUB(VSET(1.0f), VMUL(a, a));
+    case SN_ACT_RELU: return VSEL_LT(VZERO(), a, VSET(1.0f), VZERO());
+    default: return VSET(1.0f);
+    }
+}
+
+// MARK: forward
+
+/// nr rows x np panels starting at panel pointer pk; jn = valid units from the first panel's start.
+SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
+                              const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
+                              ptrdiff_t jn, int act) {
+    V acc[FWD_RB][FWD_PB][NV];
+    for (int r = 0; r < nr; r++)
+        for (int p = 0; p < np; p++)
+            for (int v = 0; v < NV; v++) acc[r][p][v] = VZERO();
+    const ptrdiff_t ps = nIn * SN_PANEL;
+    for (ptrdiff_t k = 0; k < nIn; k++) {
+        V w[FWD_PB][NV];
+        for (int p = 0; p < np; p++)
+            for (int v = 0; v < NV; v++) w[p][v] = VLD(pk + p * ps + k * SN_PANEL + v * W);
+        for (int r = 0; r < nr; r++) {
+            V x = VSET(in[r * ldIn + k]);
+            for (int p = 0; p < np; p++)
+                for (int v = 0; v < NV; v++) acc[r][p][v] = VFMA(x, w[p][v], acc[r][p][v]);
+        }
+    }
+    for (int p = 0; p < np; p++)
+        for (int v = 0; v < NV; v++) {
+            ptrdiff_t u = p * SN_PANEL + v * W;
+            if (u >= jn) continue;
+            V b;
+            float tmp[W];
+            int full = u + W <= jn;
+            if (full) b = VLD(bias + u);
+            else {
+                for (int i = 0; i < W; i++) tmp[i] = u + i < jn ? bias[u + i] : 0.0f;
+                b = VLD(tmp);
+            }
+            for (int r = 0; r < nr; r++) {
+                V z = SN_NAME(vact)(VADD(acc[r][p][v], b), act);
+                if (full) VST(out + r * ldOut + u, z);
+                else {
+                    VST(tmp, z);
+                    for (int i = 0; u + i < jn; i++) out[r * ldOut + u + i] = tmp[i];
+                }
+            }
+        }
+}
+
+SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
+                             const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
+                             ptrdiff_t jn, int act) {
+    ptrdiff_t r = 0;
+    for (; r + FWD_RB <= rows; r += FWD_RB)
+        SN_NAME(fwd_block)(FWD_RB, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+    switch (rows - r) {
+#if FWD_RB > 12
+#error "extend the switch"
+#endif
+#if FWD_RB > 11
+    case 11: SN_NAME(fwd_block)(11, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 10
+    case 10: SN_NAME(fwd_block)(10, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 9
+    case 9: SN_NAME(fwd_block)(9, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 8
+    case 8: SN_NAME(fwd_block)(8, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 7
+    case 7: SN_NAME(fwd_block)(7, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 6
+    case 6: SN_NAME(fwd_block)(6, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 5
+    case 5: SN_NAME(fwd_block)(5, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+#if FWD_RB > 4
+    case 4: SN_NAME(fwd_block)(4, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+#endif
+    case 3: SN_NAME(fwd_block)(3, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+    case 2: SN_NAME(fwd_block)(2, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+    case 1: SN_NAME(fwd_block)(1, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
+    default: break;
+    }
+}
+
+SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                  const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                                  float *out, ptrdiff_t ldOut, int act) {
+    // Cache blocking: chunks of SN_ROW_CHUNK rows (the chunk of inputs stays in L2), and
+    // within a chunk panel groups outer, so a group's packed weights (FWD_PB * nIn * 64 bytes)
+    // stay in L1/L2 while every row block of the chunk streams past them.
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += SN_ROW_CHUNK) {
+        ptrdiff_t nr = rows - r0 < SN_ROW_CHUNK ? rows - r0 : SN_ROW_CHUNK;
+        const float *x = in + r0 * ldIn;
+        float *y = out + r0 * ldOut;
+        for (ptrdiff_t j = j0; j < j1; j += FWD_PB * SN_PANEL) {
+            const float *pk = packed + (j / SN_PANEL) * nIn * SN_PANEL;
+            ptrdiff_t jn = j1 - j;
+            if (FWD_PB > 1 && jn <= SN_PANEL)
+                SN_NAME(fwd_rows)(1, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut, jn, act);
+            else
+                SN_NAME(fwd_rows)(FWD_PB, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut,
+                                  jn < FWD_PB * SN_PANEL ? jn : FWD_PB * SN_PANEL, act);
+        }
+    }
+}
+
+// MARK: backward
+
+SN_AI void SN_NAME(bwd_block)(const int nr, const int nk, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k,
+                              const float *delta, ptrdiff_t ldDelta, const float *Wt,
+                              const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+    V acc[BWD_RB][BWD_KB];
+    for (int r = 0; r < nr; r++)
+        for (int v = 0; v < nk; v++) acc[r][v] = VZERO();
+    const float *wp = Wt + k;
+    for (ptrdiff_t j = 0; j < nOut; j++) {
+        V w[BWD_KB];
+        for (int v = 0; v < nk; v++) w[v] = VLD(wp + j * nIn + v * W);
+        for (int r = 0; r < nr; r++) {
+            V x = VSET(delta[r * ldDelta + j]);
+            for (int v = 0; v < nk; v++) acc[r][v] = VFMA(x, w[v], acc[r][v]);
+        }
+    }
+    for (int r = 0; r < nr; r++)
+        for (int v = 0; v < nk; v++) {
+            V s = SN_NAME(vderiv)(VLD(a + r * ldA + k + v * W), act);
+            VST(prev + r * ldPrev + k + v * W, VMUL(acc[r][v], s));
+        }
+}
+
+SN_AI void SN_NAME(bwd_rows)(const int nk, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k,
+                             const float *delta, ptrdiff_t ldDelta, const float *Wt,
+                             const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+    ptrdiff_t r = 0;
+    for (; r + BWD_RB <= rows; r += BWD_RB)
+        SN_NAME(bwd_block)(BWD_RB, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA,
+                           prev + r * ldPrev, ldPrev, act);
+    switch (rows - r) {
+#if BWD_RB > 12
+#error "extend the switch"
+#endif
+#if BWD_RB > 11
+    case 11: SN_NAME(bwd_block)(11, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 10
+    case 10: SN_NAME(bwd_block)(10, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 9
+    case 9: SN_NAME(bwd_block)(9, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 8
+    case 8: SN_NAME(bwd_block)(8, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 7
+    case 7: SN_NAME(bwd_block)(7, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 6
+    case 6: SN_NAME(bwd_block)(6, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 5
+    case 5: SN_NAME(bwd_block)(5, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+#if BWD_RB > 4
+    case 4: SN_NAME(bwd_block)(4, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+#endif
+    case 3: SN_NAME(bwd_block)(3, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 2: SN_NAME(bwd_block)(2, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 1: SN_NAME(bwd_block)(1, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    default: break;
+    }
+}
+
+SN_T static void SN_NAME(backward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k0, ptrdiff_t k1,
+                                   const float *delta, ptrdiff_t ldDelta, const float *Wt,
+                                   const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+    // Cache blocking: chunks of SN_ROW_CHUNK rows (their deltas stay in L2), and within a chunk
+    // column blocks outer, so the (nOut, BWD_KB*W) slice of W stays in L1/L2 for all rows.
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += SN_ROW_CHUNK) {
+        ptrdiff_t nr = rows - r0 < SN_ROW_CHUNK ? rows - r0 : SN_ROW_CHUNK;
+        const float *dl = delta + r0 * ldDelta, *ac = a + r0 * ldA;
+        float *pv = prev + r0 * ldPrev;
+        ptrdiff_t k = k0;
+        for (; k + BWD_KB * W <= k1; k += BWD_KB * W)
+            SN_NAME(bwd_rows)(BWD_KB, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
+        for (; k + W <= k1; k += W)
+            SN_NAME(bwd_rows)(1, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
+        for (; k < k1; k++)
+            for (ptrdiff_t r = 0; r < nr; r++) {
+                const float *d = dl + r * ldDelta;
+                float acc = 0.0f;
+                for (ptrdiff_t j = 0; j < nOut; j++) acc = fmaf(d[j], Wt[j * nIn + k], acc);
+                pv[r * ldPrev + k] = acc * sn_derivative(ac[r * ldA + k], act);
+            }
+    }
+}
+
+// MARK: gradient
+
+/// nablaW[j..j+nj][k..k+nk*W] over rows [r0, r1): the chains start from 0 (first row chunk)
+/// or continue from the values stored by the previous chunk (storing a float is exact, so the
+/// result is the same single fma chain over all rows).
+SN_AI void SN_NAME(grd_block)(const int nj, const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j,
+                              ptrdiff_t k, const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                              float *nablaW) {
+    V acc[GRD_JB][GRD_KB];
+    for (int i = 0; i < nj; i++)
+        for (int v = 0; v < nk; v++) acc[i][v] = r0 == 0 ? VZERO() : VLD(nablaW + (j + i) * nIn + k + v * W);
+    for (ptrdiff_t r = r0; r < r1; r++) {
+        V x[GRD_KB];
+        for (int v = 0; v < nk; v++) x[v] = VLD(in + r * ldIn + k + v * W);
+        for (int i = 0; i < nj; i++) {
+            V d = VSET(delta[r * ldDelta + j + i]);
+            for (int v = 0; v < nk; v++) acc[i][v] = VFMA(d, x[v], acc[i][v]);
+        }
+    }
+    for (int i = 0; i < nj; i++)
+        for (int v = 0; v < nk; v++) VST(nablaW + (j + i) * nIn + k + v * W, acc[i][v]);
+}
+
+SN_AI void SN_NAME(grd_units)(const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t k,
+                              const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                              float *nablaW) {
+    ptrdiff_t j = j0;
+    for (; j + GRD_JB <= j1; j += GRD_JB)
+        SN_NAME(grd_block)(GRD_JB, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW);
+    switch (j1 - j) {
+#if GRD_JB > 12
+#error "extend the switch"
+#endif
+#if GRD_JB > 11
+    case 11: SN_NAME(grd_block)(11, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 10
+    case 10: SN_NAME(grd_block)(10, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 9
+    case 9: SN_NAME(grd_block)(9, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 8
+    case 8: SN_NAME(grd_block)(8, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 7
+    case 7: SN_NAME(grd_block)(7, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 6
+    case 6: SN_NAME(grd_block)(6, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 5
+    case 5: SN_NAME(grd_block)(5, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+#if GRD_JB > 4
+    case 4: SN_NAME(grd_block)(4, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+#endif
+    case 3: SN_NAME(grd_block)(3, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 2: SN_NAME(grd_block)(2, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 1: SN_NAME(grd_block)(1, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    default: break;
+    }
+}
+
+SN_T static void SN_NAME(gradient)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                   const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                   float *nablaW, float *nablaB) {
+    // Cache blocking: chunks of SN_ROW_CHUNK rows, and within a chunk column blocks outer, so
+    // the (chunk rows, GRD_KB*W) slab of the inputs stays in L1/L2 for all units. Every chunk
+    // after the first continues the chains from the stored partial sums (same bits).
+    ptrdiff_t kv = nIn - nIn % W;
+    for (ptrdiff_t r0 = 0; r0 < rows || r0 == 0; r0 += SN_ROW_CHUNK) {
+        ptrdiff_t r1 = rows - r0 < SN_ROW_CHUNK ? rows : r0 + SN_ROW_CHUNK;
+        ptrdiff_t k = 0;
+        for (; k + GRD_KB * W <= kv; k += GRD_KB * W)
+            SN_NAME(grd_units)(GRD_KB, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW);
+        for (; k < kv; k += W)
+            SN_NAME(grd_units)(1, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW);
+    }
+    for (ptrdiff_t k = kv; k < nIn; k++)
+        for (ptrdiff_t j = j0; j < j1; j++) {
+            float acc = 0.0f;
+            for (ptrdiff_t r = 0; r < rows; r++) acc = fmaf(delta[r * ldDelta + j], in[r * ldIn + k], acc);
+            nablaW[j * nIn + k] = acc;
+        }
+    ptrdiff_t j = j0;
+    for (; j + W <= j1; j += W) {
+        V b = VZERO();
+        for (ptrdiff_t r = 0; r < rows; r++) b = VADD(b, VLD(delta + r * ldDelta + j));
+        VST(nablaB + j, b);
+    }
+    for (; j < j1; j++) {
+        float b = 0.0f;
+        for (ptrdiff_t r = 0; r < rows; r++) b = b + delta[r * ldDelta + j];
+        nablaB[j] = b;
+    }
+}
+
+// MARK: update
+
+SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
+                                 ptrdiff_t nGrads, ptrdiff_t offset, const sn_update *u) {
+    const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
+    const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1), l2 = VSET(u->l2), mu = VSET(u->mu);
+    const int useL1 = u->l1 != 0.0f, useL2 = u->l2 != 0.0f;
+    ptrdiff_t i = offset, end = offset + count;
+    if (u->mu == 0.0f) {
+        for (; i + W <= end; i += W) {
+            V g = VLD(grads[0] + i);
+            for (ptrdiff_t s = 1; s < nGrads; s++) g = VADD(g, VLD(grads[s] + i));
+            V p = VLD(param + i);
+            V t = VSUB(VMUL(decay, p), VMUL(rate, g));
+            if (useL1) {
+                V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
+                t = VSUB(t, VMUL(l1, sg));
+            }
+            VST(param + i, t);
+        }
+    } else {
+        const int nesterov = u->nesterov != 0;
+        for (; i + W <= end; i += W) {
+            V g = VLD(grads[0] + i);
+            for (ptrdiff_t s = 1; s < nGrads; s++) g = VADD(g, VLD(grads[s] + i));
+            V p = VLD(param + i);
+            V q = VMUL(rate, g);
+            if (useL2) q = VADD(q, VMUL(l2, p));
+            if (useL1) {
+                V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
+                q = VADD(q, VMUL(l1, sg));
+            }
+            V v = VSUB(VMUL(mu, VLD(velocity + i)), q);
+            VST(velocity + i, v);
+            VST(param + i, nesterov ? VADD(p, VSUB(VMUL(mu, v), q)) : VADD(p, v));
+        }
+    }
+    for (; i < end; i++) {
+        float g = grads[0][i];
+        for (ptrdiff_t s = 1; s < nGrads; s++) g = g + grads[s][i];
+        sn_update_one(param, velocity, i, g, u);
+    }
+}
+
+const sn_kernels SN_NAME(sn_kernels) = {
+    SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(update), sn_pack_scalar,
+};
+
+#undef NV
+#undef SN_AI

@@ -1,0 +1,179 @@
+import CKernels
+import Testing
+
+/// Every vector ISA must give exactly the scalar reference's bits: trained weights must not
+/// depend on the machine a run happens on.
+@Suite struct BitwiseTests {
+    /// Rows 200 and 400 cross the kernels' 192-row cache chunks.
+    static let shapes: [(nIn: Int, nOut: Int, rows: [Int])] = [
+        (784, 30, [0, 1, 3, 5, 10, 64, 128]), (30, 10, [1, 3, 5, 10, 64, 128]), (7, 3, [0, 1, 3, 5, 10]),
+        (100, 100, [1, 5, 64, 128]), (33, 17, [1, 3, 7, 13]), (512, 512, [5, 64, 128]), (64, 16, [200, 400]), (1, 40, [2, 11]),
+    ]
+
+    /// forward over all units and a sub-range starting at a panel boundary, every activation,
+    /// ld > width: equal bits, sentinels outside the range untouched.
+    @Test func forwardMatchesScalar() {
+        #expect(!vectorISAs.isEmpty, "no vector ISA on this machine: nothing compared")
+        flushingDenormals {
+            for (name, k) in vectorISAs {
+                for (i, shape) in Self.shapes.enumerated() {
+                    for rows in shape.rows {
+                        for act in activations {
+                            let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: act, seed: UInt64(100 * i + rows))
+                            var ranges = [(0, shape.nOut)]
+                            if shape.nOut > 16 { ranges.append((16, shape.nOut - 1)) }
+                            if shape.nOut > 33 { ranges.append((32, 33)) }
+                            for (j0, j1) in ranges {
+                                let a = p.forward(k, j0: j0, j1: j1, act: act)
+                                let b = p.forward(scalarTable, j0: j0, j1: j1, act: act)
+                                let same2 = sameBits(a, b)
+                                #expect(same2,
+                                        "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// backward over all inputs and a sub-range not aligned to a vector, every activation.
+    @Test func backwardMatchesScalar() {
+        flushingDenormals {
+            for (name, k) in vectorISAs {
+                for (i, shape) in Self.shapes.enumerated() {
+                    for rows in shape.rows {
+                        for act in activations {
+                            let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: act, seed: UInt64(200 * i + rows))
+                            for (k0, k1) in [(0, shape.nIn), (shape.nIn / 3, shape.nIn - shape.nIn / 5)] {
+                                let a = p.backward(k, k0: k0, k1: k1, act: act)
+                                let b = p.backward(scalarTable, k0: k0, k1: k1, act: act)
+                                let same3 = sameBits(a, b)
+                                #expect(same3,
+                                        "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// gradient over all units and a sub-range; rows = 0 writes zeros.
+    @Test func gradientMatchesScalar() {
+        flushingDenormals {
+            for (name, k) in vectorISAs {
+                for (i, shape) in Self.shapes.enumerated() {
+                    for rows in shape.rows + [0] {
+                        let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: 0, seed: UInt64(300 * i + rows))
+                        for (j0, j1) in [(0, shape.nOut), (shape.nOut / 2, shape.nOut)] {
+                            let a = p.gradient(k, j0: j0, j1: j1), b = p.gradient(scalarTable, j0: j0, j1: j1)
+                            let same4 = sameBits(a.w, b.w)
+                            #expect(same4, "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
+                            let same5 = sameBits(a.b, b.b)
+                            #expect(same5, "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
+                            if rows == 0 {
+                                let units = (j0 * shape.nIn)..<(j1 * shape.nIn)
+                                #expect(a.w[units].allSatisfy { $0 == 0 } && a.b[j0..<j1].allSatisfy { $0 == 0 }, "\(name) rows 0 must write zeros")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// pack: the layout is the documented one (checked element by element) and every ISA's
+    /// table packs identically, also for a sub-range of panels.
+    @Test func packLayout() {
+        for (nIn, nOut) in [(7, 3), (30, 10), (784, 30), (5, 33), (100, 100)] {
+            let p = Problem(rows: 1, nIn: nIn, nOut: nOut, act: 0, seed: 9)
+            let packed = p.packed(scalarTable)
+            #expect(packed.count == (nOut + 15) / 16 * nIn * 16)
+            var ok = true
+            for panel in 0..<(nOut + 15) / 16 {
+                for k in 0..<nIn {
+                    for u in 0..<16 {
+                        let j = panel * 16 + u
+                        let expected: Float = j < nOut ? p.weights[j * nIn + k] : 0
+                        if packed[panel * nIn * 16 + k * 16 + u].bitPattern != expected.bitPattern { ok = false }
+                    }
+                }
+            }
+            #expect(ok, "pack layout \(nIn)>\(nOut)")
+            for (name, k) in vectorISAs {
+                let same6 = sameBits(p.packed(k), packed)
+                #expect(same6, "\(name) pack \(nIn)>\(nOut)")
+                if nOut > 16 {
+                    var part = [Float](repeating: 7, count: packed.count)
+                    k.pointee.pack(nIn, nOut, 16, nOut, p.weights, &part)
+                    let same7 = sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7
+                    #expect(same7,
+                            "\(name) pack of panels 1... only")
+                }
+            }
+        }
+    }
+
+    /// update: every rule, 1–3 shard gradients, offsets and counts off the vector width.
+    @Test func updateMatchesScalar() {
+        let rules: [sn_update] = [
+            sn_update(rate: 0.01, decay: 1, l2: 0, l1: 0, mu: 0, nesterov: 0),
+            sn_update(rate: 0.03, decay: 0.9995, l2: 0, l1: 0, mu: 0, nesterov: 0),
+            sn_update(rate: 0.03, decay: 0.999, l2: 0, l1: 1e-4, mu: 0, nesterov: 0),
+            sn_update(rate: 0.02, decay: 1, l2: 1e-3, l1: 0, mu: 0.9, nesterov: 0),
+            sn_update(rate: 0.02, decay: 1, l2: 1e-3, l1: 2e-4, mu: 0.9, nesterov: 1),
+        ]
+        flushingDenormals {
+            for (name, k) in vectorISAs {
+                for (ri, rule) in rules.enumerated() {
+                    for nGrads in 1...3 {
+                        for (offset, count) in [(0, 64), (5, 100), (3, 7), (0, 0), (17, 1000)] {
+                            var g = SplitMix(seed: UInt64(ri * 10 + nGrads))
+                            let n = offset + count + 3
+                            var p0 = g.floats(n, -1, 1); p0[offset] = 0
+                            let v0 = g.floats(n, -0.1, 0.1)
+                            let grads = (0..<nGrads).map { _ in g.floats(n, -1, 1) }
+                            func run(_ t: UnsafePointer<sn_kernels>) -> ([Float], [Float]) {
+                                var p = p0, v = v0
+                                withPointers(grads) { ptrs in
+                                    var r = rule
+                                    t.pointee.update(count, &p, &v, ptrs, nGrads, offset, &r)
+                                }
+                                return (p, v)
+                            }
+                            let a = run(k), b = run(scalarTable)
+                            let same1 = sameBits(a.0, b.0) && sameBits(a.1, b.1)
+                            #expect(same1,
+                                    "\(name) update rule \(ri) grads \(nGrads) offset \(offset) count \(count): \(firstDifference(a.0, b.0))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The AVX2 table is exercised on this AVX-512 machine too (it has AVX2), not only the best ISA.
+    @Test func avx2PathIsTestedOnAVX512Machines() {
+        if sn_isa_supported(isa(SN_ISA_AVX512)) != 0 {
+            #expect(sn_isa_supported(isa(SN_ISA_AVX2)) != 0)
+            #expect(vectorISAs.map(\.name).contains("avx2"))
+            #expect(vectorISAs.map(\.name).contains("avx512"))
+            #expect(sn_isa_best() == isa(SN_ISA_AVX512))
+        }
+        for (name, k) in vectorISAs { #expect(String(cString: k.pointee.name) == name) }
+    }
+}
+
+/// Calls body with an array of pointers to each array's storage.
+func withPointers<R>(_ arrays: [[Float]], _ body: (UnsafePointer<UnsafePointer<Float>?>) -> R) -> R {
+    var pointers: [UnsafePointer<Float>?] = []
+    func recurse(_ i: Int) -> R {
+        if i == arrays.count { return pointers.withUnsafeBufferPointer { body($0.baseAddress!) } }
+        return arrays[i].withUnsafeBufferPointer { buf in
+            pointers.append(buf.baseAddress!)
+            return recurse(i + 1)
+        }
+    }
+    return recurse(0)
+}

@@ -1,0 +1,153 @@
+#pragma STDC FP_CONTRACT OFF
+// Single-thread GFLOP/s of ShardNet's kernels against OpenBLAS cblas_sgemm doing the same
+// products: forward = NT (rows x nIn · (nOut x nIn)ᵀ), backward = NN (rows x nOut · nOut x nIn),
+// gradient = TN ((rows x nOut)ᵀ · rows x nIn). Timings are interleaved (native, BLAS, native,
+// ...) in one process and the median of several repetitions is reported, because the machine
+// is shared. Our kernels also do more than the bare product (bias + activation, the
+// derivative, nablaB); the flop count is the product's 2·rows·nIn·nOut in both columns.
+// Usage: bench [repetitions]. Build and run with scripts/kernel-bench.
+#define _GNU_SOURCE
+#include "shardnet_kernels.h"
+#include "shardnet_cpu.h"
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <math.h>
+
+extern char *openblas_get_corename(void);
+extern char *openblas_get_config(void);
+extern void openblas_set_num_threads(int);
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+static float *randoms(size_t n, float lo, float hi, unsigned *seed) {
+    float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+    for (size_t i = 0; i < n; i++) p[i] = lo + (hi - lo) * (float)(rand_r(seed) & 0xFFFFFF) / 16777216.0f;
+    return p;
+}
+static int cmpd(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+static double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); return v[n / 2]; }
+
+typedef struct {
+    ptrdiff_t nIn, nOut, rows;
+    float *W, *packed, *b, *in, *out, *delta, *prev, *a, *nw, *nb;
+} layer;
+
+enum { K_FWD, K_FWD_SIG, K_BWD, K_GRD };
+static const char *kname[] = {"forward NT (identity)", "forward NT (sigmoid)", "backward NN (sigmoid')", "gradient TN (+nablaB)"};
+
+static void run_native(const sn_kernels *K, int kernel, layer *L) {
+    switch (kernel) {
+    case K_FWD: K->forward(L->rows, L->nIn, 0, L->nOut, L->in, L->nIn, L->packed, L->b, L->out, L->nOut, SN_ACT_IDENTITY); break;
+    case K_FWD_SIG: K->forward(L->rows, L->nIn, 0, L->nOut, L->in, L->nIn, L->packed, L->b, L->out, L->nOut, SN_ACT_SIGMOID); break;
+    case K_BWD: K->backward(L->rows, L->nIn, L->nOut, 0, L->nIn, L->delta, L->nOut, L->W, L->a, L->nIn, L->prev, L->nIn, SN_ACT_SIGMOID); break;
+    default: K->gradient(L->rows, L->nIn, 0, L->nOut, L->delta, L->nOut, L->in, L->nIn, L->nw, L->nb); break;
+    }
+}
+/// What Layers.swift does after the product: bias + σ with libm exp, σ'(a) product, nablaB sums.
+static void epilogue(int kernel, layer *L) {
+    ptrdiff_t rows = L->rows, nIn = L->nIn, nOut = L->nOut;
+    switch (kernel) {
+    case K_FWD:
+        for (ptrdiff_t r = 0; r < rows; r++) for (ptrdiff_t j = 0; j < nOut; j++) L->out[r * nOut + j] += L->b[j];
+        break;
+    case K_FWD_SIG:
+        for (ptrdiff_t r = 0; r < rows; r++)
+            for (ptrdiff_t j = 0; j < nOut; j++) L->out[r * nOut + j] = 1.0f / (1.0f + expf(-(L->out[r * nOut + j] + L->b[j])));
+        break;
+    case K_BWD:
+        for (ptrdiff_t i = 0; i < rows * nIn; i++) L->prev[i] *= L->a[i] * (1.0f - L->a[i]);
+        break;
+    default:
+        for (ptrdiff_t j = 0; j < nOut; j++) L->nb[j] = 0;
+        for (ptrdiff_t r = 0; r < rows; r++) for (ptrdiff_t j = 0; j < nOut; j++) L->nb[j] += L->delta[r * nOut + j];
+        break;
+    }
+}
+static void run_blas(int kernel, layer *L) {
+    int m = (int)L->rows, n = (int)L->nOut, k = (int)L->nIn;
+    switch (kernel) {
+    case K_FWD: case K_FWD_SIG:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1, L->in, k, L->W, k, 0, L->out, n); break;
+    case K_BWD:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, k, n, 1, L->delta, n, L->W, k, 0, L->prev, k); break;
+    default:
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, k, m, 1, L->delta, n, L->in, k, 0, L->nw, k); break;
+    }
+}
+
+int main(int argc, char **argv) {
+    int reps = argc > 1 ? atoi(argv[1]) : 101;
+    if (reps < 1) reps = 1;
+    if (reps > 256) reps = 256;
+    openblas_set_num_threads(1);
+    shardnet_cpu_flush_denormals();
+    char brand[64], feats[64] = "";
+    shardnet_cpu_brand(brand, sizeof brand);
+    unsigned f = shardnet_cpu_features();
+    snprintf(feats, sizeof feats, "%s%s%s", f & SHARDNET_CPU_AVX512F ? "avx512f " : "",
+             f & SHARDNET_CPU_AVX2_FMA ? "avx2 fma " : "", f & SHARDNET_CPU_NEON ? "neon" : "");
+    printf("CPU: %s (%s)\nBLAS: OpenBLAS core %s; config: %s\n", brand, feats, openblas_get_corename(), openblas_get_config());
+    printf("single thread, GFLOP/s = 2*rows*nIn*nOut / time, median of %d interleaved repetitions\n\n", reps);
+    const sn_kernels *isas[2] = {sn_kernels_for(SN_ISA_AVX512), sn_kernels_for(SN_ISA_AVX2)};
+    if (!isas[0] && !isas[1]) isas[0] = sn_kernels_for(sn_isa_best());
+    printf("BLAS = cblas_sgemm alone; BLAS+epi = sgemm plus the scalar pass Layers.swift runs after it\n"
+           "(bias + 1/(1+expf(-z)), the σ'(a) product, the nablaB sums), i.e. the same work as our kernel.\n\n");
+    printf("| nIn→nOut | rows | kernel | %s | %s | BLAS | best/BLAS | BLAS+epi | best/(BLAS+epi) |\n|---|---|---|---|---|---|---|---|---|\n",
+           isas[0] ? isas[0]->name : "-", isas[1] ? isas[1]->name : "-");
+    static const int shapes[][3] = {{784, 30, 5}, {784, 30, 10}, {784, 100, 64}, {784, 100, 128},
+                                    {784, 512, 64}, {784, 512, 128}, {512, 512, 64}, {512, 512, 128}};
+    unsigned seed = 42;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        layer L = {shapes[s][0], shapes[s][1], shapes[s][2], 0};
+        size_t nIn = (size_t)L.nIn, nOut = (size_t)L.nOut, rows = (size_t)L.rows;
+        L.W = randoms(nOut * nIn, -0.05f, 0.05f, &seed);
+        L.packed = randoms((size_t)sn_packed_size(L.nIn, L.nOut), 0, 0, &seed);
+        sn_kernels_for(SN_ISA_SCALAR)->pack(L.nIn, L.nOut, 0, L.nOut, L.W, L.packed);
+        L.b = randoms(nOut, -1, 1, &seed);
+        L.in = randoms(rows * nIn, 0, 1, &seed);
+        L.a = randoms(rows * nIn, 0, 1, &seed);
+        L.out = randoms(rows * nOut, 0, 0, &seed);
+        L.delta = randoms(rows * nOut, -0.1f, 0.1f, &seed);
+        L.prev = randoms(rows * nIn, 0, 0, &seed);
+        L.nw = randoms(nOut * nIn, 0, 0, &seed);
+        L.nb = randoms(nOut, 0, 0, &seed);
+        double flops = 2.0 * (double)(rows * nIn * nOut);
+        int iters = (int)(3.0e6 / flops) + 1; // ~3e6 flops per timing (~30 us): most timings fit between preemptions
+        for (int kernel = 0; kernel < 4; kernel++) {
+            double t[4][256];
+            for (int w = 0; w < 3; w++) { // warm-up
+                for (int i = 0; i < 2; i++) { if (isas[i]) run_native(isas[i], kernel, &L); }
+                run_blas(kernel, &L);
+                epilogue(kernel, &L);
+            }
+            for (int r = 0; r < reps; r++) {
+                for (int c = 0; c < 4; c++) {
+                    if (c < 2 && !isas[c]) { t[c][r] = 0; continue; }
+                    double t0 = now();
+                    for (int it = 0; it < iters; it++) {
+                        if (c < 2) run_native(isas[c], kernel, &L);
+                        else { run_blas(kernel, &L); if (c == 3) epilogue(kernel, &L); }
+                    }
+                    t[c][r] = (now() - t0) / iters;
+                }
+            }
+            double g[4];
+            for (int c = 0; c < 4; c++) { double m = median(t[c], reps); g[c] = m > 0 ? flops / m * 1e-9 : 0; }
+            double best = g[0] > g[1] ? g[0] : g[1];
+            printf("| %zu→%zu | %zu | %s | %.1f | %.1f | %.1f | %.2f | %.1f | %.2f |\n", nIn, nOut, rows, kname[kernel],
+                   g[0], g[1], g[2], best / g[2], g[3], best / g[3]);
+            fflush(stdout);
+        }
+        free(L.W); free(L.packed); free(L.b); free(L.in); free(L.a); free(L.out); free(L.delta); free(L.prev); free(L.nw); free(L.nb);
+    }
+    return 0;
+}
