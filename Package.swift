@@ -17,7 +17,8 @@ let package = Package(
     ],
     targets: [
         // C shims. Each is imported by exactly one Swift wrapper and nothing else:
-        // CBLAS by ShardNet/Kernels/BLAS.swift, CCPU by ShardNet/CPU/CPU.swift,
+        // CBLAS by ShardNet/Kernels/BLAS.swift, CKernels by ShardNet/Kernels/NativeKernels.swift,
+        // CCPU by ShardNet/CPU/CPU.swift,
         // CHDF5 by the HDF5 module, CZlib by ShardNet/IO/GzipReader.swift.
         .systemLibrary(
             name: "CBLAS",
@@ -54,7 +55,7 @@ let package = Package(
         // The engine: network, backprop, sharded SGD, datasets and checkpoints.
         .target(
             name: "ShardNet",
-            dependencies: ["CBLAS", "CCPU", "HDF5", "CZlib"],
+            dependencies: ["CBLAS", "CCPU", "CKernels", "HDF5", "CZlib"],
             swiftSettings: [.swiftLanguageMode(.v6)],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),

@@ -9,11 +9,14 @@
 /// Accelerate manages its own threads; nothing to pin.
 static inline void shardnet_blas_set_num_threads(int n) { (void)n; }
 static inline const char *shardnet_blas_name(void) { return "Accelerate"; }
+static inline const char *shardnet_blas_core(void) { return "Accelerate"; }
 #else
 #include <cblas.h>
 /// Make BLAS single-threaded so that ShardNet's data-parallel workers own the cores.
 static inline void shardnet_blas_set_num_threads(int n) { openblas_set_num_threads(n); }
 static inline const char *shardnet_blas_name(void) { return openblas_get_config(); }
+/// The CPU kernel OpenBLAS picked at load time (e.g. "Cooperlake", "Prescott").
+static inline const char *shardnet_blas_core(void) { return openblas_get_corename(); }
 #endif
 
 #endif

@@ -44,19 +44,19 @@ package struct ScalingReport: Sendable, Codable {
         let load = [loadAverageBefore, loadAverageAfter].map { $0.map { String(format: "%.2f", $0) } ?? "?" }
         out += String(format: "ShardNet scaling sweep: %d cores, load average %@ before / %@ after, %.0f s, %@\n",
                       cores, load[0], load[1], seconds, ISO8601DateFormatter().string(from: date))
+        out += SystemReport.lines.filter { !$0.hasPrefix("kernels available") }.joined(separator: "\n") + "\n"
         if let c = ceiling {
-            out += "BLAS: \(c.blas)\n"
             out += String(format: "GEMM ceiling (SGEMM n=%d, median of %d): %.1f GFLOP/s on 1 thread (%.1f–%.1f), %.1f GFLOP/s on %d threads (%.1f–%.1f)\n",
                           c.n, c.singleThread.values.count, c.singleThread.median, c.singleThread.min, c.singleThread.max,
                           c.allThreads.median, c.threads, c.allThreads.min, c.allThreads.max)
         }
         out += "Shards: \(options.shards); \(options.repetitions) repetitions per point after a warm-up, \(String(format: "%g", options.secondsPerPoint)) s per point, \(options.samples) synthetic samples\n"
         out += "samples/s: median (min–max); reduce/wait: share of the threads' summed time; GFLOP/s = 6 × weights × samples/s; %ceil: share of the GEMM ceiling at min(T, cores) threads\n\n"
-        let header = ["network", "batch", "T", "S", "samples/s", "min–max", "speedup", "eff", "reduce", "wait", "GFLOP/s", "%ceil", "step µs"]
+        let header = ["network", "batch", "kernels", "T", "S", "samples/s", "min–max", "speedup", "eff", "reduce", "wait", "GFLOP/s", "%ceil", "step µs"]
         var rows: [[String]] = []
         for s in series {
             for p in s.points {
-                rows.append([p.networkName, "\(p.miniBatchSize)", "\(p.threads)", "\(p.shards)",
+                rows.append([p.networkName, "\(p.miniBatchSize)", s.kernels, "\(p.threads)", "\(p.shards)",
                              String(format: "%.0f", p.samplesPerSecond.median),
                              String(format: "%.0f–%.0f", p.samplesPerSecond.min, p.samplesPerSecond.max),
                              String(format: "%.2f", p.speedup), Self.percent(p.efficiency),
@@ -90,11 +90,11 @@ package struct ScalingReport: Sendable, Codable {
 
     /// One row per point.
     package func csv() -> String {
-        var out = "network,batch,threads,shards,steps_per_repetition,repetitions,samples_per_s_median,samples_per_s_min,samples_per_s_max,step_us,speedup,efficiency,backprop_share,reduce_share,wait_share,gflops,ceiling_gflops,ceiling_share,serial_fraction\n"
+        var out = "network,batch,kernels,threads,shards,steps_per_repetition,repetitions,samples_per_s_median,samples_per_s_min,samples_per_s_max,step_us,speedup,efficiency,backprop_share,reduce_share,wait_share,gflops,ceiling_gflops,ceiling_share,serial_fraction\n"
         for s in series {
             for p in s.points {
                 let fields: [String] = [
-                    p.networkName, "\(p.miniBatchSize)", "\(p.threads)", "\(p.shards)", "\(p.stepsPerRepetition)",
+                    p.networkName, "\(p.miniBatchSize)", s.kernels, "\(p.threads)", "\(p.shards)", "\(p.stepsPerRepetition)",
                     "\(p.samplesPerSecond.values.count)",
                     String(format: "%.1f", p.samplesPerSecond.median), String(format: "%.1f", p.samplesPerSecond.min),
                     String(format: "%.1f", p.samplesPerSecond.max), String(format: "%.3f", p.stepSeconds * 1e6),

@@ -10,8 +10,12 @@ package struct ScalingSeries: Sendable, Equatable, Codable {
     package let baselineThreads: Int
     /// Amdahl serial fraction f fitted to the points with 1 < T ≤ cores; nil if there are none.
     package let serialFraction: Double?
+    /// The kernels that ran ("avx512", "blas", …).
+    package let kernels: String
 
-    package init(sizes: [Int], miniBatchSize: Int, points: [ScalingPoint], baselineThreads: Int, serialFraction: Double?) {
+    package init(sizes: [Int], miniBatchSize: Int, points: [ScalingPoint], baselineThreads: Int, serialFraction: Double?,
+                 kernels: String) {
+        self.kernels = kernels
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize
         self.points = points
@@ -19,6 +23,6 @@ package struct ScalingSeries: Sendable, Equatable, Codable {
         self.serialFraction = serialFraction
     }
 
-    /// "784-30-10 b10".
-    package var name: String { "\(sizes.map(String.init).joined(separator: "-")) b\(miniBatchSize)" }
+    /// "784-30-10 b10 avx512".
+    package var name: String { "\(sizes.map(String.init).joined(separator: "-")) b\(miniBatchSize) \(kernels)" }
 }

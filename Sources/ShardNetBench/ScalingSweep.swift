@@ -57,11 +57,13 @@ package struct ScalingSweep: Sendable {
             let layout = ParameterLayout(sizes: sizes)
             let flopsPerSample = 6 * Double(layout.weightCount)
             for m in options.batchSizes {
+              for kernel in options.kernels {
+                let kernelName = try KernelSet(kernel).name
                 var raw: [(threads: Int, shards: Int, steps: Int, rates: SampleSummary, shares: (Double, Double, Double))] = []
                 for t in threadList {
                     let s = options.shards.shards(threads: t, maxThreads: maxThreads)
                     let engine = try TimedEngine(sizes: sizes, miniBatchSize: m, shards: s, threads: t, data: data,
-                                                 eta: options.eta, seed: options.seed)
+                                                 eta: options.eta, seed: options.seed, kernels: kernel)
                     let steps = engine.calibrate(warmUp: share, target: share)
                     var rates: [Double] = []
                     var backprop = 0.0, reduce = 0.0, wait = 0.0
@@ -76,8 +78,8 @@ package struct ScalingSweep: Sendable {
                     let busy = max(backprop + reduce + wait, 1e-300)
                     let summary = SampleSummary(rates)
                     raw.append((t, s, steps, summary, (backprop / busy, reduce / busy, wait / busy)))
-                    progress(String(format: "%@ b%d T=%d S=%d: %.0f samples/s (min %.0f, max %.0f), %d steps × %d",
-                                    sizes.map(String.init).joined(separator: "-"), m, t, s,
+                    progress(String(format: "%@ b%d %@ T=%d S=%d: %.0f samples/s (min %.0f, max %.0f), %d steps × %d",
+                                    sizes.map(String.init).joined(separator: "-"), m, kernelName, t, s,
                                     summary.median, summary.min, summary.max, steps, options.repetitions))
                 }
                 let baseline = raw[0]
@@ -94,7 +96,8 @@ package struct ScalingSweep: Sendable {
                 let fitted = points.filter { $0.threads <= cores }
                 let f = AmdahlFit.serialFraction(threads: fitted.map(\.threads), speedups: fitted.map(\.speedup))
                 series.append(ScalingSeries(sizes: sizes, miniBatchSize: m, points: points,
-                                            baselineThreads: baseline.threads, serialFraction: f))
+                                            baselineThreads: baseline.threads, serialFraction: f, kernels: kernelName))
+              }
             }
         }
         BLAS.useSingleThread()

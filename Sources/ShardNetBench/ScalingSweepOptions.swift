@@ -31,6 +31,8 @@ package struct ScalingSweepOptions: Sendable, Equatable, Codable {
     package var gemmRepetitions: Int = 5
     /// Seed of the synthetic data and initial weights.
     package var seed: UInt64 = 1
+    /// The kernels to measure, each a series of its own (native and BLAS side by side).
+    package var kernels: [KernelChoice] = [.auto, .blas]
 
     package init() {}
 

@@ -46,6 +46,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Synthetic training samples per point.")
     var samples: Int?
 
+    @Option(help: ArgumentHelp("Kernels to compare, each a series of its own: auto, avx512, avx2, neon, scalar, blas. Default: auto,blas.",
+                               valueName: "list"))
+    var kernels: String?
+
     @Option(help: ArgumentHelp("Folder for scaling.csv, .json, .txt and the SVG plots.", valueName: "dir"))
     var output: String = "bench-out"
 
@@ -61,6 +65,17 @@ struct BenchCommand: ParsableCommand {
         if let repetitions { o.repetitions = repetitions }
         if let secondsPerPoint { o.secondsPerPoint = secondsPerPoint }
         if let samples { o.samples = samples }
+        if let kernels {
+            o.kernels = try kernels.split(separator: ",").map { name in
+                guard let choice = KernelChoice(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--kernels: '\(name)' is not one of \(KernelChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard choice == .auto || KernelSet.available.contains(choice) else {
+                    throw ValidationError("--kernels: this CPU has no \(choice.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))")
+                }
+                return choice
+            }
+        }
         try o.validate()
         return o
     }

@@ -14,6 +14,7 @@ struct EvaluateCommand: ParsableCommand {
             """)
 
     @OptionGroup var input: ModelOnData
+    @OptionGroup var kernels: KernelOptions
 
     @Option(help: ArgumentHelp("Threads. Default: active cores.", valueName: "n"))
     var threads: Int?
@@ -31,7 +32,9 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         BLAS.useSingleThread()
         let (network, set, path) = try input.load()
-        let e = Evaluator(layout: network.layout, threads: threads ?? TrainingOptions.activeCores).evaluate(network, on: set)
+        let evaluator = try Evaluator(layout: network.layout, threads: threads ?? TrainingOptions.activeCores,
+                                      kernels: kernels.kernels)
+        let e = evaluator.evaluate(network, on: set)
         if json {
             print("{\"accuracy\": \(Format.json(e.accuracy)), \"correct\": \(e.correct), \"total\": \(e.total), \"cost\": \(Format.json(e.cost))}")
         } else {

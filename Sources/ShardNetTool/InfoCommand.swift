@@ -11,12 +11,25 @@ struct InfoCommand: ParsableCommand {
             Examples:
               shardnet info fashion.h5
               shardnet info model.h5
+              shardnet info --system      # CPU, vector features, kernels, BLAS and its core
             """)
 
     @Argument(help: ArgumentHelp("A ShardNet dataset or checkpoint.", valueName: "file.h5"))
-    var file: String
+    var file: String?
+
+    @Flag(help: "Describe this machine instead: CPU model and features, cores, kernels, BLAS library and core.")
+    var system = false
+
+    func validate() throws {
+        guard system || file != nil else { throw ValidationError("give a file to describe, or --system") }
+    }
 
     func run() throws {
+        if system {
+            SystemReport.lines.forEach { print($0) }
+            return
+        }
+        guard let file else { return }
         switch try SafeOpen.kind(file) {
         case .dataset:
             let d = try DataSetFile.load(from: file)  // vetted by SafeOpen.kind above

@@ -14,6 +14,7 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @OptionGroup var input: ModelOnData
+    @OptionGroup var kernels: KernelOptions
 
     @Option(name: .customLong("index"), help: ArgumentHelp("Sample index (repeat for several). Default: 0.", valueName: "i"))
     var indices: [Int] = []
@@ -34,7 +35,7 @@ struct PredictCommand: ParsableCommand {
         images.reserveCapacity(chosen.count * f)
         for i in chosen { images += set.images[(i * f)..<((i + 1) * f)] }
         let width = network.sizes.last!
-        let outputs = Evaluator(layout: network.layout, threads: 1).outputs(network, images: images, count: chosen.count)
+        let outputs = try Evaluator(layout: network.layout, threads: 1, kernels: kernels.kernels).outputs(network, images: images, count: chosen.count)
         for (k, i) in chosen.enumerated() {
             let row = Array(outputs[(k * width)..<((k + 1) * width)])
             let predicted = row.indices.max(by: { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) })!

@@ -31,14 +31,15 @@ import ShardNet
         return total
     }
 
-    @Test(arguments: [Cost.quadratic, Cost.crossEntropy])
-    func gradientMatchesFiniteDifferences(cost: Cost) {
+    /// Every cost on every kernel path this CPU runs (native instruction sets and BLAS).
+    @Test(arguments: [Cost.quadratic, Cost.crossEntropy], KernelSet.available)
+    func gradientMatchesFiniteDifferences(cost: Cost, kernels: KernelChoice) throws {
         let sizes = [6, 5, 4, 3]   // three weight layers, every matrix non-square
         let data = Fixtures.clusters(count: 7, features: 6, classes: 3, seed: 11)
         var network = Fixtures.network(sizes, cost: cost, seed: 12)
         // Shrink the weights so no unit saturates: the check is then sensitive everywhere.
         network.setParameters(network.parameters.map { $0 * 0.5 })
-        let (engineCost, gradient) = Backpropagation.gradient(of: network, on: data)
+        let (engineCost, gradient) = try Backpropagation.gradient(of: network, on: data, kernels: kernels)
         let p = network.parameters.map(Double.init)
         let reference = Self.referenceCost(p, sizes: sizes, cost: cost, data: data)
         #expect(abs(engineCost - reference) < 1e-5 * max(1, abs(reference)), "cost \(engineCost) vs reference \(reference)")
@@ -56,7 +57,7 @@ import ShardNet
         }
         // Float32 kernels against a float64 reference: relative error ~1e-6 when right;
         // any of the bugs above gives O(1).
-        print("gradient check (\(cost.rawValue)): max relative error \(worst) over \(p.count) parameters")
+        print("gradient check (\(cost.rawValue), \(kernels.rawValue)): max relative error \(worst) over \(p.count) parameters")
         #expect(worst < 1e-3, "max relative error \(worst)")
     }
 }

@@ -16,17 +16,21 @@ import ShardNet
     func oneStepMatchesNumpy(cost: Cost, shards: Int) throws {
         let network = try Network(sizes: [3, 4, 2], cost: cost, weights: Self.weights, biases: Self.biases)
         let data = try DataSet(images: [0.0, 0.5, 1.0, 0.9, 0.1, 0.3, 0.2, 0.8, 0.6], labels: [0, 1, 1], features: 3, classes: 2)
-        let sgd = ShardedSGD(layout: network.layout, cost: cost, miniBatchSize: 3, shards: shards, threads: 2)
-        let parameters = network.storage.copy()
-        let order: [Int32] = [0, 1, 2]
-        _ = order.withUnsafeBufferPointer {
-            sgd.run(steps: 0..<1, order: $0, data: data, parameters: parameters, eta: 0.5, lambda: 0.1)
-        }
-        let got = parameters.array(0..<parameters.count)
-        let want = Self.expected[cost]!
-        #expect(got.count == want.count)
-        for i in want.indices {
-            #expect(abs(got[i] - want[i]) < 2e-6, "parameter \(i): \(got[i]) vs numpy \(want[i])")
+        // On every kernel path this CPU runs: each native instruction set and BLAS.
+        for kernels in KernelSet.available {
+            let sgd = ShardedSGD(layout: network.layout, cost: cost, miniBatchSize: 3, shards: shards, threads: 2,
+                                 kernels: try KernelSet(kernels))
+            let parameters = network.storage.copy()
+            let order: [Int32] = [0, 1, 2]
+            _ = order.withUnsafeBufferPointer {
+                sgd.run(steps: 0..<1, order: $0, data: data, parameters: parameters, eta: 0.5, lambda: 0.1)
+            }
+            let got = parameters.array(0..<parameters.count)
+            let want = Self.expected[cost]!
+            #expect(got.count == want.count)
+            for i in want.indices {
+                #expect(abs(got[i] - want[i]) < 2e-6, "\(kernels.rawValue) parameter \(i): \(got[i]) vs numpy \(want[i])")
+            }
         }
     }
 }

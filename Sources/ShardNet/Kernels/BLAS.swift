@@ -15,6 +15,9 @@ package enum BLAS {
     /// BLAS build description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell").
     package static var name: String { String(cString: shardnet_blas_name()) }
 
+    /// The CPU kernel the BLAS picked (OpenBLAS's core name, e.g. "Cooperlake"; "Accelerate").
+    package static var core: String { String(cString: shardnet_blas_core()) }
+
     /// C(m×n) = A(m×k) · B(n×k)ᵀ + β·C — every row of A against every row of B.
     @inline(__always)
     static func gemmNT(m: Int, n: Int, k: Int,

@@ -1,29 +1,25 @@
 /// The reducer's arithmetic: the shards' gradients summed in shard order, fused with the SGD
-/// update, over one slice lo ..< hi of the parameter vector:
+/// update, over one range of a layer's units:
 ///
 ///     w ← decay·w − rate·Σₛ ∇wₛ      (decay = 1 − ηλ/n: L2 weight decay, weights only)
 ///     b ←       b − rate·Σₛ ∇bₛ      (rate = η/m for a batch of m samples)
 ///
 /// The sum always starts from the first shard with rows and adds the others in shard order,
-/// so a slice boundary never changes a bit of the result.
+/// so where the ranges are cut never changes a bit of the result.
 enum Reduce {
     /// Floats summed per block: the block's partial sums stay in L1.
     static let block = 128
 
+    /// The update of layer l's units j0 ..< j1: rows j0 ..< j1 of wˡ (with decay) and entries
+    /// j0 ..< j1 of bˡ.
     /// - gradients: the shards' workspaces (their `nabla`, parameter layout), S of them
     /// - batch: rows in this step's mini-batch (shards beyond it are empty and skipped)
     @inline(__always)
-    static func slice(lo: Int, hi: Int, gradients: UnsafePointer<ShardView>, shards: Int, batch: Int,
+    static func units(layer l: Int, j0: Int, j1: Int, gradients: UnsafePointer<ShardView>, shards: Int, batch: Int,
                       layout: LayoutView, parameters: UnsafeMutablePointer<Float>, rate: Float, decay: Float) {
-        let sizes = layout.sizes
-        for l in 0..<layout.layerCount {
-            let w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
-            let w1 = w0 + sizes[l + 1] * sizes[l], b1 = b0 + sizes[l + 1]
-            let (wl, wh) = (max(lo, w0), min(hi, w1))
-            if wl < wh { sumAndUpdate(wl, wh, gradients, shards, batch, parameters, rate, decay) }
-            let (bl, bh) = (max(lo, b0), min(hi, b1))
-            if bl < bh { sumAndUpdate(bl, bh, gradients, shards, batch, parameters, rate, 1) }
-        }
+        let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
+        sumAndUpdate(w0 + j0 * nIn, w0 + j1 * nIn, gradients, shards, batch, parameters, rate, decay)
+        sumAndUpdate(b0 + j0, b0 + j1, gradients, shards, batch, parameters, rate, 1)
     }
 
     /// θ[i] ← decay·θ[i] − rate·(g_first[i] + g_next[i] + …) for i in lo ..< hi, over the

@@ -3,18 +3,23 @@
 /// trainer's shards (one shard holding all the samples). Meant for gradient checks and tools;
 /// it allocates its own workspace on every call.
 public enum Backpropagation {
-    /// (Σ C, Σ ∂C/∂θ) over the samples `indices` of `data` (all of them when nil).
-    public static func gradient(of network: Network, on data: DataSet, indices: [Int]? = nil) -> (cost: Double, gradient: [Float]) {
+    /// (Σ C, Σ ∂C/∂θ) over the samples `indices` of `data` (all of them when nil), computed by
+    /// `kernels`. Throws when the CPU cannot run the asked kernels.
+    public static func gradient(of network: Network, on data: DataSet, indices: [Int]? = nil,
+                                kernels: KernelChoice = .auto) throws -> (cost: Double, gradient: [Float]) {
         precondition(data.features == network.sizes[0] && data.classes <= network.sizes.last!)
+        let kernels = try KernelSet(kernels)
+        let packed = kernels.usesPackedWeights ? PackedWeights(layout: network.layout) : nil
         let order = (indices ?? Array(0..<data.count)).map { Int32($0) }
         let workspace = ShardWorkspace(layout: network.layout, rows: max(order.count, 1), gradients: true)
         let layout = LayoutView(network.layout)
+        kernels.packAll(layout: layout, parameters: network.storage.base, packed: packed)
         let cost = order.withUnsafeBufferPointer { order in
             data.withUnsafePointers { images, labels in
                 CPU.withDenormalsFlushed {
                     Backprop.shard(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
                                    order: order.baseAddress!, images: images, labels: labels,
-                                   parameters: network.storage.base)
+                                   parameters: network.storage.base, kernels: kernels, packed: packed)
                 }
             }
         }

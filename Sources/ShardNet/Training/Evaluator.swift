@@ -12,9 +12,24 @@ public final class Evaluator {
     private let workspaces: [ShardWorkspace]
     private let views: ShardViews
     private let team: WorkerTeam
+    private let kernels: KernelSet
+    private let packed: PackedWeights?
 
-    public init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256) {
+    /// An evaluator on `threads` threads with the fastest native kernels of this CPU.
+    public convenience init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256) {
+        self.init(layout: layout, threads: threads, chunkRows: chunkRows, kernels: KernelSet.best)
+    }
+
+    /// An evaluator on `threads` threads with the chosen kernels; throws when the CPU cannot
+    /// run them.
+    public convenience init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256, kernels: KernelChoice) throws {
+        self.init(layout: layout, threads: threads, chunkRows: chunkRows, kernels: try KernelSet(kernels))
+    }
+
+    package init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256, kernels: KernelSet) {
         precondition(threads >= 1 && chunkRows >= 1)
+        self.kernels = kernels
+        packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
         self.layout = layout
         self.threads = threads
         self.chunkRows = chunkRows
@@ -31,6 +46,7 @@ public final class Evaluator {
         let correct = ScalarSlots(count: chunks), cost = ScalarSlots(count: chunks)
         let outputs = layout.sizes.last!, features = layout.sizes[0]
         let parameters = network.storage.base
+        kernels.packAll(layout: layoutView, parameters: parameters, packed: packed)
         data.withUnsafePointers { images, labels in
             team.forEach(items: chunks) { w, c in
                 let r0 = c * chunkRows, rows = min(chunkRows, data.count - r0)
@@ -62,6 +78,7 @@ public final class Evaluator {
         var result = [Float](repeating: 0, count: count * width)
         let chunks = (count + chunkRows - 1) / chunkRows
         let parameters = network.storage.base
+        kernels.packAll(layout: layoutView, parameters: parameters, packed: packed)
         images.withUnsafeBufferPointer { images in
             result.withUnsafeMutableBufferPointer { result in
                 let (images, out) = (images.baseAddress!, result.baseAddress!)
@@ -80,7 +97,7 @@ public final class Evaluator {
     private func forward(view: ShardView, rows: Int, images: UnsafePointer<Float>,
                          parameters: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
         view.activations[0].update(from: images, count: rows * layoutView.sizes[0])
-        FeedForward.network(view: view, layout: layoutView, rows: rows, parameters: parameters)
+        FeedForward.network(view: view, layout: layoutView, rows: rows, parameters: parameters, kernels: kernels, packed: packed)
         return view.activations[layoutView.layerCount]
     }
 }

@@ -7,9 +7,10 @@ import Foundation
 /// 1. the batch is cut into `shards` contiguous shards (shard s gets rows ⌊s·m/S⌋ ..< ⌊(s+1)·m/S⌋);
 /// 2. `backpropShard`: each shard runs feedforward and backprop as matrix products into its
 ///    own gradient buffer (`ShardWorkspace`) — no lock or atomic touches gradient data;
-/// 3. `reduceSlice`: the reducer, split into `slices` cache-line-aligned slices of the
-///    parameter vector, sums the shard buffers in shard order and applies the update in the
-///    same pass: w ← (1 − ηλ/n)·w − (η/m)·Σₛ ∇w,  b ← b − (η/m)·Σₛ ∇b.
+/// 3. `reduceUnits`: the reducer, split into ranges of each layer's units (`UnitRanges`, at most
+///    one per thread per layer, cut at 16-unit panels), sums the shard buffers in shard order
+///    and applies the update in the same pass: w ← (1 − ηλ/n)·w − (η/m)·Σₛ ∇w,
+///    b ← b − (η/m)·Σₛ ∇b, then refreshes the updated rows' packed panels (native kernels).
 /// The arithmetic depends on `shards` only; `threads` decides who does it. So for a fixed
 /// shard count the result is bitwise identical for any thread count.
 ///
@@ -20,8 +21,8 @@ package final class ShardedSGD {
     package let miniBatchSize: Int
     package let shards: Int
     package let threads: Int
-    /// Reduce slices per step (follows the thread count; does not change the arithmetic).
-    package let slices: Int
+    /// The kernels that run the arithmetic (native for an instruction set, or BLAS).
+    package let kernels: KernelSet
 
     private let layoutView: LayoutView
     private let workspaces: [ShardWorkspace]
@@ -30,22 +31,24 @@ package final class ShardedSGD {
     private let runCost: ScalarSlots         // (1) cost summed over the run's steps, in step order
     private let timingSlots: ScalarSlots     // (threads × 3)
     private let team: WorkerTeam
-    private let plan: PhasePlan              // per step: S shard items, then the slice items
-    private let sliceLength: Int
+    private let plan: PhasePlan              // per step: S shard items, then the reducer's unit ranges
+    private let reduceItems: UnitRanges      // the reducer's items: (layer, j0, j1)
+    private let packed: PackedWeights?       // the native forward kernel's panels (nil for BLAS)
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
     package private(set) var reduceSeconds = 0.0
     package private(set) var waitSeconds = 0.0
 
-    package init(layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int) {
+    package init(layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int,
+                 kernels: KernelSet = .best) {
         precondition(miniBatchSize >= 1 && shards >= 1 && threads >= 1)
+        self.kernels = kernels
         self.layout = layout
         self.cost = cost
         self.miniBatchSize = miniBatchSize
         self.shards = shards
         self.threads = threads
-        slices = threads
         layoutView = LayoutView(layout)
         let rowsPerShard = (miniBatchSize + shards - 1) / shards
         workspaces = (0..<shards).map { _ in ShardWorkspace(layout: layout, rows: rowsPerShard, gradients: true) }
@@ -53,9 +56,10 @@ package final class ShardedSGD {
         shardCost = ScalarSlots(count: shards)
         runCost = ScalarSlots(count: 1)
         timingSlots = ScalarSlots(count: threads * 3)
-        team = WorkerTeam(threads: threads, items: shards + threads)
-        plan = PhasePlan([(shards, 0), (slices, 1)])
-        sliceLength = paddedToCacheLine((layout.count + slices - 1) / slices)
+        reduceItems = UnitRanges(layout: layout, parts: threads)
+        team = WorkerTeam(threads: threads, items: shards + reduceItems.count)
+        plan = PhasePlan([(shards, 0), (reduceItems.count, 1)])
+        packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
     }
 
     /// First row of shard s in a batch of m rows.
@@ -99,6 +103,7 @@ package final class ShardedSGD {
         precondition(parameters.count == layout.count)
         precondition(data.features == layout.sizes[0] && data.classes <= layout.sizes.last!)
         runCost[0] = costSum
+        kernels.packAll(layout: layoutView, parameters: parameters.base, packed: packed)
         let timing = data.withUnsafePointers { images, labels in
             let run = Run(order: order.baseAddress!, n: order.count, images: images, labels: labels,
                           parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
@@ -107,7 +112,7 @@ package final class ShardedSGD {
                 if phase == 0 {
                     self.backpropShard(run, step: run.firstStep + i, shard: item)
                 } else {
-                    self.reduceSlice(run, step: run.firstStep + i, slice: item)
+                    self.reduceUnits(run, step: run.firstStep + i, item: item)
                 }
             }
         }
@@ -126,20 +131,21 @@ package final class ShardedSGD {
         guard r1 > r0 else { shardCost[s] = 0; return }
         shardCost[s] = Backprop.shard(view: views.base[s], layout: layoutView, cost: cost, rows: r1 - r0,
                                       order: run.order + batch.start + r0, images: run.images, labels: run.labels,
-                                      parameters: run.parameters)
+                                      parameters: run.parameters, kernels: kernels, packed: packed)
     }
 
-    /// Phase B of a step, one item per slice: the shards' gradients summed in shard order and
-    /// the update, over this slice of the parameters. Slice 0 also adds the step's cost (the
-    /// shards' costs in shard order) to the run's total.
-    private func reduceSlice(_ run: Run, step: Int, slice: Int) {
+    /// Phase B of a step, one item per range of a layer's units: the shards' gradients summed
+    /// in shard order and the update, over those rows of wˡ and entries of bˡ, then their
+    /// packed panels. Item 0 also adds the step's cost (the shards' costs in shard order) to
+    /// the run's total.
+    private func reduceUnits(_ run: Run, step: Int, item: Int) {
         let batch = run.batch(step, m: miniBatchSize).count
-        if slice == 0 {
+        if item == 0 {
             for s in 0..<shards { runCost[0] += shardCost[s] }
         }
-        let lo = slice * sliceLength, hi = min(layout.count, lo + sliceLength)
-        guard hi > lo else { return }
-        Reduce.slice(lo: lo, hi: hi, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
+        let (l, j0, j1) = reduceItems[item]
+        Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
                      parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay)
+        kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 }

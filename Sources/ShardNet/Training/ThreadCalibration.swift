@@ -8,7 +8,7 @@ package enum ThreadCalibration {
     /// The fastest of `candidates` for this network, batch size and shard count, each timed
     /// for about `secondsPerCandidate` (best of 3 rounds), on a scratch copy of `network`.
     package static func fastestThreadCount(network: Network, data: DataSet, miniBatchSize: Int, shards: Int,
-                                          candidates: [Int], secondsPerCandidate: Double = 0.1) -> Int {
+                                           kernels: KernelSet, candidates: [Int], secondsPerCandidate: Double = 0.1) -> Int {
         let candidates = Array(Set(candidates + [1])).sorted()
         guard candidates.count > 1, data.count > 0 else { return candidates.first ?? 1 }
         let steps = max(1, data.count / miniBatchSize)
@@ -16,7 +16,7 @@ package enum ThreadCalibration {
         var best = (threads: 1, secondsPerStep: Double.infinity)
         for threads in candidates {
             let engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: miniBatchSize,
-                                    shards: shards, threads: threads)
+                                    shards: shards, threads: threads, kernels: kernels)
             let parameters = network.storage.copy()
             var fastest = Double.infinity
             for _ in 0..<3 {

@@ -20,6 +20,8 @@ public final class Trainer {
     public private(set) var state: TrainingState
     /// Threads that run the shards.
     public let threads: Int
+    /// The kernels that run the arithmetic: "avx512", "avx2", "neon", "scalar" or "blas".
+    public let kernels: String
 
     private let engine: ShardedSGD
     private let evaluator: Evaluator
@@ -28,7 +30,7 @@ public final class Trainer {
     /// A fresh network drawn from `options.seed`, ready to train.
     public convenience init(sizes: [Int], cost: Cost = TrainingOptions.defaultCost, options: TrainingOptions) throws {
         let (network, state) = try Self.freshStart(sizes: sizes, cost: cost, options: options)
-        try self.init(network: network, state: state, threads: options.resolvedThreads)
+        try self.init(network: network, state: state, threads: options.resolvedThreads, kernels: options.kernels)
     }
 
     /// The network and training state a new run starts from: the network drawn from
@@ -45,9 +47,9 @@ public final class Trainer {
     }
 
     /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
-    /// threads (nil: active cores). The shard count comes from the state, so the result is
-    /// the same whatever the thread count.
-    public init(network: Network, state: TrainingState, threads: Int? = nil) throws {
+    /// threads (nil: active cores) with `kernels`. The shard count comes from the state, so the
+    /// result is the same whatever the thread count, and whichever native kernels run.
+    public init(network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto) throws {
         let threads = threads ?? TrainingOptions.activeCores
         let options = TrainingOptions(eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
                                       shards: state.shards, threads: threads, seed: state.seed,
@@ -60,9 +62,11 @@ public final class Trainer {
         self.network.makeUnique()
         self.state = state
         self.threads = threads
+        let kernelSet = try KernelSet(kernels)
+        self.kernels = kernelSet.name
         engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
-                            shards: state.shards, threads: threads)
-        evaluator = Evaluator(layout: network.layout, threads: threads)
+                            shards: state.shards, threads: threads, kernels: kernelSet)
+        evaluator = Evaluator(layout: network.layout, threads: threads, kernels: kernelSet)
         lastGood = self.network.storage.copy()
     }
 

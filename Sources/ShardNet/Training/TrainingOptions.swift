@@ -20,9 +20,12 @@ public struct TrainingOptions: Sendable, Equatable {
     public var seed: UInt64 = 1
     /// Weight initialisation for a fresh network.
     public var initialization: Initialization = .gaussian
+    /// The kernels that run the arithmetic: native ones give the same weights on every CPU.
+    public var kernels: KernelChoice = .auto
 
     public init(eta: Float = 3.0, lambda: Float = 0, miniBatchSize: Int = 10, shards: Int? = nil,
-                threads: Int? = nil, seed: UInt64 = 1, initialization: Initialization = .gaussian) {
+                threads: Int? = nil, seed: UInt64 = 1, initialization: Initialization = .gaussian,
+                kernels: KernelChoice = .auto) {
         self.eta = eta
         self.lambda = lambda
         self.miniBatchSize = miniBatchSize
@@ -30,6 +33,7 @@ public struct TrainingOptions: Sendable, Equatable {
         self.threads = threads
         self.seed = seed
         self.initialization = initialization
+        self.kernels = kernels
     }
 
     /// Nielsen's chapter-1 settings.

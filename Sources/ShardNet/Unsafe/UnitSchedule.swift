@@ -48,7 +48,7 @@ package final class UnitSchedule: @unchecked Sendable {
         layerCount = L
         // Unit ranges of each layer's outputs.
         var ranges: [[Int]] = []
-        for l in 0..<L { ranges.append(Self.split(units: sizes[l + 1], parts: threads)) }
+        for l in 0..<L { ranges.append(UnitRanges.split(units: sizes[l + 1], parts: threads)) }
         rangeFirst = .allocate(capacity: L + 1)
         let flat = ranges.flatMap { $0 }
         bounds = .allocate(capacity: flat.count)
@@ -117,13 +117,5 @@ package final class UnitSchedule: @unchecked Sendable {
     func range(layer l: Int, _ r: Int) -> (j0: Int, j1: Int) {
         let b = bounds + rangeFirst[l] + r
         return (b[0], b[1])
-    }
-
-    /// Boundaries of at most `parts` ranges of `units`, cut at multiples of 16 and as even as
-    /// that allows: [0, …, units].
-    static func split(units: Int, parts: Int) -> [Int] {
-        let panels = (units + 15) / 16
-        let n = max(1, min(parts, panels))
-        return (0...n).map { min(units, ($0 * panels / n) * 16) }
     }
 }

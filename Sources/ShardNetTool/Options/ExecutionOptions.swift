@@ -14,6 +14,8 @@ struct ExecutionOptions: ParsableArguments {
     @Option(help: "Seed for the initial weights and every epoch's shuffle. Default: \(TrainingOptions.defaults.seed).")
     var seed: UInt64?
 
+    @OptionGroup var kernels: KernelOptions
+
     /// Parsed --threads: nil for auto.
     var threadCount: Int? { threads.flatMap { $0 == "auto" ? nil : Int($0) } }
 
@@ -36,12 +38,12 @@ struct ExecutionOptions: ParsableArguments {
     }
 
     /// threads = auto: the fastest of 1 … active cores for this network, data and shard count.
-    func resolvedThreads(network: Network, data: DataSet, batch: Int, shards: Int) -> Int {
+    func resolvedThreads(network: Network, data: DataSet, batch: Int, shards: Int) throws -> Int {
         if let threadCount { return threadCount }
         let cores = TrainingOptions.activeCores
         guard cores > 1 else { return 1 }
         return ThreadCalibration.fastestThreadCount(network: network, data: data, miniBatchSize: batch, shards: shards,
-                                                    candidates: Array(1...cores))
+                                                    kernels: try kernels.set(), candidates: Array(1...cores))
     }
 }
 

@@ -1,0 +1,56 @@
+import Foundation
+
+/// What this machine runs ShardNet's arithmetic with: the CPU, its vector features, the
+/// kernels available and chosen, and the BLAS library with the kernel it picked — for
+/// `shardnet info --system`, the first lines of `train`, the bench header and every JSONL
+/// record. Also the warning when OpenBLAS runs a generic kernel on a CPU that has AVX2 or
+/// AVX-512.
+package enum SystemReport {
+    /// "AVX-512, AVX2+FMA" style list of the CPU's vector features.
+    package static var features: String {
+        var names: [String] = []
+        if CPU.features.contains(.avx512) { names.append("avx512f") }
+        if CPU.features.contains(.avx2) { names.append("avx2 fma") }
+        if CPU.features.contains(.neon) { names.append("neon") }
+        return names.isEmpty ? "no vector extension ShardNet uses" : names.joined(separator: " ")
+    }
+
+    /// OpenBLAS cores that use none of AVX2/AVX-512 (its generic and pre-AVX2 x86 kernels).
+    static let genericCores: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai",
+                                            "coppermine", "northwood", "banias", "opteron", "barcelona", "bobcat",
+                                            "sandybridge", "bulldozer", "piledriver", "generic"]
+
+    /// A warning when the BLAS runs a kernel that ignores this CPU's AVX2/AVX-512, with how to
+    /// pick a better one; nil when there is nothing to warn about.
+    package static var blasWarning: String? {
+        let core = BLAS.core
+        guard genericCores.contains(core.lowercased()),
+              CPU.features.contains(.avx2) || CPU.features.contains(.avx512) else { return nil }
+        let better = CPU.features.contains(.avx512) ? "SkylakeX" : "Haswell"
+        return "OpenBLAS runs its \(core) kernels on this CPU, which has \(features): its GEMM is several times slower "
+            + "than it could be. The native kernels (--kernels auto, the default) do not depend on it; for --kernels blas, "
+            + "run with OPENBLAS_CORETYPE=\(better) in the environment, or install a newer OpenBLAS that knows this CPU."
+    }
+
+    /// One line naming the kernels in use: "avx512 (native; AMD EPYC …)" or "blas (OpenBLAS core Cooperlake)".
+    package static func kernelLine(_ name: String) -> String {
+        name == KernelChoice.blas.rawValue
+            ? "blas (\(BLAS.name.hasPrefix("OpenBLAS") ? "OpenBLAS" : BLAS.name) core \(BLAS.core))"
+            : "\(name) (native, \(CPU.brand))"
+    }
+
+    /// The full report, one fact per line.
+    package static var lines: [String] {
+        var lines = [
+            "CPU: \(CPU.brand)",
+            "vector features: \(features)",
+            "cores: \(TrainingOptions.activeCores) active, \(ProcessInfo.processInfo.processorCount) online",
+            "kernels available: \(KernelSet.available.map(\.rawValue).joined(separator: ", "))",
+            "kernels chosen by auto: \(KernelSet.best.name)",
+            "BLAS: \(BLAS.name)",
+            "BLAS core: \(BLAS.core)",
+        ]
+        if let blasWarning { lines.append("warning: \(blasWarning)") }
+        return lines
+    }
+}

@@ -1,0 +1,50 @@
+import Testing
+import ShardNet
+
+/// The native kernels are one arithmetic: whichever instruction set runs (AVX-512, AVX2, NEON,
+/// the scalar reference) and however many threads, the same seed and shard count train
+/// bitwise the same weights and history. BLAS is a different arithmetic and is only checked
+/// to learn the same problem.
+@Suite struct KernelPathTests {
+    static func train(kernels: KernelChoice, threads: Int, shards: Int = 3, batch: Int = 10,
+                      sizes: [Int] = [20, 17, 9, 4], epochs: Int = 2) throws -> Trainer {
+        let data = Fixtures.clusters(count: 157, features: sizes[0], classes: sizes.last!, seed: 5)
+        var options = TrainingOptions(eta: 0.5, lambda: 0.3, miniBatchSize: batch, shards: shards, threads: threads, seed: 7)
+        options.kernels = kernels
+        let trainer = try Trainer(sizes: sizes, cost: .crossEntropy, options: options)
+        try trainer.train(on: data, evaluatingOn: data, epochs: epochs)
+        return trainer
+    }
+
+    /// Every native instruction set this CPU runs, on 1 and 3 threads, against the scalar
+    /// reference on one thread: weights and history bitwise equal.
+    @Test func everyNativePathTrainsTheSameBits() throws {
+        let reference = try Self.train(kernels: .scalar, threads: 1)
+        #expect(reference.kernels == "scalar")
+        for kernels in KernelSet.available where kernels != .blas {
+            for threads in [1, 3] {
+                let other = try Self.train(kernels: kernels, threads: threads)
+                #expect(other.kernels == kernels.rawValue)
+                #expect(other.network.isBitwiseEqual(to: reference.network), "\(kernels.rawValue) on \(threads) threads differs from scalar")
+                #expect(zip(other.state.history, reference.state.history).allSatisfy { $0.hasSameResults(as: $1) })
+            }
+        }
+    }
+
+    /// The default (auto) is the best native instruction set, and it learns what BLAS learns:
+    /// both reach the same accuracy on a separable problem.
+    @Test func autoIsNativeAndLearnsLikeBLAS() throws {
+        let auto = try Self.train(kernels: .auto, threads: 2, epochs: 5)
+        let blas = try Self.train(kernels: .blas, threads: 2, epochs: 5)
+        #expect(auto.kernels != "blas")
+        #expect(auto.state.history.last!.testAccuracy >= 0.9 && blas.state.history.last!.testAccuracy >= 0.9)
+        #expect(abs(auto.state.history.last!.testAccuracy - blas.state.history.last!.testAccuracy) <= 0.05)
+    }
+
+    /// Asking for an instruction set the CPU lacks is a clear error, not a silent fallback.
+    @Test func unavailableInstructionSetIsRefused() throws {
+        for kernels in KernelChoice.allCases where kernels != .auto && !KernelSet.available.contains(kernels) {
+            #expect(throws: ShardNetError.self) { _ = try Self.train(kernels: kernels, threads: 1) }
+        }
+    }
+}
