@@ -43,7 +43,7 @@ public final class TimedEngine {
         parameters = network.storage.copy()
         stepsPerEpoch = data.count / miniBatchSize
         engine = ShardedSGD(layout: network.layout, cost: .quadratic, miniBatchSize: miniBatchSize,
-                            shards: shards, threads: threads, kernels: try KernelSet(kernels))
+                            shards: shards, threads: threads, kernels: try KernelSet.checked(kernels, layout: network.layout, rows: (miniBatchSize + shards - 1) / shards))
     }
 
     /// Restores the initial parameters.

@@ -1,5 +1,5 @@
 import Testing
-import ShardNet
+@testable import ShardNet
 
 /// The native kernels are one arithmetic: whichever instruction set runs (AVX-512, AVX2, NEON,
 /// the scalar reference) and however many threads, the same seed and shard count train
@@ -46,5 +46,23 @@ import ShardNet
         for kernels in KernelChoice.allCases where kernels != .auto && !KernelSet.available.contains(kernels) {
             #expect(throws: ShardNetError.self) { _ = try Self.train(kernels: kernels, threads: 1) }
         }
+    }
+}
+
+/// BLAS is checked against the native kernels before it trains: this machine's BLAS passes on
+/// the sweep's shapes, and the comparison flags a product that is off.
+@Suite struct BLASSelfCheckTests {
+    @Test func thisBLASAgreesWithTheNativeKernels() throws {
+        for sizes in [[784, 30, 10], [784, 100, 10], [784, 512, 512, 10], [3, 4, 2]] {
+            try BLASSelfCheck.run(layout: ParameterLayout(sizes: sizes), rows: 5)
+        }
+    }
+
+    @Test func aWrongProductIsFlagged() {
+        let reference: [Float] = [1, -2, 3, 0.5]
+        #expect(BLASSelfCheck.disagreement(reference: reference, candidate: [1, -2, 3.0000005, 0.5]) == nil)
+        #expect(BLASSelfCheck.disagreement(reference: reference, candidate: [1, -2, 3.1, 0.5]) != nil)
+        #expect(BLASSelfCheck.disagreement(reference: reference, candidate: [1, -2, .nan, 0.5]) != nil)
+        #expect(BLASSelfCheck.disagreement(reference: reference, candidate: [1, -2, 3]) != nil)
     }
 }

@@ -25,6 +25,15 @@ package struct KernelSet {
         }
     }
 
+    /// The kernels for `choice`, ready for a network of `layout` whose kernels see at most
+    /// `rows` rows at once: BLAS is first checked against the native kernels on these shapes
+    /// (`BLASSelfCheck`) and refused if it computes wrong answers.
+    package static func checked(_ choice: KernelChoice, layout: ParameterLayout, rows: Int) throws -> KernelSet {
+        let kernels = try KernelSet(choice)
+        if kernels.native == nil { try BLASSelfCheck.run(layout: layout, rows: rows) }
+        return kernels
+    }
+
     /// The fastest native kernels of this CPU (`.auto`).
     package static var best: KernelSet { KernelSet(native: NativeKernels(isa: NativeKernels.best)) }
 

@@ -8,7 +8,7 @@ public enum Backpropagation {
     public static func gradient(of network: Network, on data: DataSet, indices: [Int]? = nil,
                                 kernels: KernelChoice = .auto) throws -> (cost: Double, gradient: [Float]) {
         precondition(data.features == network.sizes[0] && data.classes <= network.sizes.last!)
-        let kernels = try KernelSet(kernels)
+        let kernels = try KernelSet.checked(kernels, layout: network.layout, rows: data.count)
         let packed = kernels.usesPackedWeights ? PackedWeights(layout: network.layout) : nil
         let order = (indices ?? Array(0..<data.count)).map { Int32($0) }
         let workspace = ShardWorkspace(layout: network.layout, rows: max(order.count, 1), gradients: true)

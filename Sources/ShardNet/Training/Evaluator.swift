@@ -23,7 +23,8 @@ public final class Evaluator {
     /// An evaluator on `threads` threads with the chosen kernels; throws when the CPU cannot
     /// run them.
     public convenience init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256, kernels: KernelChoice) throws {
-        self.init(layout: layout, threads: threads, chunkRows: chunkRows, kernels: try KernelSet(kernels))
+        self.init(layout: layout, threads: threads, chunkRows: chunkRows,
+                  kernels: try KernelSet.checked(kernels, layout: layout, rows: chunkRows))
     }
 
     package init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256, kernels: KernelSet) {

@@ -62,7 +62,8 @@ public final class Trainer {
         self.network.makeUnique()
         self.state = state
         self.threads = threads
-        let kernelSet = try KernelSet(kernels)
+        let kernelSet = try KernelSet.checked(kernels, layout: network.layout,
+                                              rows: (state.miniBatchSize + state.shards - 1) / state.shards)
         self.kernels = kernelSet.name
         engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
                             shards: state.shards, threads: threads, kernels: kernelSet)
