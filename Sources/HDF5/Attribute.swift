@@ -66,15 +66,7 @@ final class Attribute {
     func readString() throws -> String {
         let cset = H5Tget_cset(type.id)
         if type.isVariableString {
-            let memoryType = try Datatype.variableString(file: file, object: object)
-            H5Tset_cset(memoryType.id, cset)
-            var pointer: UnsafeMutablePointer<CChar>? = nil
-            guard H5Aread(id, memoryType.id, &pointer) >= 0 else {
-                throw HDF5Error.fromStack(file: file, object: object, "cannot read attribute '\(name)'")
-            }
-            guard let pointer else { return "" }
-            defer { H5free_memory(pointer) }
-            return String(cString: pointer)
+            return try VariableLengthString.read(attribute: id, count: count, name: name, file: file, object: object)
         }
         let size = type.size
         let memoryType = try Datatype.copy(of: shim_H5T_C_S1(), file: file, object: object)
