@@ -77,6 +77,7 @@ import Testing
                 _ = Self.idx(path, kind)   // accepted or refused, never a crash or a hang
             }
         }
+        print("in-process replay: \(hdf5.count) HDF5 and \(idx.count) IDX fuzz regressions, \(hdf5.count * 3 + idx.count * 3) library calls")
     }
 
     @Test func fuzzSeedsLoadInProcess() {
@@ -130,6 +131,7 @@ import Testing
                 Issue.record("unknown kind \(f[1]) in the manifest")
             }
         }
+        print("in-process replay: \(cases) hostile-corpus files, \(refused) refused by their loader, the rest loaded (refused later by the commands)")
         #expect(cases >= 120, "the corpus has only \(cases) cases")
         #expect(refused >= cases * 3 / 4, "only \(refused) of \(cases) hostile files refused by their loader")
     }
