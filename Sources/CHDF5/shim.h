@@ -28,6 +28,9 @@ static inline unsigned shim_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned shim_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned shim_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 
+// MARK: object counts
+static inline unsigned shim_H5F_OBJ_LOCAL(void) { return H5F_OBJ_LOCAL; }
+
 // MARK: property list classes and defaults
 static inline hid_t shim_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t shim_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }

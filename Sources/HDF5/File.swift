@@ -121,7 +121,8 @@ public final class File: Group {
     public func close() throws {
         HDF5Library.enter()
         guard fileID >= 0 else { return }
-        let types = UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR)
+        // Objects opened through this id only: another `File` of the same path has its own root group.
+        let types = UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR) | shim_H5F_OBJ_LOCAL()
         let openObjects = H5Fget_obj_count(fileID, types) - (id >= 0 ? 1 : 0)
         guard openObjects <= 0 else {
             throw HDF5Error(.invalidArgument, file: path, object: "/", message: "cannot close: \(openObjects) objects of the file are still open")

@@ -46,6 +46,23 @@ struct FileIsGroupTests {
         #expect(try again.attrs.string("s") == "v")
     }
 
+    // Property: two Files of the same path each close on their own (the other's root group
+    // does not count as an open object).
+    @Test func twoFilesOfOnePathCloseIndependently() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("two.h5")
+        do {
+            let w = try File(path, mode: .create)
+            try w.attrs.set("s", .string("both"))
+            try w.close()
+        }
+        let a = try File(path), b = try File(path)
+        #expect(try a.attrs.string("s") == "both")
+        try a.close()
+        #expect(try b.attrs.string("s") == "both")
+        try b.close()
+    }
+
     // Property: a File dropped without close() closes its root group before the file, so
     // the file is released (it can be reopened and rewritten at once).
     @Test func deinitReleasesTheFile() throws {
