@@ -28,6 +28,9 @@ static inline unsigned shim_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned shim_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned shim_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 
+// MARK: object counts
+static inline unsigned shim_H5F_OBJ_LOCAL(void) { return H5F_OBJ_LOCAL; }
+
 // MARK: property list classes and defaults
 static inline hid_t shim_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t shim_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
@@ -86,6 +89,66 @@ static inline unsigned shim_error_message(char *buffer, size_t size) {
     }
     H5Eclear2(H5E_DEFAULT);
     return w.count;
+}
+
+// MARK: variable-length strings without libhdf5's vlen conversion
+
+/// Tag of the opaque memory type that receives a variable-length string's stored heap ID.
+#define SHIM_HEAP_ID_TAG "shardnet:vlen-string-heap-id"
+
+/// A conversion from a variable-length string (as stored in the file) to an opaque type tagged
+/// SHIM_HEAP_ID_TAG of the same size: it leaves the stored bytes as they are, so H5Aread hands
+/// back the raw global heap ID (sequence length, collection address, object index) instead of
+/// following it with H5T__conv_vlen / H5HG_read. It refuses every other pair at init.
+static inline herr_t shim_heap_id_conversion(hid_t src, hid_t dst, H5T_cdata_t *cdata, size_t nelmts,
+                                             size_t buf_stride, size_t bkg_stride, void *buf, void *bkg,
+                                             hid_t dxpl) {
+    (void)nelmts; (void)buf_stride; (void)bkg_stride; (void)buf; (void)bkg; (void)dxpl;
+    switch (cdata->command) {
+    case H5T_CONV_INIT: {
+        if (H5Tis_variable_str(src) <= 0 || H5Tget_class(dst) != H5T_OPAQUE) return -1;
+        size_t size = H5Tget_size(src);
+        if (size == 0 || size != H5Tget_size(dst)) return -1;
+        char *tag = H5Tget_tag(dst);
+        if (!tag) return -1;
+        int ours = strcmp(tag, SHIM_HEAP_ID_TAG) == 0;
+        H5free_memory(tag);
+        if (!ours) return -1;
+        cdata->need_bkg = H5T_BKG_NO;
+        return 0;
+    }
+    case H5T_CONV_CONV: return 0;   // same size, in place: the identity
+    case H5T_CONV_FREE: return 0;
+    default: return -1;
+    }
+}
+
+/// Registers shim_heap_id_conversion (once per process; the caller makes it once). Returns < 0 on failure.
+static inline herr_t shim_register_heap_id_conversion(void) {
+    hid_t s = H5Tcopy(H5T_C_S1);
+    hid_t o = H5Tcreate(H5T_OPAQUE, 16);
+    herr_t r = -1;
+    if (s >= 0 && o >= 0 && H5Tset_size(s, H5T_VARIABLE) >= 0 && H5Tset_tag(o, SHIM_HEAP_ID_TAG) >= 0) {
+        r = H5Tregister(H5T_PERS_SOFT, "shardnet: vlen string heap ID", s, o, shim_heap_id_conversion);
+    }
+    if (s >= 0) H5Tclose(s);
+    if (o >= 0) H5Tclose(o);
+    return r;
+}
+
+/// An opaque memory type of `size` bytes tagged SHIM_HEAP_ID_TAG (close it with H5Tclose).
+static inline hid_t shim_heap_id_type(size_t size) {
+    hid_t o = H5Tcreate(H5T_OPAQUE, size);
+    if (o < 0) return o;
+    if (H5Tset_tag(o, SHIM_HEAP_ID_TAG) < 0) { H5Tclose(o); return -1; }
+    return o;
+}
+
+/// The sec2 driver's file descriptor of an open file, or -1.
+static inline int shim_file_descriptor(hid_t file) {
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || !handle) return -1;
+    return *(int *)handle;
 }
 
 #endif

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CHDF5
 
 /// An open HDF5 attribute (H5Aclose in deinit), with its type and dataspace.
@@ -46,12 +51,26 @@ final class Attribute {
 
     deinit { H5Aclose(id) }
 
+    /// Refuses an attribute whose declared data (`count` elements of `elementSize` bytes)
+    /// could not be stored in its file: a corrupt shape or type size would otherwise make the
+    /// reader allocate what the file declares.
+    private func checkFits(elementSize: Int) throws {
+        var st = stat()
+        let fileSize = stat(file, &st) == 0 ? Int(st.st_size) : Int.max
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        guard !overflow, bytes <= fileSize else {
+            throw HDF5Error(.library, file: file, object: object,
+                            message: "attribute '\(name)' declares \(count) elements of \(elementSize) bytes, more than the file holds; the file is damaged")
+        }
+    }
+
     /// All elements converted to `T` (the stored type must be numeric).
     func readNumbers<T: HDF5Element>(_: T.Type) throws -> [T] {
         guard let memoryType = HDF5Library.nativeType(T.elementType) else {
             throw HDF5Error(.invalidArgument, file: file, object: object, message: "attribute '\(name)': unsupported type \(T.elementType)")
         }
         let n = count
+        try checkFits(elementSize: max(type.size, 1))
         return try [T](unsafeUninitializedCapacity: n) { buffer, initialized in
             if n > 0 {
                 guard H5Aread(id, memoryType, buffer.baseAddress!) >= 0 else {
@@ -66,17 +85,10 @@ final class Attribute {
     func readString() throws -> String {
         let cset = H5Tget_cset(type.id)
         if type.isVariableString {
-            let memoryType = try Datatype.variableString(file: file, object: object)
-            H5Tset_cset(memoryType.id, cset)
-            var pointer: UnsafeMutablePointer<CChar>? = nil
-            guard H5Aread(id, memoryType.id, &pointer) >= 0 else {
-                throw HDF5Error.fromStack(file: file, object: object, "cannot read attribute '\(name)'")
-            }
-            guard let pointer else { return "" }
-            defer { H5free_memory(pointer) }
-            return String(cString: pointer)
+            return try VariableLengthString.read(attribute: id, count: count, name: name, file: file, object: object)
         }
         let size = type.size
+        try checkFits(elementSize: size)
         let memoryType = try Datatype.copy(of: shim_H5T_C_S1(), file: file, object: object)
         H5Tset_cset(memoryType.id, cset)
         guard H5Tset_size(memoryType.id, size + 1) >= 0, H5Tset_strpad(memoryType.id, H5T_STR_NULLTERM) >= 0 else {

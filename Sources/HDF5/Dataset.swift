@@ -47,7 +47,11 @@ public final class Dataset {
 
     /// Bytes the dataset's data occupy in the file (H5Dget_storage_size; h5py:
     /// `ds.id.get_storage_size()`): 0 when no chunk was ever written.
-    public var storageSize: Int { Int(H5Dget_storage_size(id)) }
+    /// A corrupt file can declare more than `Int.max` bytes: that reads as `Int.max`.
+    public var storageSize: Int {
+        let bytes = H5Dget_storage_size(id)
+        return bytes > UInt64(Int.max) ? Int.max : Int(bytes)
+    }
 
     /// The dataset's attributes (h5py: `ds.attrs`).
     public var attrs: Attributes { Attributes(owner: self, id: id, file: file.path, object: name) }

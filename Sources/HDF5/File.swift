@@ -5,14 +5,15 @@ import Darwin
 #endif
 import CHDF5
 
-/// An open HDF5 file (h5py's `File`). Groups, datasets and attributes opened from it keep it
-/// alive; it is closed (H5Fclose) by `close()` or in deinit.
+/// An open HDF5 file, which is also its root group "/" (h5py: `class File(Group)`): `f.attrs`,
+/// `f.group(...)`, `f.createDataset(...)` act on "/". Groups, datasets and attributes opened
+/// from it keep it alive; `close()` or deinit closes the root group, then the file (H5Fclose).
 ///
-/// Files are opened with the "semi" close degree: `close()` fails while any object of the file
-/// is still open, so a successful `close()` means the file really is closed and flushed.
+/// Files are opened with the "semi" close degree: `close()` fails while any other object of
+/// the file is still open, so a successful `close()` means the file really is closed and flushed.
 ///
 /// Not thread-safe: use from one thread at a time (see `HDF5Library`).
-public final class File {
+public final class File: Group {
     /// How to open a file (h5py's mode letters in brackets).
     public enum Mode: Sendable, Equatable {
         /// Read only; the file must exist ("r").
@@ -28,8 +29,8 @@ public final class File {
     /// Path on disk, as given.
     public let path: String
     public let mode: Mode
-    /// The file id; -1 once closed.
-    private(set) var id: hid_t
+    /// The file id; -1 once closed. (`id`, inherited, is the root group's.)
+    private(set) var fileID: hid_t
 
     /// Opens or creates `path`.
     ///
@@ -41,6 +42,7 @@ public final class File {
         self.path = path
         self.mode = mode
         let fapl = try PropertyList.fileAccess(file: path)
+        let fid: hid_t
         var st = stat()
         let exists = stat(path, &st) == 0
         switch mode {
@@ -56,8 +58,8 @@ public final class File {
             }
             try GlobalHeapCheck.validate(path: path)
             let flags = mode == .read ? shim_H5F_ACC_RDONLY() : shim_H5F_ACC_RDWR()
-            id = H5Fopen(path, flags, fapl.id)
-            guard id >= 0 else {
+            fid = H5Fopen(path, flags, fapl.id)
+            guard fid >= 0 else {
                 throw HDF5Error.fromStack(file: path, object: "/", "cannot open the file (corrupt or truncated?)")
             }
         case .create, .createExclusive:
@@ -70,13 +72,30 @@ public final class File {
                 throw HDF5Error(.alreadyExists, file: path, object: "/", message: "file already exists")
             }
             let flags = mode == .create ? shim_H5F_ACC_TRUNC() : shim_H5F_ACC_EXCL()
-            id = H5Fcreate(path, flags, shim_H5P_DEFAULT(), fapl.id)
-            guard id >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot create the file") }
+            fid = H5Fcreate(path, flags, shim_H5P_DEFAULT(), fapl.id)
+            guard fid >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot create the file") }
         }
+        let gid = H5Gopen2(fid, "/", shim_H5P_DEFAULT())
+        guard gid >= 0 else {
+            let error = HDF5Error.fromStack(file: path, object: "/", "cannot open the root group")
+            H5Fclose(fid)
+            throw error
+        }
+        fileID = fid
+        super.init(file: nil, id: gid, name: "/")
     }
 
+    /// Runs before `Group`'s deinit: the root group must be closed first, or the semi close
+    /// degree makes H5Fclose fail. Both ids are -1 afterwards, so nothing is closed twice.
     deinit {
-        if id >= 0 { H5Fclose(id) }
+        closeRootGroup()
+        if fileID >= 0 { H5Fclose(fileID) }
+        fileID = -1
+    }
+
+    private func closeRootGroup() {
+        if id >= 0 { H5Gclose(id) }
+        id = -1
     }
 
     /// True when `path` is a readable file with the HDF5 signature.
@@ -88,66 +107,41 @@ public final class File {
     }
 
     /// True until `close()` succeeds.
-    public var isOpen: Bool { id >= 0 }
+    public var isOpen: Bool { fileID >= 0 }
 
     /// Writes buffered data to disk (H5Fflush, global scope). It does not fsync.
     public func flush() throws {
         HDF5Library.enter()
         try checkOpen()
-        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot flush") }
+        guard H5Fflush(fileID, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot flush") }
     }
 
     /// Closes the file. Fails (and leaves it open) while any group, dataset or attribute of it
-    /// is still referenced.
+    /// other than the root group is still referenced.
     public func close() throws {
         HDF5Library.enter()
-        guard id >= 0 else { return }
-        let openObjects = H5Fget_obj_count(id, UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR))
+        guard fileID >= 0 else { return }
+        // Objects opened through this id only: another `File` of the same path has its own root group.
+        let types = UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR) | shim_H5F_OBJ_LOCAL()
+        let openObjects = H5Fget_obj_count(fileID, types) - (id >= 0 ? 1 : 0)
         guard openObjects <= 0 else {
             throw HDF5Error(.invalidArgument, file: path, object: "/", message: "cannot close: \(openObjects) objects of the file are still open")
         }
-        guard H5Fclose(id) >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot close the file") }
-        id = -1
+        closeRootGroup()
+        guard H5Fclose(fileID) >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot close the file") }
+        fileID = -1
     }
 
-    /// The root group "/".
+    /// The root group "/": the file itself (h5py: `f["/"]`).
     public var root: Group {
         get throws {
-            HDF5Library.enter()
             try checkOpen()
-            let gid = H5Gopen2(id, "/", shim_H5P_DEFAULT())
-            guard gid >= 0 else { throw HDF5Error.fromStack(file: path, object: "/", "cannot open the root group") }
-            return Group(file: self, id: gid, name: "/")
+            return self
         }
     }
 
-    /// The root group's attributes (h5py: `f.attrs`).
-    public var attrs: Attributes { get throws { try root.attrs } }
-
-    /// The group at `path` (h5py: `f[path]`).
-    public func group(_ path: String) throws -> Group { try root.group(path) }
-    /// The dataset at `path` (h5py: `f[path]`).
-    public func dataset(_ path: String) throws -> Dataset { try root.dataset(path) }
-    /// True when a link `path` exists (h5py: `path in f`).
-    public func contains(_ path: String) throws -> Bool { try root.contains(path) }
-    /// What `path` names, or nil when nothing is there.
-    public func kind(of path: String) throws -> ObjectKind? { try root.kind(of: path) }
-    /// Names of the root group's members, sorted by name.
-    public func keys() throws -> [String] { try root.keys() }
-    /// Creates a group (and missing parents); fails if it exists.
-    @discardableResult
-    public func createGroup(_ path: String) throws -> Group { try root.createGroup(path) }
-    /// Opens the group at `path`, creating it (and missing parents) if needed.
-    public func requireGroup(_ path: String) throws -> Group { try root.requireGroup(path) }
-
-    /// Creates a dataset from `data` (shape-many elements, row-major). See `Group.createDataset`.
-    @discardableResult
-    public func createDataset<T: HDF5Element>(_ path: String, shape: [Int], data: [T], chunks: [Int]? = nil, gzip: Int? = nil) throws -> Dataset {
-        try root.createDataset(path, shape: shape, data: data, chunks: chunks, gzip: gzip)
-    }
-
     func checkOpen() throws {
-        guard id >= 0 else { throw HDF5Error(.invalidArgument, file: path, object: "/", message: "file is closed") }
+        guard fileID >= 0, id >= 0 else { throw HDF5Error(.invalidArgument, file: path, object: "/", message: "file is closed") }
     }
 
     /// The folder a path lives in ("." for a bare name).

@@ -1,22 +1,29 @@
 import CHDF5
 
 /// An open HDF5 group (h5py's `Group`); H5Gclose in deinit. Paths may be relative to this
-/// group ("images", "layers/0/weights") or absolute ("/train/images").
-public final class Group {
-    /// The file this group belongs to (kept open while the group lives).
-    public let file: File
+/// group ("images", "layers/0/weights") or absolute ("/train/images"). A `File` is its own
+/// root group, as in h5py.
+public class Group {
+    /// The file, for a group opened from one (which it keeps open); nil for the `File` itself.
+    private let parent: File?
     /// Absolute object path, "/" for the root group.
     public let name: String
-    let id: hid_t
+    /// The group id; -1 once closed (only a `File` closes its root group before deinit).
+    var id: hid_t
 
-    /// Takes ownership of `id` (already checked ≥ 0).
-    init(file: File, id: hid_t, name: String) {
-        self.file = file
+    /// The file this group belongs to (kept open while the group lives).
+    public var file: File { parent ?? unsafeDowncast(self, to: File.self) }
+
+    /// Takes ownership of `id` (already checked ≥ 0). `file` is nil only for `File` itself.
+    init(file: File?, id: hid_t, name: String) {
+        self.parent = file
         self.id = id
         self.name = name
     }
 
-    deinit { H5Gclose(id) }
+    deinit {
+        if id >= 0 { H5Gclose(id) }
+    }
 
     /// This group's attributes (h5py: `g.attrs`).
     public var attrs: Attributes { Attributes(owner: self, id: id, file: file.path, object: name) }
