@@ -48,7 +48,7 @@ struct ConvertCommand: ParsableCommand {
         // Replace only an earlier dataset, never a model or an unrelated file.
         if FileManager.default.fileExists(atPath: output) {
             let kind: H5FileKind
-            do { kind = try SafeOpen.kind(output) } catch {
+            do { kind = try H5FileKind.detect(path: output) } catch {
                 throw ShardNetError.io(path: output, reason: "exists and is not a ShardNet dataset; refusing to overwrite it (choose another --output or remove the file)")
             }
             guard kind == .dataset else {

@@ -19,7 +19,7 @@ enum DataSource {
             return (embedded, try DataSetFile.load(from: embedded))
         }
         do {
-            return (data, try SafeOpen.dataSet(data))
+            return (data, try DataSetFile.load(from: data))
         } catch let error as ShardNetError {
             guard case .wrongKind = error else { throw error }
             throw ValidationErrorMessage("\(error); pass it as --model or --resume, and give a dataset (from `shardnet convert`) as --data")
@@ -29,7 +29,7 @@ enum DataSource {
     /// Loads a checkpoint named by `flag` (--model, --resume), saying what to do with a dataset.
     static func checkpoint(_ path: String, flag: String) throws -> Checkpoint {
         do {
-            return try SafeOpen.checkpoint(path)
+            return try Checkpoint.load(from: path)
         } catch let error as ShardNetError {
             guard case .wrongKind = error else { throw error }
             throw ValidationErrorMessage("\(error); pass it as --data, and a checkpoint as \(flag)")

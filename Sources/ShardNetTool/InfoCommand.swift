@@ -30,9 +30,9 @@ struct InfoCommand: ParsableCommand {
             return
         }
         guard let file else { return }
-        switch try SafeOpen.kind(file) {
+        switch try H5FileKind.detect(path: file) {
         case .dataset:
-            let d = try DataSetFile.load(from: file)  // vetted by SafeOpen.kind above
+            let d = try DataSetFile.load(from: file)
             print("\(file): dataset, \(d.classes) classes")
             if !d.source.isEmpty { print("  source: \(d.source)") }
             for (name, split) in [("train", d.train), ("test", d.test), ("validation", d.validation)] {
@@ -40,7 +40,7 @@ struct InfoCommand: ParsableCommand {
                 print("  /\(name): \(Format.grouped(split.count)) samples × \(split.features) features")
             }
         case .checkpoint:
-            let c = try Checkpoint.load(from: file)  // vetted by SafeOpen.kind above
+            let c = try Checkpoint.load(from: file)
             let n = c.network
             print("\(file): checkpoint, network \(n.sizes.map(String.init).joined(separator: "-")) (\(Format.grouped(n.parameterCount)) parameters), sigmoid, \(n.cost.rawValue) cost")
             guard let t = c.training else { print("  no training state"); return }

@@ -14,7 +14,7 @@ enum OutputCheck {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw ShardNetError.io(path: output, reason: "--output is a folder; name a file inside it, e.g. \(output)/model.h5") }
             let kind: H5FileKind
-            do { kind = try SafeOpen.kind(output) } catch {
+            do { kind = try H5FileKind.detect(path: output) } catch {
                 throw ShardNetError.io(path: output, reason: "exists and is not a ShardNet checkpoint; refusing to overwrite it (choose another --output or remove the file)")
             }
             guard kind == .checkpoint else {

@@ -58,7 +58,7 @@ struct HDF5RoundTripTests {
         let f0 = try File(path, mode: .create)
         do {
             let f = f0
-            let a = try f.attrs
+            let a = f.attrs
             try a.set("i", .int64(-42))
             try a.set("d", .double(0.1))
             try a.set("s", .string("héllo ✓"))
@@ -75,7 +75,7 @@ struct HDF5RoundTripTests {
         try f0.close() // succeeds only because the block above released every group and dataset
 
         let f = try File(path)
-        let a = try f.attrs
+        let a = f.attrs
         #expect(try a.names() == ["d", "da", "empty", "i", "ia", "replaced", "s"])
         #expect(try a.int64("i") == -42)
         #expect(try a.double("d") == 0.1)

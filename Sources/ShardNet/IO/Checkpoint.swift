@@ -37,7 +37,7 @@ public struct Checkpoint: Sendable {
 
     private func writeContents(_ file: File) throws {
         typealias Root = CheckpointSchema.RootAttribute
-        let attrs = try file.attrs
+        let attrs = file.attrs
         try attrs.set(Root.format.rawValue, .string(CheckpointSchema.format))
         try attrs.set(Root.version.rawValue, .int64(CheckpointSchema.version))
         try attrs.set(Root.sizes.rawValue, .int64Array(network.sizes.map { Int64($0) }))
@@ -100,7 +100,7 @@ public struct Checkpoint: Sendable {
 
     private static func readNetwork(_ file: File, path: String) throws -> Network {
         typealias Root = CheckpointSchema.RootAttribute
-        let attrs = try file.attrs
+        let attrs = file.attrs
         for name in Root.allCases where !(try attrs.contains(name.rawValue)) {
             throw bad(path, "/", "missing attribute '\(name.rawValue)'; not a complete ShardNet checkpoint")
         }

@@ -60,7 +60,7 @@ public struct DataSetFile: Sendable {
             if try H5FileKind.detect(file) == .checkpoint {
                 throw ShardNetError.wrongKind(path: path, found: .checkpoint)
             }
-            let attrs = try file.attrs
+            let attrs = file.attrs
             guard try attrs.contains("classes") else {
                 throw ShardNetError.invalidFile(path: path, object: "/",
                                                 reason: "missing attribute 'classes'; add it, e.g. in h5py: f.attrs['classes'] = 10")
@@ -190,7 +190,7 @@ public struct DataSetFile: Sendable {
 
     /// Everything but the file itself, so all groups and datasets are closed on return.
     private static func writeContents(_ file: File, splits: [(String, ByteSplit)], classes: Int, source: String) throws {
-        let attrs = try file.attrs
+        let attrs = file.attrs
         try attrs.set("classes", .int64(Int64(classes)))
         try attrs.set("source", .string(source))
         for (name, split) in splits {

@@ -22,7 +22,7 @@ public enum H5FileKind: String, Sendable, Equatable {
     /// The kind of an open file: a `format` attribute decides; otherwise a `/train` group means a
     /// dataset and `/layers` a (malformed) checkpoint.
     static func detect(_ file: File) throws -> H5FileKind {
-        let attrs = try file.attrs
+        let attrs = file.attrs
         if try attrs.contains("format") {
             let format = try attrs.string("format")
             guard format == checkpointFormat else {
