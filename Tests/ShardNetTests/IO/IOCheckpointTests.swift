@@ -3,7 +3,7 @@ import HDF5
 import Testing
 @testable import ShardNet
 
-@Suite("Checkpoints")
+@Suite("Checkpoints", .tags(.io))
 struct CheckpointIOTests {
     // Property: save → load returns the network (sizes, cost, every parameter) and the training
     // state (generator words, η, λ, history including a NaN test cost) bit for bit.

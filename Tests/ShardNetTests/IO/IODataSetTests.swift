@@ -3,7 +3,7 @@ import HDF5
 import Testing
 @testable import ShardNet
 
-@Suite("Dataset files")
+@Suite("Dataset files", .tags(.io))
 struct DataSetIOTests {
     // Property: write → load returns every split bit for bit (pixels v/255, labels, classes, source).
     @Test func roundTripsEverySplit() throws {

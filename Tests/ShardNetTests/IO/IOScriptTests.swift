@@ -3,11 +3,10 @@ import HDF5
 import Testing
 @testable import ShardNet
 
-@Suite("scripts/check_checkpoint.py")
+@Suite("scripts/check_checkpoint.py", .tags(.io))
 struct CheckCheckpointScriptIOTests {
     /// scripts/check_checkpoint.py, found from this source file's location.
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/check_checkpoint.py").path
+    static let script = Repository.root.appendingPathComponent("scripts/check_checkpoint.py").path
 
     /// a = σ(W a + b) layer by layer in Double from the Float parameters and pixels.
     static func feedforward(_ network: Network, _ x: [Float]) -> [Double] {

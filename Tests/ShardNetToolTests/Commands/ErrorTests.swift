@@ -1,10 +1,10 @@
 import Foundation
-import Testing
 import ShardNet
+import Testing
 
 /// Every bad flag, file or value: a non-zero exit, one clear error line naming the problem,
 /// no crash (exit by signal), and no output file left behind.
-@Suite(.serialized) struct ErrorTests {
+@Suite(.serialized, .tags(.cli)) struct ErrorTests {
     /// Runs a command expected to fail; checks the exit, the message, and that `mustNotExist`
     /// was not created.
     func expectFailure(_ args: [String], mentions phrase: String, mustNotExist: String? = nil,

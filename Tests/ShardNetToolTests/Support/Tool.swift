@@ -3,8 +3,8 @@ import ShardNet
 
 /// Runs the built `shardnet` executable, as a user would.
 enum Tool {
-    /// The repository root (three levels above this file).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root (the folder above this file that holds Package.swift).
+    static var root: URL { Repository.root }
 
     /// The executable next to the test bundle (`swift build` puts both in the same folder),
     /// or $SHARDNET_BIN.
