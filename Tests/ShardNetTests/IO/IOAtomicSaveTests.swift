@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
 @Suite("Atomic saves", .tags(.io))
@@ -36,8 +37,12 @@ struct AtomicSaveIOTests {
         let split = DataSetFile.ByteSplit(images: [1, 2], labels: [0], features: 2)
         try DataSetFile.write(train: split, test: nil, classes: 1, source: "old", to: folder.file("d.h5"))
         let oldData = try IO.read(folder.file("d.h5"))
-        #expect(IO.failure { try DataSetFile.write(train: split, test: nil, validation: nil, classes: 2, source: "new",
-                                                   to: folder.file("d.h5"), failingAt: stage) }.contains("injected"))
+        #expect(
+            IO.failure {
+                try DataSetFile.write(
+                    train: split, test: nil, validation: nil, classes: 2, source: "new",
+                    to: folder.file("d.h5"), failingAt: stage)
+            }.contains("injected"))
         #expect(try Compare.difference(IO.read(folder.file("d.h5")), oldData) == nil)
         #expect(folder.contents() == ["c.h5", "d.h5"])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
 @Suite("Checkpoints", .tags(.io))
@@ -72,7 +73,9 @@ struct CheckpointIOTests {
             values[3] = .nan
             try w.write(values)
         }
-        #expect(message == "/bad.h5: /layers/1/weights: layer 1 weights value at (1, 1) is nan; parameters must be finite (the run diverged?)", "\(message)")
+        #expect(
+            message == "/bad.h5: /layers/1/weights: layer 1 weights value at (1, 1) is nan; parameters must be finite (the run diverged?)",
+            "\(message)")
     }
 
     // Property: sizes that disagree with a matrix shape are rejected, naming both.
@@ -138,8 +141,9 @@ struct CheckpointIOTests {
         let folder = try IOTempFolder()
         let split = DataSetFile.ByteSplit(images: [1, 2], labels: [0], features: 2)
         try DataSetFile.write(train: split, test: nil, classes: 1, source: "", to: folder.file("d.h5"))
-        #expect(IO.failure { try Checkpoint.load(from: folder.file("d.h5")) }
-            == "\(folder.file("d.h5")): /: is a dataset, not a checkpoint; pass it as --data")
+        #expect(
+            IO.failure { try Checkpoint.load(from: folder.file("d.h5")) }
+                == "\(folder.file("d.h5")): /: is a dataset, not a checkpoint; pass it as --data")
     }
 
     // Property: missing, non-HDF5 and truncated checkpoints are clean errors.

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
 @Suite("IDX reading and conversion", .tags(.io))
@@ -114,7 +115,7 @@ struct IDXIOTests {
         let huge = IO.idx([0xFFFF_FFFF, 0xFFFF_FFFF, 28], [])
         #expect(try rejection(huge).contains("more than 2147483648 bytes"))
         #expect(try rejection(huge, gzip: true).contains("more than 2147483648 bytes"))
-        let big = IO.idx([1_000_000, 28, 28], [1, 2, 3])   // 784 MB declared, under the 2 GiB cap
+        let big = IO.idx([1_000_000, 28, 28], [1, 2, 3])  // 784 MB declared, under the 2 GiB cap
         #expect(try rejection(big).contains("promise 784000016 bytes but the file has 19"))
         #expect(try rejection(big, gzip: true).contains("gzip file can hold"))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
 @Suite("scripts/check_checkpoint.py", .tags(.io))
@@ -46,14 +47,16 @@ struct CheckCheckpointScriptIOTests {
             try f.close()
         }
         try writeExpected(outputs, "expected.h5")
-        let (ok, okOutput) = try IO.run("/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("expected.h5")])
+        let (ok, okOutput) = try IO.run(
+            "/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("expected.h5")])
         #expect(ok == 0, "\(okOutput)")
         #expect(okOutput.contains("OK: 100 samples x 10 outputs"), "\(okOutput)")
 
         var off = outputs
         off[57] += 1e-3
         try writeExpected(off, "off.h5")
-        let (bad, badOutput) = try IO.run("/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("off.h5")])
+        let (bad, badOutput) = try IO.run(
+            "/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("off.h5")])
         #expect(bad == 1, "\(badOutput)")
         #expect(badOutput.contains("mismatch: sample 5 output 7"), "\(badOutput)")
     }

@@ -19,7 +19,7 @@ import Testing
     /// including a cached Gaussian spare.
     @Test func restoredStateContinuesStream() {
         var g = Xoshiro256StarStar(seed: 9)
-        _ = g.gaussian()   // leaves a spare
+        _ = g.gaussian()  // leaves a spare
         var h = Xoshiro256StarStar(words: g.words)!
         for _ in 0..<10 { #expect(g.gaussian().bitPattern == h.gaussian().bitPattern) }
         #expect(Xoshiro256StarStar(words: [0, 0, 0, 0]) == nil)

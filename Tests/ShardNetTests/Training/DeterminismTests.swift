@@ -4,8 +4,10 @@ import Testing
 /// Shards are the arithmetic, threads are the execution: with the same seed and shard count
 /// the trained weights are bitwise identical whatever the thread count.
 @Suite(.tags(.concurrency)) struct DeterminismTests {
-    static func train(threads: Int, shards: Int, batch: Int, epochs: Int = 2, sizes: [Int] = [12, 9, 4],
-                      lambda: Float = 0.5, samples: Int = 203, cost: Cost = .crossEntropy) throws -> Trainer {
+    static func train(
+        threads: Int, shards: Int, batch: Int, epochs: Int = 2, sizes: [Int] = [12, 9, 4],
+        lambda: Float = 0.5, samples: Int = 203, cost: Cost = .crossEntropy
+    ) throws -> Trainer {
         let data = Fixtures.clusters(count: samples, features: sizes[0], classes: sizes.last!, seed: 21)
         let options = TrainingOptions(eta: 0.5, lambda: lambda, miniBatchSize: batch, shards: shards, threads: threads, seed: 99)
         let trainer = try Trainer(sizes: sizes, cost: cost, options: options)
@@ -50,8 +52,9 @@ import Testing
             for threads in [2, 3, 4, 8, 2, 3, 4, 8] {
                 let other = try Self.trainMNISTSized(threads: threads, shards: shards)
                 #expect(other.network.isBitwiseEqual(to: reference.network), "\(threads) threads, \(shards) shards: weights differ from 1 thread")
-                #expect(zip(other.state.history, reference.state.history).allSatisfy { $0.hasSameResults(as: $1) },
-                        "\(threads) threads, \(shards) shards: epoch costs differ from 1 thread")
+                #expect(
+                    zip(other.state.history, reference.state.history).allSatisfy { $0.hasSameResults(as: $1) },
+                    "\(threads) threads, \(shards) shards: epoch costs differ from 1 thread")
             }
         }
     }

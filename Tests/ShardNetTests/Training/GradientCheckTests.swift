@@ -33,7 +33,7 @@ import Testing
 
     @Test(arguments: [Cost.quadratic, Cost.crossEntropy])
     func gradientMatchesFiniteDifferences(cost: Cost) {
-        let sizes = [6, 5, 4, 3]   // three weight layers, every matrix non-square
+        let sizes = [6, 5, 4, 3]  // three weight layers, every matrix non-square
         let data = Fixtures.clusters(count: 7, features: 6, classes: 3, seed: 11)
         var network = Fixtures.network(sizes, cost: cost, seed: 12)
         // Shrink the weights so no unit saturates: the check is then sensitive everywhere.
@@ -49,8 +49,9 @@ import Testing
             var plus = p, minus = p
             plus[i] += h
             minus[i] -= h
-            let numeric = (Self.referenceCost(plus, sizes: sizes, cost: cost, data: data)
-                - Self.referenceCost(minus, sizes: sizes, cost: cost, data: data)) / (2 * h)
+            let numeric =
+                (Self.referenceCost(plus, sizes: sizes, cost: cost, data: data)
+                    - Self.referenceCost(minus, sizes: sizes, cost: cost, data: data)) / (2 * h)
             let error = abs(Double(gradient[i]) - numeric) / max(1e-3, abs(numeric) + abs(Double(gradient[i])))
             worst = max(worst, error)
         }

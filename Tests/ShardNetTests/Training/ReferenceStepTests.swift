@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShardNet
 
 /// SGD steps of a tiny network must match numpy's float64 network2.py steps, computed by
@@ -7,8 +8,10 @@ import Testing
 /// them, run `python3 scripts/reference_sgd_step.py` and paste each printed block, as printed
 /// (it prints these dictionary entries), over the entries of the dictionary its heading names.
 @Suite(.tags(.numerics, .concurrency)) struct ReferenceStepTests {
-    static let weights: [[Float]] = [[0.1, -0.2, 0.3, 0.4, 0.5, -0.6, -0.7, 0.8, 0.9, 0.05, -0.15, 0.25],
-                                     [0.3, -0.1, 0.2, 0.4, -0.5, 0.6, -0.2, 0.1]]
+    static let weights: [[Float]] = [
+        [0.1, -0.2, 0.3, 0.4, 0.5, -0.6, -0.7, 0.8, 0.9, 0.05, -0.15, 0.25],
+        [0.3, -0.1, 0.2, 0.4, -0.5, 0.6, -0.2, 0.1],
+    ]
     static let biases: [[Float]] = [[0.1, -0.1, 0.2, 0.0], [0.05, -0.05]]
     static let expected: [Cost: [Float]] = [
         .quadratic: [

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShardNet
 
 /// The worker team on its own, without any arithmetic: every item runs exactly once per

@@ -77,8 +77,10 @@ import Testing
         #expect(info.stdout.contains("/train: 4,000 samples × 784 features"), "\(info.all)")
         let explicit = dir.appendingPathComponent("explicit.h5").path
         let m = Tool.mnistFolder
-        let e = try Tool.run(["convert", "--train-images", m + "/train-images-idx3-ubyte.gz", "--train-labels", m + "/train-labels-idx1-ubyte.gz",
-                              "--test-images", m + "/t10k-images-idx3-ubyte.gz", "--test-labels", m + "/t10k-labels-idx1-ubyte.gz", "--output", explicit])
+        let e = try Tool.run([
+            "convert", "--train-images", m + "/train-images-idx3-ubyte.gz", "--train-labels", m + "/train-labels-idx1-ubyte.gz",
+            "--test-images", m + "/t10k-images-idx3-ubyte.gz", "--test-labels", m + "/t10k-labels-idx1-ubyte.gz", "--output", explicit,
+        ])
         #expect(e.status == 0, "\(e.all)")
         let g = try DataSetFile.load(from: explicit)
         // 3.1 M pixels: compared with Compare, as `==` would make Swift Testing diff them element by element.
