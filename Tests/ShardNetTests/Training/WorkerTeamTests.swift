@@ -39,7 +39,7 @@ import Testing
         /// missing barrier has a window to show.
         static func busy(_ seed: Int) -> Int {
             var x = seed &* 0x9E37_79B9 | 1
-            for _ in 0..<(1_000 + (seed % 7) * 1_000) { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 }
+            for _ in 0..<(4_000 + (seed % 7) * 2_000) { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 }
             return x
         }
 
