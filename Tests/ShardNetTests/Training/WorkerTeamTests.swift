@@ -7,9 +7,9 @@ import Testing
 /// runs. These are the guarantees ShardedSGD's bitwise determinism rests on.
 @Suite(.tags(.concurrency)) struct WorkerTeamTests {
     /// What one `run` did, recorded by the work items themselves. Cell (step, item) is written
-    /// only by the thread that claimed that item in that step, so a double claim shows up as a
-    /// count of 2 (and as a data race under the thread sanitizer); every read of another item's
-    /// cell relies on the team's phase barrier alone.
+    /// only by the thread that claimed that item in that step, so an item run twice shows up as
+    /// a count of 2 (two claimers at the same moment also as a data race under the thread
+    /// sanitizer); every read of another item's cell relies on the team's phase barrier alone.
     final class Record {
         let steps: Int, shards: Int, slices: Int, threads: Int
         /// Runs of (step, shard), then of (step, slice).
