@@ -3,8 +3,8 @@ import ShardNet
 
 /// Runs the built `shardnet` executable, as a user would.
 enum Tool {
-    /// The repository root (three levels above this file).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root (the folder above this file that holds Package.swift).
+    static var root: URL { Repository.root }
 
     /// The executable next to the test bundle (`swift build` puts both in the same folder),
     /// or $SHARDNET_BIN.
@@ -44,8 +44,9 @@ enum Tool {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// A fresh temporary folder.

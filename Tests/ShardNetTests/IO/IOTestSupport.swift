@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+
 @testable import ShardNet
 
 /// A fresh folder under the system temp directory, removed (with its contents) in deinit.
@@ -77,10 +78,11 @@ enum IO {
     }
 
     /// Writes the four MNIST files (raw) into `folder`: 6 training and 4 test samples of 4×3.
-    static func writeMNIST(into folder: IOTempFolder) throws -> (train: (images: [UInt8], labels: [UInt8]), test: (images: [UInt8], labels: [UInt8])) {
+    static func writeMNIST(into folder: IOTempFolder) throws -> (train: (images: [UInt8], labels: [UInt8]), test: (images: [UInt8], labels: [UInt8]))
+    {
         let train = mnistLike(count: 6, classes: 10, seed: 1)
         var test = mnistLike(count: 4, classes: 10, seed: 2)
-        test.labels[3] = 9 // max label 9 → classes 10
+        test.labels[3] = 9  // max label 9 → classes 10
         try write(idx([6, 4, 3], train.images), to: folder.file("train-images-idx3-ubyte"))
         try write(idx([6], train.labels), to: folder.file("train-labels-idx1-ubyte"))
         try write(idx([4, 4, 3], test.images), to: folder.file("t10k-images-idx3-ubyte"))
@@ -98,24 +100,29 @@ enum IO {
     /// cost, to exercise bit-exact storage.
     static func training(epochs: Int) -> TrainingState {
         var g = Xoshiro256StarStar(seed: 99)
-        _ = g.gaussian() // leaves a spare Gaussian: 5 words
+        _ = g.gaussian()  // leaves a spare Gaussian: 5 words
         var history: [EpochRecord] = []
         for i in 0..<epochs {
             let x = Double(i)
             let testCost: Double = i == 0 ? .nan : 0.1 * x
-            history.append(EpochRecord(epoch: i + 1, trainingCost: 1 / (x + 3), testCorrect: 7 + i, testTotal: 10,
-                                       testCost: testCost, seconds: 0.25 + x, samplesPerSecond: 1e6 / 3))
+            history.append(
+                EpochRecord(
+                    epoch: i + 1, trainingCost: 1 / (x + 3), testCorrect: 7 + i, testTotal: 10,
+                    testCost: testCost, seconds: 0.25 + x, samplesPerSecond: 1e6 / 3))
         }
-        return TrainingState(epochsCompleted: epochs, seed: 0xFEDC_BA98_7654_3210, generatorState: g.words, eta: 0.3,
-                             lambda: 5e-5, miniBatchSize: 10, shards: 4, initialization: .scaled, history: history)
+        return TrainingState(
+            epochsCompleted: epochs, seed: 0xFEDC_BA98_7654_3210, generatorState: g.words, eta: 0.3,
+            lambda: 5e-5, miniBatchSize: 10, shards: 4, initialization: .scaled, history: history)
     }
 
     /// Bitwise equality of two training states (Equatable treats NaN ≠ NaN).
     static func same(_ a: TrainingState?, _ b: TrainingState?) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
         func bits(_ r: EpochRecord) -> [UInt64] {
-            [UInt64(r.epoch), r.trainingCost.bitPattern, UInt64(r.testCorrect), UInt64(r.testTotal), r.testCost.bitPattern,
-             r.seconds.bitPattern, r.samplesPerSecond.bitPattern]
+            [
+                UInt64(r.epoch), r.trainingCost.bitPattern, UInt64(r.testCorrect), UInt64(r.testTotal), r.testCost.bitPattern,
+                r.seconds.bitPattern, r.samplesPerSecond.bitPattern,
+            ]
         }
         let sameRun: Bool = a.epochsCompleted == b.epochsCompleted && a.seed == b.seed && a.generatorState == b.generatorState
         let sameRates: Bool = a.eta.bitPattern == b.eta.bitPattern && a.lambda.bitPattern == b.lambda.bitPattern

@@ -1,11 +1,11 @@
 import Foundation
-import Testing
 import ShardNet
+import Testing
 
 /// Backprop's gradient must equal the derivative of the cost, measured by central finite
 /// differences on an independent float64 forward pass written here (not the engine's).
 /// A transposed matrix, a wrong σ', a wrong δᴸ or an off-by-one layer all break it.
-@Suite struct GradientCheckTests {
+@Suite(.tags(.numerics)) struct GradientCheckTests {
     /// Reference cost Σ C(a, y) over the samples, in Double, from the network's parameters.
     static func referenceCost(_ p: [Double], sizes: [Int], cost: Cost, data: DataSet) -> Double {
         let layout = ParameterLayout(sizes: sizes)
@@ -50,8 +50,9 @@ import ShardNet
             var plus = p, minus = p
             plus[i] += h
             minus[i] -= h
-            let numeric = (Self.referenceCost(plus, sizes: sizes, cost: cost, data: data)
-                - Self.referenceCost(minus, sizes: sizes, cost: cost, data: data)) / (2 * h)
+            let numeric =
+                (Self.referenceCost(plus, sizes: sizes, cost: cost, data: data)
+                    - Self.referenceCost(minus, sizes: sizes, cost: cost, data: data)) / (2 * h)
             let error = abs(Double(gradient[i]) - numeric) / max(1e-3, abs(numeric) + abs(Double(gradient[i])))
             worst = max(worst, error)
         }

@@ -1,13 +1,13 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
-@Suite("scripts/check_checkpoint.py")
+@Suite("scripts/check_checkpoint.py", .tags(.io))
 struct CheckCheckpointScriptIOTests {
     /// scripts/check_checkpoint.py, found from this source file's location.
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/check_checkpoint.py").path
+    static let script = Repository.root.appendingPathComponent("scripts/check_checkpoint.py").path
 
     /// a = σ(W a + b) layer by layer in Double from the Float parameters and pixels.
     static func feedforward(_ network: Network, _ x: [Float]) -> [Double] {
@@ -47,14 +47,16 @@ struct CheckCheckpointScriptIOTests {
             try f.close()
         }
         try writeExpected(outputs, "expected.h5")
-        let (ok, okOutput) = try IO.run("/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("expected.h5")])
+        let (ok, okOutput) = try IO.run(
+            "/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("expected.h5")])
         #expect(ok == 0, "\(okOutput)")
         #expect(okOutput.contains("OK: 100 samples x 10 outputs"), "\(okOutput)")
 
         var off = outputs
         off[57] += 1e-3
         try writeExpected(off, "off.h5")
-        let (bad, badOutput) = try IO.run("/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("off.h5")])
+        let (bad, badOutput) = try IO.run(
+            "/usr/bin/env", ["python3", Self.script, folder.file("net.h5"), folder.file("data.h5"), folder.file("off.h5")])
         #expect(bad == 1, "\(badOutput)")
         #expect(badOutput.contains("mismatch: sample 5 output 7"), "\(badOutput)")
     }

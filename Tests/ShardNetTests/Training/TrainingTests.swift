@@ -1,8 +1,8 @@
-import Testing
 import ShardNet
+import Testing
 
 /// The trainer learns, evaluates consistently, and guards against divergence.
-@Suite struct TrainingTests {
+@Suite(.tags(.numerics, .concurrency)) struct TrainingTests {
     /// A 3-class cluster problem goes from chance (~33%) to ≥ 95% test accuracy in 5 epochs.
     @Test func learnsSyntheticProblem() throws {
         let train = Fixtures.clusters(count: 600, features: 20, classes: 3, noise: 0.25, seed: 1)

@@ -10,8 +10,7 @@ import Testing
 /// names the file first) and a call that takes longer than `hangSeconds` aborts it.
 @Suite("Hostile input, in process", .serialized) struct HostileInProcessReplayTests {
     static let hangSeconds = 30.0
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.root
 
     static let pythonHasH5py: Bool = {
         let p = Process()

@@ -5,7 +5,7 @@ import Testing
 /// the scalar reference) and however many threads, the same seed and shard count train
 /// bitwise the same weights and history. BLAS is a different arithmetic and is only checked
 /// to learn the same problem.
-@Suite struct KernelPathTests {
+@Suite(.tags(.numerics, .concurrency)) struct KernelPathTests {
     static func train(kernels: KernelChoice, threads: Int, shards: Int = 3, batch: Int = 10,
                       sizes: [Int] = [20, 17, 9, 4], epochs: Int = 2) throws -> Trainer {
         let data = Fixtures.clusters(count: 157, features: sizes[0], classes: sizes.last!, seed: 5)
@@ -51,7 +51,7 @@ import Testing
 
 /// BLAS is checked against the native kernels before it trains: this machine's BLAS passes on
 /// the sweep's shapes, and the comparison flags a product that is off.
-@Suite struct BLASSelfCheckTests {
+@Suite(.tags(.numerics)) struct BLASSelfCheckTests {
     @Test func thisBLASAgreesWithTheNativeKernels() throws {
         for sizes in [[784, 30, 10], [784, 100, 10], [784, 512, 512, 10], [3, 4, 2]] {
             try BLASSelfCheck.run(layout: ParameterLayout(sizes: sizes), rows: 5)

@@ -1,9 +1,10 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
-@Suite("Checkpoints")
+@Suite("Checkpoints", .tags(.io))
 struct CheckpointIOTests {
     // Property: save → load returns the network (sizes, cost, every parameter) and the training
     // state (generator words, η, λ, history including a NaN test cost) bit for bit.
@@ -72,7 +73,9 @@ struct CheckpointIOTests {
             values[3] = .nan
             try w.write(values)
         }
-        #expect(message == "/bad.h5: /layers/1/weights: layer 1 weights value at (1, 1) is nan; parameters must be finite (the run diverged?)", "\(message)")
+        #expect(
+            message == "/bad.h5: /layers/1/weights: layer 1 weights value at (1, 1) is nan; parameters must be finite (the run diverged?)",
+            "\(message)")
     }
 
     // Property: sizes that disagree with a matrix shape are rejected, naming both.

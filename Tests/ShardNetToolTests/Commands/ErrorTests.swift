@@ -1,14 +1,16 @@
 import Foundation
-import Testing
 import ShardNet
+import Testing
 
 /// Every bad flag, file or value: a non-zero exit, one clear error line naming the problem,
 /// no crash (exit by signal), and no output file left behind.
-@Suite(.serialized) struct ErrorTests {
+@Suite(.serialized, .tags(.cli)) struct ErrorTests {
     /// Runs a command expected to fail; checks the exit, the message, and that `mustNotExist`
     /// was not created.
-    func expectFailure(_ args: [String], mentions phrase: String, mustNotExist: String? = nil,
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectFailure(
+        _ args: [String], mentions phrase: String, mustNotExist: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let r = try Tool.run(args)
         #expect(r.status != 0, "exit 0 for \(args)", sourceLocation: sourceLocation)
         #expect(r.status < 128, "killed by a signal for \(args): \(r.all)", sourceLocation: sourceLocation)
@@ -46,7 +48,8 @@ import ShardNet
         #expect(try Tool.run(["train", "--data", data, "--epochs", "1", "--layers", "784,10,10", "--output", model, "--quiet"]).status == 0)
         let out = dir.appendingPathComponent("out.h5").path
         try expectFailure(["train", "--data", noTest, "--output", out, "--epochs", "1"], mentions: "no test split", mustNotExist: out)
-        try expectFailure(["train", "--data", dir.appendingPathComponent("missing.h5").path, "--output", out], mentions: "missing.h5", mustNotExist: out)
+        try expectFailure(
+            ["train", "--data", dir.appendingPathComponent("missing.h5").path, "--output", out], mentions: "missing.h5", mustNotExist: out)
         try expectFailure(["evaluate", "--model", data, "--data", data], mentions: "dataset, not a checkpoint")
         try expectFailure(["train", "--data", model, "--output", out, "--epochs", "1"], mentions: "checkpoint, not a dataset", mustNotExist: out)
         let text = dir.appendingPathComponent("text.h5").path
@@ -79,7 +82,8 @@ import ShardNet
         let good = try Data(contentsOf: URL(fileURLWithPath: model))
         #expect(good != before)
         let fresh = dir.appendingPathComponent("fresh.h5").path
-        try expectFailure(["train", "--data", data, "--layers", "784,10,10", "--eta", "3e38", "--epochs", "2", "--output", fresh, "--cost", "cross-entropy"],
-                          mentions: "diverged in epoch 1", mustNotExist: fresh)
+        try expectFailure(
+            ["train", "--data", data, "--layers", "784,10,10", "--eta", "3e38", "--epochs", "2", "--output", fresh, "--cost", "cross-entropy"],
+            mentions: "diverged in epoch 1", mustNotExist: fresh)
     }
 }

@@ -1,19 +1,22 @@
 import Foundation
 import HDF5
 import Testing
+
 @testable import ShardNet
 
-@Suite("Dataset files")
+@Suite("Dataset files", .tags(.io))
 struct DataSetIOTests {
     // Property: write → load returns every split bit for bit (pixels v/255, labels, classes, source).
     @Test func roundTripsEverySplit() throws {
         let folder = try IOTempFolder()
         let path = folder.file("d.h5")
-        let a = IO.mnistLike(count: 7, classes: 3, seed: 5), b = IO.mnistLike(count: 2, classes: 3, seed: 6), c = IO.mnistLike(count: 3, classes: 3, seed: 7)
-        try DataSetFile.write(train: .init(images: a.images, labels: a.labels, features: 12),
-                              test: .init(images: b.images, labels: b.labels, features: 12),
-                              validation: .init(images: c.images, labels: c.labels, features: 12),
-                              classes: 3, source: "unit test ✓", to: path)
+        let a = IO.mnistLike(count: 7, classes: 3, seed: 5), b = IO.mnistLike(count: 2, classes: 3, seed: 6),
+            c = IO.mnistLike(count: 3, classes: 3, seed: 7)
+        try DataSetFile.write(
+            train: .init(images: a.images, labels: a.labels, features: 12),
+            test: .init(images: b.images, labels: b.labels, features: 12),
+            validation: .init(images: c.images, labels: c.labels, features: 12),
+            classes: 3, source: "unit test ✓", to: path)
         let d = try DataSetFile.load(from: path)
         let expected = try DataSet(images: a.images.map { Float($0) / 255 }, labels: a.labels.map { Int32($0) }, features: 12, classes: 3)
         #expect(IO.same(d.train, expected))
@@ -49,45 +52,55 @@ struct DataSetIOTests {
 
     // Property: each malformed dataset is rejected with one line naming the file, the object and the fault.
     @Test func rejectsMalformedDatasets() throws {
-        #expect(try rejection { try $0.createDataset("train/images", shape: [1, 1], data: [UInt8(0)]) }
-            == "/bad.h5: /train/labels: missing; each split needs images and labels")
+        #expect(
+            try rejection { try $0.createDataset("train/images", shape: [1, 1], data: [UInt8(0)]) }
+                == "/bad.h5: /train/labels: missing; each split needs images and labels")
         #expect(try rejection { try $0.createGroup("nothing") }.contains("neither a ShardNet dataset"))
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [3], data: [UInt8(0), 1, 2])
-            try f.createDataset("train/labels", shape: [3], data: [UInt8(0), 1, 2])
-        } == "/bad.h5: /train/images: has shape [3] (rank 1); expected (N, features) or (N, rows, columns)")
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [1, 2], data: [Int16(0), 1])
-            try f.createDataset("train/labels", shape: [1], data: [UInt8(0)])
-        }.contains("/train/images: has dtype int16; images must be uint8 (0–255) or float32 in [0, 1]"))
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [3, 1], data: [UInt8(0), 1, 2])
-            try f.createDataset("train/labels", shape: [2], data: [UInt8(0), 1])
-        }.contains("/train/labels: has shape [2]; expected (3)"))
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [0, 4], data: [UInt8]())
-            try f.createDataset("train/labels", shape: [0], data: [UInt8]())
-        } == "/bad.h5: /train/images: has zero rows; a split needs at least one sample")
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [1, 2], data: [UInt8(0), 1])
-            try f.createDataset("train/labels", shape: [1], data: [Float(0)])
-        }.contains("/train/labels: has dtype float32; labels must be integers"))
-        #expect(try rejection(classes: 9) { try IO.trainSplit($0) }
-            == "/bad.h5: /train/labels: label 9 of sample 2 is outside 0..<9 (attribute 'classes' = 9)")
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [3], data: [UInt8(0), 1, 2])
+                try f.createDataset("train/labels", shape: [3], data: [UInt8(0), 1, 2])
+            } == "/bad.h5: /train/images: has shape [3] (rank 1); expected (N, features) or (N, rows, columns)")
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [1, 2], data: [Int16(0), 1])
+                try f.createDataset("train/labels", shape: [1], data: [UInt8(0)])
+            }.contains("/train/images: has dtype int16; images must be uint8 (0–255) or float32 in [0, 1]"))
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [3, 1], data: [UInt8(0), 1, 2])
+                try f.createDataset("train/labels", shape: [2], data: [UInt8(0), 1])
+            }.contains("/train/labels: has shape [2]; expected (3)"))
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [0, 4], data: [UInt8]())
+                try f.createDataset("train/labels", shape: [0], data: [UInt8]())
+            } == "/bad.h5: /train/images: has zero rows; a split needs at least one sample")
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [1, 2], data: [UInt8(0), 1])
+                try f.createDataset("train/labels", shape: [1], data: [Float(0)])
+            }.contains("/train/labels: has dtype float32; labels must be integers"))
+        #expect(
+            try rejection(classes: 9) { try IO.trainSplit($0) }
+                == "/bad.h5: /train/labels: label 9 of sample 2 is outside 0..<9 (attribute 'classes' = 9)")
         #expect(try rejection(classes: nil) { try IO.trainSplit($0) }.contains("missing attribute 'classes'"))
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [2, 2], data: [Float(0), 1, .nan, 0])
-            try f.createDataset("train/labels", shape: [2], data: [UInt8(0), 1])
-        } == "/bad.h5: /train/images: pixel 0 of sample 1 is nan; float32 images must be finite and in [0, 1]")
-        #expect(try rejection { f in
-            try f.createDataset("train/images", shape: [1, 2], data: [Float(0), 2])
-            try f.createDataset("train/labels", shape: [1], data: [UInt8(0)])
-        }.contains("pixel 1 of sample 0 is 2.0"))
-        #expect(try rejection { f in
-            try IO.trainSplit(f)
-            try f.createDataset("test/images", shape: [1, 3], data: [UInt8(0), 1, 2])
-            try f.createDataset("test/labels", shape: [1], data: [UInt8(0)])
-        }.contains("/test/images: has 3 features per sample but /train/images has 4"))
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [2, 2], data: [Float(0), 1, .nan, 0])
+                try f.createDataset("train/labels", shape: [2], data: [UInt8(0), 1])
+            } == "/bad.h5: /train/images: pixel 0 of sample 1 is nan; float32 images must be finite and in [0, 1]")
+        #expect(
+            try rejection { f in
+                try f.createDataset("train/images", shape: [1, 2], data: [Float(0), 2])
+                try f.createDataset("train/labels", shape: [1], data: [UInt8(0)])
+            }.contains("pixel 1 of sample 0 is 2.0"))
+        #expect(
+            try rejection { f in
+                try IO.trainSplit(f)
+                try f.createDataset("test/images", shape: [1, 3], data: [UInt8(0), 1, 2])
+                try f.createDataset("test/labels", shape: [1], data: [UInt8(0)])
+            }.contains("/test/images: has 3 features per sample but /train/images has 4"))
     }
 
     // Property: a missing file, a text file named .h5, an empty file and a truncated file are
