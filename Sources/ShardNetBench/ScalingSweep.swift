@@ -58,12 +58,13 @@ package struct ScalingSweep: Sendable {
             let flopsPerSample = 6 * Double(layout.weightCount)
             for m in options.batchSizes {
               for kernel in options.kernels {
-                let kernelName = try KernelSet(kernel).name
+               for schedule in options.schedules where schedule == .shards || kernel != .blas {
+                let kernelName = try KernelSet(kernel).name + (schedule == .units ? "/units" : "")
                 var raw: [(threads: Int, shards: Int, steps: Int, rates: SampleSummary, shares: (Double, Double, Double))] = []
                 for t in threadList {
                     let s = options.shards.shards(threads: t, maxThreads: maxThreads)
                     let engine = try TimedEngine(sizes: sizes, miniBatchSize: m, shards: s, threads: t, data: data,
-                                                 eta: options.eta, seed: options.seed, kernels: kernel)
+                                                 eta: options.eta, seed: options.seed, kernels: kernel, schedule: schedule)
                     let steps = engine.calibrate(warmUp: share, target: share)
                     var rates: [Double] = []
                     var backprop = 0.0, reduce = 0.0, wait = 0.0
@@ -97,6 +98,7 @@ package struct ScalingSweep: Sendable {
                 let f = AmdahlFit.serialFraction(threads: fitted.map(\.threads), speedups: fitted.map(\.speedup))
                 series.append(ScalingSeries(sizes: sizes, miniBatchSize: m, points: points,
                                             baselineThreads: baseline.threads, serialFraction: f, kernels: kernelName))
+               }
               }
             }
         }

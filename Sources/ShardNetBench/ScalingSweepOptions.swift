@@ -33,6 +33,8 @@ package struct ScalingSweepOptions: Sendable, Equatable, Codable {
     package var seed: UInt64 = 1
     /// The kernels to measure, each a series of its own (native and BLAS side by side).
     package var kernels: [KernelChoice] = [.auto, .blas]
+    /// The step schedules to measure with native kernels (BLAS runs `.shards` only).
+    package var schedules: [StepSchedule] = [.shards, .units]
 
     package init() {}
 

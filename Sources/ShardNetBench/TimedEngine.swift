@@ -27,7 +27,7 @@ public final class TimedEngine {
     }
 
     public init(sizes: [Int], miniBatchSize: Int, shards: Int, threads: Int, data: DataSet,
-         eta: Float = 3.0, seed: UInt64 = 1, kernels: KernelChoice = .auto) throws {
+         eta: Float = 3.0, seed: UInt64 = 1, kernels: KernelChoice = .auto, schedule: StepSchedule = .shards) throws {
         guard data.count >= miniBatchSize else {
             throw ShardNetError.invalidArgument("benchmark data has \(data.count) samples, fewer than the mini-batch size \(miniBatchSize)")
         }
@@ -43,7 +43,7 @@ public final class TimedEngine {
         parameters = network.storage.copy()
         stepsPerEpoch = data.count / miniBatchSize
         engine = ShardedSGD(layout: network.layout, cost: .quadratic, miniBatchSize: miniBatchSize,
-                            shards: shards, threads: threads, kernels: try KernelSet.checked(kernels, layout: network.layout, rows: (miniBatchSize + shards - 1) / shards))
+                            shards: shards, threads: threads, kernels: try KernelSet.checked(kernels, layout: network.layout, rows: (miniBatchSize + shards - 1) / shards), schedule: schedule)
     }
 
     /// Restores the initial parameters.

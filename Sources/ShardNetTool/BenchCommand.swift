@@ -50,6 +50,9 @@ struct BenchCommand: ParsableCommand {
                                valueName: "list"))
     var kernels: String?
 
+    @Option(help: ArgumentHelp("Step schedules to compare with native kernels: shards, units. Default: shards,units.", valueName: "list"))
+    var schedules: String?
+
     @Option(help: ArgumentHelp("Folder for scaling.csv, .json, .txt and the SVG plots.", valueName: "dir"))
     var output: String = "bench-out"
 
@@ -65,6 +68,14 @@ struct BenchCommand: ParsableCommand {
         if let repetitions { o.repetitions = repetitions }
         if let secondsPerPoint { o.secondsPerPoint = secondsPerPoint }
         if let samples { o.samples = samples }
+        if let schedules {
+            o.schedules = try schedules.split(separator: ",").map { name in
+                guard let schedule = StepSchedule(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--schedules: '\(name)' is not shards or units")
+                }
+                return schedule
+            }
+        }
         if let kernels {
             o.kernels = try kernels.split(separator: ",").map { name in
                 guard let choice = KernelChoice(rawValue: name.trimmingCharacters(in: .whitespaces)) else {

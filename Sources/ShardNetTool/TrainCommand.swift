@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
         if !quiet {
             let from = state.epochsCompleted > 0 ? ", resuming after epoch \(state.epochsCompleted)" : ""
             Console.line("Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)")
-            Console.line("  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), seed \(state.seed)")
+            Console.line("  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)")
             Console.line("  kernels \(SystemReport.kernelLine(trainer.kernels))")
         }
         if state.epochsCompleted >= epochs {
@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
                                   bar = nil
                                   if !quiet { Console.line(Self.describe(record, epochs: epochs)) }
                                   try logWriter?.write(record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards,
-                                                      kernels: trainer.kernels)
+                                                      kernels: trainer.kernels, schedule: trainer.schedule)
                                   if record.epoch % runOptions.checkpointEvery == 0 || record.epoch == epochs {
                                       try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
                                       lastSaved = record.epoch
@@ -132,8 +132,8 @@ struct TrainCommand: ParsableCommand {
         } catch let error as ShardNetError {
             throw ValidationErrorMessage("\(error); the model needs --layers \(data.features),…,\(data.classes)")
         }
-        let threads = try execution.resolvedThreads(network: network, data: data, batch: state.miniBatchSize, shards: state.shards)
-        return try Trainer(network: network, state: state, threads: threads, kernels: execution.kernels.kernels)
+        let (threads, schedule) = try execution.resolved(network: network, data: data, batch: state.miniBatchSize, shards: state.shards)
+        return try Trainer(network: network, state: state, threads: threads, kernels: execution.kernels.kernels, schedule: schedule)
     }
 
 }

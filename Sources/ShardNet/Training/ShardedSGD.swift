@@ -11,8 +11,14 @@ import Foundation
 ///    one per thread per layer, cut at 16-unit panels), sums the shard buffers in shard order
 ///    and applies the update in the same pass: w ← (1 − ηλ/n)·w − (η/m)·Σₛ ∇w,
 ///    b ← b − (η/m)·Σₛ ∇b, then refreshes the updated rows' packed panels (native kernels).
-/// The arithmetic depends on `shards` only; `threads` decides who does it. So for a fixed
-/// shard count the result is bitwise identical for any thread count.
+/// With `schedule` `.units` (native kernels only) the same arithmetic is cut differently: each
+/// item computes a range of one layer's units for the whole mini-batch, phase by phase
+/// (forward, output error, δ back, then per-shard gradients, their sum and the update of
+/// those rows) — see `UnitSchedule`.
+///
+/// The arithmetic depends on `shards` only; `threads` and `schedule` decide who does it. So
+/// for a fixed shard count the result is bitwise identical for any thread count (and, with
+/// the native kernels, for either schedule).
 ///
 /// After `init`, running steps allocates nothing on the heap.
 package final class ShardedSGD {
@@ -23,6 +29,8 @@ package final class ShardedSGD {
     package let threads: Int
     /// The kernels that run the arithmetic (native for an instruction set, or BLAS).
     package let kernels: KernelSet
+    /// How a step is cut into items.
+    package let schedule: StepSchedule
 
     private let layoutView: LayoutView
     private let workspaces: [ShardWorkspace]
@@ -31,8 +39,9 @@ package final class ShardedSGD {
     private let runCost: ScalarSlots         // (1) cost summed over the run's steps, in step order
     private let timingSlots: ScalarSlots     // (threads × 3)
     private let team: WorkerTeam
-    private let plan: PhasePlan              // per step: S shard items, then the reducer's unit ranges
+    private let plan: PhasePlan              // .shards: S shard items, then the reducer's unit ranges
     private let reduceItems: UnitRanges      // the reducer's items: (layer, j0, j1)
+    private let units: UnitSchedule?         // .units: the phases and the batch-wide matrices
     private let packed: PackedWeights?       // the native forward kernel's panels (nil for BLAS)
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
@@ -41,9 +50,11 @@ package final class ShardedSGD {
     package private(set) var waitSeconds = 0.0
 
     package init(layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int,
-                 kernels: KernelSet = .best) {
+                 kernels: KernelSet = .best, schedule: StepSchedule = .shards) {
         precondition(miniBatchSize >= 1 && shards >= 1 && threads >= 1)
+        precondition(schedule == .shards || kernels.usesPackedWeights, "the unit schedule needs the native kernels")
         self.kernels = kernels
+        self.schedule = schedule
         self.layout = layout
         self.cost = cost
         self.miniBatchSize = miniBatchSize
@@ -57,8 +68,9 @@ package final class ShardedSGD {
         runCost = ScalarSlots(count: 1)
         timingSlots = ScalarSlots(count: threads * 3)
         reduceItems = UnitRanges(layout: layout, parts: threads)
-        team = WorkerTeam(threads: threads, items: shards + reduceItems.count)
-        plan = PhasePlan([(shards, 0), (reduceItems.count, 1)])
+        units = schedule == .units ? UnitSchedule(layout: layout, miniBatchSize: miniBatchSize, shards: shards, threads: threads) : nil
+        plan = units?.plan ?? PhasePlan([(shards, 0), (reduceItems.count, 1)])
+        team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
     }
 
@@ -109,7 +121,9 @@ package final class ShardedSGD {
                           parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
                           decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
             return team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
-                if phase == 0 {
+                if let units {
+                    self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
+                } else if phase == 0 {
                     self.backpropShard(run, step: run.firstStep + i, shard: item)
                 } else {
                     self.reduceUnits(run, step: run.firstStep + i, item: item)
@@ -144,6 +158,87 @@ package final class ShardedSGD {
             for s in 0..<shards { runCost[0] += shardCost[s] }
         }
         let (l, j0, j1) = reduceItems[item]
+        Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
+                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay)
+        kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
+    }
+
+    // MARK: the unit schedule
+
+    /// One item of the unit schedule: what it does depends on its phase (`UnitSchedule.Work`).
+    private func unitWork(_ run: Run, _ units: UnitSchedule, step: Int, phase: Int, item: Int) {
+        let batch = run.batch(step, m: miniBatchSize)
+        switch UnitSchedule.Work(rawValue: units.phaseWork[phase])! {
+        case .forward:
+            forwardUnits(run, units, batch: batch, layer: units.phaseLayer[phase], range: item)
+        case .forwardAndOutputError:
+            forwardUnits(run, units, batch: batch, layer: units.phaseLayer[phase], range: item)
+            for s in 0..<shards { outputError(run, units, batch: batch, shard: s) }
+        case .outputError:
+            outputError(run, units, batch: batch, shard: item)
+        case .backward:
+            backwardUnits(units, rows: batch.count, layer: units.phaseLayer[phase], range: item, parameters: run.parameters)
+        case .update:
+            updateUnits(run, units, batch: batch.count, item: item)
+        }
+    }
+
+    /// Equation 2 for range r of layer l's units, for every row of the mini-batch. Layer 0's
+    /// items first gather the batch's samples into their own input matrix (kept for the same
+    /// range's update).
+    private func forwardUnits(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), layer l: Int, range r: Int) {
+        let sizes = layoutView.sizes
+        let (j0, j1) = units.range(layer: l, r)
+        let input = l == 0 ? units.inputs[r] : units.activations[l]
+        if l == 0 {
+            Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
+        }
+        kernels.forward(rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
+                        weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
+                        biases: run.parameters + layoutView.biasOffsets[l], output: units.activations[l + 1], ldOut: sizes[l + 1])
+    }
+
+    /// Equation 3 for shard s's rows of the mini-batch, and the shard's summed cost.
+    private func outputError(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), shard s: Int) {
+        let r0 = Self.shardStart(s, batch: batch.count, shards: shards)
+        let r1 = Self.shardStart(s + 1, batch: batch.count, shards: shards)
+        guard r1 > r0 else { shardCost[s] = 0; return }
+        let nOut = layoutView.sizes[layoutView.layerCount], L = layoutView.layerCount
+        Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: units.labels + r0)
+        shardCost[s] = Layers.outputError(cost: cost, rows: r1 - r0, nOut: nOut, output: units.activations[L] + r0 * nOut,
+                                          labels: units.labels + r0, delta: units.deltas[L] + r0 * nOut)
+    }
+
+    /// Equation 4 into range r of layer l−1's units (columns of δˡ), for every row.
+    private func backwardUnits(_ units: UnitSchedule, rows: Int, layer l: Int, range r: Int,
+                               parameters: UnsafeMutablePointer<Float>) {
+        let sizes = layoutView.sizes
+        let (k0, k1) = units.range(layer: l - 1, r)
+        kernels.backpropagate(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1,
+                              delta: units.deltas[l + 1], ldDelta: sizes[l + 1],
+                              weights: parameters + layoutView.weightOffsets[l], activation: units.activations[l],
+                              ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l])
+    }
+
+    /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's
+    /// gradient buffer; then their sum in shard order, the update and the packed panels of those
+    /// rows — the same arithmetic as `backpropShard` + `reduceUnits`. Item 0 adds the step's cost.
+    private func updateUnits(_ run: Run, _ units: UnitSchedule, batch: Int, item: Int) {
+        if item == 0 {
+            for s in 0..<shards { runCost[0] += shardCost[s] }
+        }
+        let l = units.updateLayer[item], r = units.updateRange[item]
+        let (j0, j1) = units.range(layer: l, r)
+        let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
+        let input = l == 0 ? units.inputs[r] : units.activations[l]
+        for s in 0..<shards {
+            let r0 = Self.shardStart(s, batch: batch, shards: shards), r1 = Self.shardStart(s + 1, batch: batch, shards: shards)
+            guard r1 > r0 else { continue }   // empty shards are skipped by the sum too
+            let nabla = views.base[s].nabla
+            kernels.gradients(rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: units.deltas[l + 1] + r0 * nOut, ldDelta: nOut,
+                              input: input + r0 * nIn, ldIn: nIn, nablaW: nabla + layoutView.weightOffsets[l],
+                              nablaB: nabla + layoutView.biasOffsets[l])
+        }
         Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
                      parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)

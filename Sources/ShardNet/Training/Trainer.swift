@@ -22,6 +22,8 @@ public final class Trainer {
     public let threads: Int
     /// The kernels that run the arithmetic: "avx512", "avx2", "neon", "scalar" or "blas".
     public let kernels: String
+    /// How each step is cut into work items (BLAS always runs `.shards`).
+    public let schedule: StepSchedule
 
     private let engine: ShardedSGD
     private let evaluator: Evaluator
@@ -30,7 +32,8 @@ public final class Trainer {
     /// A fresh network drawn from `options.seed`, ready to train.
     public convenience init(sizes: [Int], cost: Cost = TrainingOptions.defaultCost, options: TrainingOptions) throws {
         let (network, state) = try Self.freshStart(sizes: sizes, cost: cost, options: options)
-        try self.init(network: network, state: state, threads: options.resolvedThreads, kernels: options.kernels)
+        try self.init(network: network, state: state, threads: options.resolvedThreads, kernels: options.kernels,
+                      schedule: options.schedule ?? .shards)
     }
 
     /// The network and training state a new run starts from: the network drawn from
@@ -49,7 +52,8 @@ public final class Trainer {
     /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
     /// threads (nil: active cores) with `kernels`. The shard count comes from the state, so the
     /// result is the same whatever the thread count, and whichever native kernels run.
-    public init(network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto) throws {
+    public init(network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto,
+                schedule: StepSchedule = .shards) throws {
         let threads = threads ?? TrainingOptions.activeCores
         let options = TrainingOptions(eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
                                       shards: state.shards, threads: threads, seed: state.seed,
@@ -66,7 +70,9 @@ public final class Trainer {
                                               rows: (state.miniBatchSize + state.shards - 1) / state.shards)
         self.kernels = kernelSet.name
         engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
-                            shards: state.shards, threads: threads, kernels: kernelSet)
+                            shards: state.shards, threads: threads, kernels: kernelSet,
+                            schedule: kernelSet.usesPackedWeights ? schedule : .shards)
+        self.schedule = engine.schedule
         evaluator = Evaluator(layout: network.layout, threads: threads, kernels: kernelSet)
         lastGood = self.network.storage.copy()
     }

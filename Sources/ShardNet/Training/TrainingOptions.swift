@@ -22,6 +22,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var initialization: Initialization = .gaussian
     /// The kernels that run the arithmetic: native ones give the same weights on every CPU.
     public var kernels: KernelChoice = .auto
+    /// How a step is cut into work items (speed only: the weights are the same either way with
+    /// native kernels). nil: `.shards`, or whatever `shardnet train --threads auto` measures fastest.
+    public var schedule: StepSchedule?
 
     public init(eta: Float = 3.0, lambda: Float = 0, miniBatchSize: Int = 10, shards: Int? = nil,
                 threads: Int? = nil, seed: UInt64 = 1, initialization: Initialization = .gaussian,

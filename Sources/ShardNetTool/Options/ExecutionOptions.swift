@@ -16,6 +16,10 @@ struct ExecutionOptions: ParsableArguments {
 
     @OptionGroup var kernels: KernelOptions
 
+    @Option(help: ArgumentHelp("How a step is cut into work items: shards (data-parallel), units (each thread owns a range of every layer's units; native kernels), or auto (measured with --threads auto). Changes speed, never the weights. Default: auto.",
+                               valueName: "shards|units|auto"))
+    var schedule: String?
+
     /// Parsed --threads: nil for auto.
     var threadCount: Int? { threads.flatMap { $0 == "auto" ? nil : Int($0) } }
 
@@ -25,6 +29,12 @@ struct ExecutionOptions: ParsableArguments {
             guard let n = Int(threads), limits.threads.contains(n) else {
                 throw ValidationError("--threads must be auto or a number from \(limits.threads.lowerBound) to \(limits.threads.upperBound), got '\(threads)'")
             }
+        }
+        if let schedule, schedule != "auto" && StepSchedule(rawValue: schedule) == nil {
+            throw ValidationError("--schedule must be shards, units or auto, got '\(schedule)'")
+        }
+        if fixedSchedule == .units && kernels.kernels == .blas {
+            throw ValidationError("--schedule units needs the native kernels; drop --kernels blas or use --schedule shards")
         }
         if let shards, !limits.shards.contains(shards) {
             throw ValidationError("--shards must be between \(limits.shards.lowerBound) and \(limits.shards.upperBound), got \(shards)")
@@ -37,13 +47,21 @@ struct ExecutionOptions: ParsableArguments {
         try Conflict.check("--seed", seed, state.seed, path)
     }
 
-    /// threads = auto: the fastest of 1 … active cores for this network, data and shard count.
-    func resolvedThreads(network: Network, data: DataSet, batch: Int, shards: Int) throws -> Int {
-        if let threadCount { return threadCount }
+    /// Parsed --schedule: nil for auto.
+    var fixedSchedule: StepSchedule? { schedule.flatMap(StepSchedule.init(rawValue:)) }
+
+    /// threads = auto and schedule = auto: the fastest of 1 … active cores threads and the
+    /// schedules the kernels run, for this network, data and shard count; a given value wins.
+    func resolved(network: Network, data: DataSet, batch: Int, shards: Int) throws -> (threads: Int, schedule: StepSchedule) {
+        let kernels = try kernels.set()
         let cores = TrainingOptions.activeCores
-        guard cores > 1 else { return 1 }
-        return ThreadCalibration.fastestThreadCount(network: network, data: data, miniBatchSize: batch, shards: shards,
-                                                    kernels: try kernels.set(), candidates: Array(1...cores))
+        if threadCount == nil || fixedSchedule == nil {
+            let threads = threadCount.map { [$0] } ?? Array(1...cores)
+            let pick = ThreadCalibration.fastest(network: network, data: data, miniBatchSize: batch, shards: shards,
+                                                 kernels: kernels, candidates: threads)
+            if fixedSchedule == nil || fixedSchedule == pick.schedule { return pick }
+        }
+        return (threadCount ?? cores, fixedSchedule ?? .shards)
     }
 }
 

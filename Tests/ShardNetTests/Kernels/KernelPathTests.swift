@@ -66,3 +66,41 @@ import Testing
         #expect(BLASSelfCheck.disagreement(reference: reference, candidate: [1, -2, 3]) != nil)
     }
 }
+
+/// The unit schedule cuts the same arithmetic by units instead of shards: with the native
+/// kernels, its weights and costs are bitwise those of the shard schedule, for any thread
+/// count — including partial and empty shards, a last layer wider than one 16-unit panel
+/// (output error as a phase of its own) and several hidden layers.
+@Suite(.tags(.numerics, .concurrency)) struct UnitScheduleTests {
+    static func run(sizes: [Int], batch: Int, shards: Int, threads: Int, schedule: StepSchedule, steps: Int,
+                    samples: Int = 97) throws -> (parameters: [Float], cost: Double) {
+        let data = Fixtures.clusters(count: samples, features: sizes[0], classes: min(sizes.last!, 3), seed: 3)
+        let network = Fixtures.network(sizes, cost: .crossEntropy, seed: 4)
+        let sgd = ShardedSGD(layout: network.layout, cost: .crossEntropy, miniBatchSize: batch, shards: shards,
+                             threads: threads, kernels: .best, schedule: schedule)
+        let parameters = network.storage.copy()
+        let order = (0..<Int32(samples)).reversed().map { $0 }
+        var cost = 0.0
+        let stepsPerEpoch = (samples + batch - 1) / batch
+        order.withUnsafeBufferPointer { order in
+            var done = 0
+            while done < steps {
+                let run = (done % stepsPerEpoch)..<min(stepsPerEpoch, done % stepsPerEpoch + steps - done)
+                sgd.run(steps: run, order: order, data: data, parameters: parameters, eta: 0.3, lambda: 0.2, costSum: &cost)
+                done += run.count
+            }
+        }
+        return (parameters.array(0..<parameters.count), cost)
+    }
+
+    @Test(arguments: [([20, 40, 3], 10, 2), ([20, 40, 3], 7, 3), ([33, 50, 20], 10, 2), ([20, 35, 17, 3], 5, 7)])
+    func unitScheduleEqualsShardSchedule(sizes: [Int], batch: Int, shards: Int) throws {
+        let reference = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23)
+        for threads in [1, 2, 3, 8] {
+            let other = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23)
+            #expect(Compare.bitDifference(other.parameters, reference.parameters) == nil,
+                    "units on \(threads) threads vs shards: \(sizes) m=\(batch) S=\(shards)")
+            #expect(other.cost.bitPattern == reference.cost.bitPattern)
+        }
+    }
+}
