@@ -8,10 +8,14 @@ let package = Package(
     products: [
         .library(name: "ShardNet", targets: ["ShardNet"]),
         .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "ShardNetInterop", targets: ["ShardNetInterop"]),
         .executable(name: "shardnet", targets: ["ShardNetTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C shims. Each is imported by exactly one Swift wrapper and nothing else:
@@ -48,11 +52,23 @@ let package = Package(
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]
         ),
+        // Interoperability: Keras (.keras zip and legacy HDF5), network2.py's JSON, TensorBoard
+        // event files. Kept out of ShardNet so `import ShardNet` needs neither zip nor protobuf.
+        .target(
+            name: "ShardNetInterop",
+            dependencies: [
+                "ShardNet", "HDF5",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The `shardnet` command-line tool.
         .executableTarget(
             name: "ShardNetTool",
             dependencies: [
                 "ShardNet",
+                "ShardNetInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/mnist-5k.h5")],
@@ -66,6 +82,11 @@ let package = Package(
         .testTarget(
             name: "HDF5Tests",
             dependencies: ["HDF5"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "ShardNetInteropTests",
+            dependencies: ["ShardNetInterop", "ShardNet", "HDF5"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
