@@ -86,7 +86,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ShardNetInteropTests",
-            dependencies: ["ShardNetInterop", "ShardNet", "HDF5"],
+            dependencies: ["ShardNetInterop", "ShardNet", "HDF5",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -69,6 +69,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file.jsonl"))
     var log: String?
 
+    @Option(help: ArgumentHelp("Write TensorBoard scalars (cost, accuracy, samples/s, ETA) per epoch to an event file in this folder.", valueName: "dir"))
+    var tensorboard: String?
+
     @Option(help: "Train on the first N training samples only.")
     var limit: Int?
 
@@ -130,6 +133,7 @@ struct TrainCommand: ParsableCommand {
             return
         }
 
+        let board = try tensorboard.map { try TensorBoardLog(directory: $0, network: trainer.network, threads: trainer.threads) }
         let started = Date()
         var bar: ProgressBar?
         var lastSaved = state.epochsCompleted
@@ -144,6 +148,7 @@ struct TrainCommand: ParsableCommand {
                                   bar = nil
                                   if !quiet { Console.line(Self.describe(record, epochs: epochs)) }
                                   try logWriter?.write(record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards)
+                                  try board?.log(record, network: trainer.network, train: train, epochs: epochs)
                                   if record.epoch % checkpointEvery == 0 || record.epoch == epochs {
                                       try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
                                       lastSaved = record.epoch
