@@ -31,8 +31,9 @@ let package = Package(
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
         ),
+        // Module CShardNetZlib (not CZlib: ZIPFoundation ships a module of that name).
         .systemLibrary(
-            name: "CZlib",
+            name: "CShardNetZlib",
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
@@ -45,7 +46,7 @@ let package = Package(
         // The engine: network, backprop, sharded SGD, datasets and checkpoints.
         .target(
             name: "ShardNet",
-            dependencies: ["CBLAS", "HDF5", "CZlib"],
+            dependencies: ["CBLAS", "HDF5", "CShardNetZlib"],
             swiftSettings: [.swiftLanguageMode(.v6)],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),

@@ -106,23 +106,29 @@ public enum Keras {
     static func writeLegacyH5(_ model: DenseModel, to path: String) throws {
         try hdf5(path) {
             let file = try File(path, mode: .createExclusive)
-            let root = try file.attrs
-            try root.set("model_config", .string(KerasConfig.keras2(model)))
-            try root.setFixedString("keras_version", KerasConfig.keras2Version)
-            try root.setFixedString("backend", "tensorflow")
-            let weights = try file.createGroup("model_weights")
-            try weights.attrs.setFixedStringArray("layer_names", model.layers.map(\.name))
-            try weights.attrs.setFixedString("keras_version", KerasConfig.keras2Version)
-            try weights.attrs.setFixedString("backend", "tensorflow")
-            for layer in model.layers {
-                let group = try weights.createGroup(layer.name)
-                try group.attrs.setFixedStringArray("weight_names", ["\(layer.name)/kernel:0", "\(layer.name)/bias:0"])
-                try group.createDataset("\(layer.name)/kernel:0", shape: [layer.inputs, layer.units],
-                                        data: transpose(layer.weights, rows: layer.units, cols: layer.inputs))
-                try group.createDataset("\(layer.name)/bias:0", shape: [layer.units], data: layer.biases)
-            }
+            // Every group and attribute handle is released before close (a file with open
+            // objects refuses to close).
+            try writeLegacyContents(model, file)
             try file.flush()
             try file.close()
+        }
+    }
+
+    private static func writeLegacyContents(_ model: DenseModel, _ file: File) throws {
+        let root = try file.attrs
+        try root.set("model_config", .string(KerasConfig.keras2(model)))
+        try root.setFixedString("keras_version", KerasConfig.keras2Version)
+        try root.setFixedString("backend", "tensorflow")
+        let weights = try file.createGroup("model_weights")
+        try weights.attrs.setFixedStringArray("layer_names", model.layers.map(\.name))
+        try weights.attrs.setFixedString("keras_version", KerasConfig.keras2Version)
+        try weights.attrs.setFixedString("backend", "tensorflow")
+        for layer in model.layers {
+            let group = try weights.createGroup(layer.name)
+            try group.attrs.setFixedStringArray("weight_names", ["\(layer.name)/kernel:0", "\(layer.name)/bias:0"])
+            try group.createDataset("\(layer.name)/kernel:0", shape: [layer.inputs, layer.units],
+                                    data: transpose(layer.weights, rows: layer.units, cols: layer.inputs))
+            try group.createDataset("\(layer.name)/bias:0", shape: [layer.units], data: layer.biases)
         }
     }
 

@@ -87,7 +87,7 @@ import ZIPFoundation
 
     static let cases: [Case] = [
         // .keras archives
-        Case(name: "truncated.keras", expect: "") { path in
+        Case(name: "truncated.keras", expect: "not a readable zip archive") { path in
             try archive()(path)
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
@@ -130,7 +130,7 @@ import ZIPFoundation
             try f.close()
         }),
         Case(name: "nan.h5", expect: "parameters must be finite", make: { path in try Keras.writeLegacyH5(nanModel, to: path) }),
-        Case(name: "truncated.h5", expect: "", make: { path in
+        Case(name: "truncated.h5", expect: "truncated.h5: /", make: { path in
             try Keras.writeLegacyH5(DenseModel(network: network), to: path)
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
@@ -142,7 +142,7 @@ import ZIPFoundation
         Case(name: "no-biases.json", expect: "has no 'biases' key", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"cost\": \"QuadraticCost\"}")),
         Case(name: "huge-sizes.json", expect: "more than 2^31 parameters", make: text("{\"sizes\": [16777216, 16777216, 16777216], \"weights\": [], \"biases\": [], \"cost\": \"QuadraticCost\"}")),
         Case(name: "wrong-rows.json", expect: "weights[0]: has 2 rows; expected 1", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2], [3, 4]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "infinite.json", expect: "parameters must be finite", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 1e400]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
+        Case(name: "infinite.json", expect: "parameters must be finite", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 1e39]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
         Case(name: "sizes-strings.json", expect: "sizes[0]: is a string; expected an integer", make: text("{\"sizes\": [\"2\", 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
         Case(name: "bias-row.json", expect: "biases[0][0]: has 2 entries; expected 1", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0, 1]]], \"cost\": \"QuadraticCost\"}")),
         Case(name: "cost.json", expect: "cost: is 'LogCost'", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"LogCost\"}")),

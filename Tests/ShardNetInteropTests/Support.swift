@@ -52,7 +52,7 @@ enum Interop {
     }
 
     static func pythonHas(_ modules: String) -> Bool {
-        (try? run("/usr/bin/env", ["python3", "-c", "import \(modules)"]).status) == 0
+        (try? python(["-c", "import \(modules)"]).status) == 0
     }
 
     static let hasKeras = pythonHas("keras, jax, h5py, numpy")
