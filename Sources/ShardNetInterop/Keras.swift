@@ -199,7 +199,7 @@ public enum Keras {
         do {
             return try hdf5(weightsPath) {
                 let file = try File(weightsPath, mode: .read)
-                return try assemble(declared, path: path) { layer in
+                return try assemble(declared, path: path, objectPrefix: "model.weights.h5:") { layer in
                     let vars = "layers/\(layer.name)/vars"
                     guard try file.contains(vars) else { throw ShardNetError.invalidFile(path: weightsPath, object: "/" + vars, reason: "is missing") }
                     return (try file.dataset(vars + "/0"), layer.useBias ? try file.dataset(vars + "/1") : nil)
@@ -256,7 +256,7 @@ public enum Keras {
 
     /// Builds the model from declared layers and their kernel/bias datasets, checking every
     /// shape against the configuration before reading, and every value after.
-    private static func assemble(_ declared: [KerasConfig.DeclaredLayer], path: String,
+    private static func assemble(_ declared: [KerasConfig.DeclaredLayer], path: String, objectPrefix: String = "",
                                  datasets: (KerasConfig.DeclaredLayer) throws -> (kernel: Dataset, bias: Dataset?)) throws -> DenseModel {
         guard let first = declared.first else { throw ShardNetError.invalidFile(path: path, object: "model", reason: "declares no Dense layers") }
         var inputs = first.inputs
@@ -264,7 +264,7 @@ public enum Keras {
             // No InputLayer or input shape: the first kernel's rows say it.
             let (kernel, _) = try datasets(first)
             guard kernel.shape.count == 2, kernel.shape[0] >= 1 else {
-                throw ShardNetError.invalidFile(path: path, object: kernel.name, reason: "has shape \(kernel.shape); expected (inputs, \(first.units))")
+                throw ShardNetError.invalidFile(path: path, object: objectPrefix + kernel.name, reason: "has shape \(kernel.shape); expected (inputs, \(first.units))")
             }
             inputs = kernel.shape[0]
         }
@@ -275,8 +275,8 @@ public enum Keras {
         var layers: [DenseLayer] = []
         for (l, layer) in declared.enumerated() {
             let (kernel, bias) = try datasets(layer)
-            let kernelValues = try readFloats(kernel, shape: [sizes[l], sizes[l + 1]], path: path)
-            let biasValues = try bias.map { try readFloats($0, shape: [sizes[l + 1]], path: path) } ?? [Float](repeating: 0, count: sizes[l + 1])
+            let kernelValues = try readFloats(kernel, shape: [sizes[l], sizes[l + 1]], path: path, prefix: objectPrefix)
+            let biasValues = try bias.map { try readFloats($0, shape: [sizes[l + 1]], path: path, prefix: objectPrefix) } ?? [Float](repeating: 0, count: sizes[l + 1])
             layers.append(DenseLayer(name: layer.name, inputs: sizes[l], units: sizes[l + 1], activation: layer.activation,
                                      weights: transpose(kernelValues, rows: sizes[l], cols: sizes[l + 1]), biases: biasValues))
         }
@@ -285,21 +285,21 @@ public enum Keras {
         return model
     }
 
-    private static func readFloats(_ dataset: Dataset, shape: [Int], path: String) throws -> [Float] {
+    private static func readFloats(_ dataset: Dataset, shape: [Int], path: String, prefix: String) throws -> [Float] {
         guard dataset.shape == shape else {
-            throw ShardNetError.invalidFile(path: path, object: dataset.name, reason: "has shape \(dataset.shape); the model config implies \(shape)")
+            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "has shape \(dataset.shape); the model config implies \(shape)")
         }
         guard dataset.elementType.isFloat else {
-            throw ShardNetError.invalidFile(path: path, object: dataset.name, reason: "has type \(dataset.elementType); expected float32 or float64")
+            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "has type \(dataset.elementType); expected float32 or float64")
         }
         // A dataset that claims far more elements than its stored bytes could hold (even
         // compressed) is refused before the read allocates for it.
         guard dataset.count <= max(1, dataset.storageSize) * 1032 else {
-            throw ShardNetError.invalidFile(path: path, object: dataset.name, reason: "declares \(dataset.count) values but stores only \(dataset.storageSize) bytes")
+            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "declares \(dataset.count) values but stores only \(dataset.storageSize) bytes")
         }
         let values = try dataset.read(as: Float.self)
         if let k = values.firstIndex(where: { !$0.isFinite }) {
-            throw ShardNetError.invalidFile(path: path, object: dataset.name, reason: "value \(k) is \(values[k]); parameters must be finite")
+            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "value \(k) is \(values[k]); parameters must be finite")
         }
         return values
     }

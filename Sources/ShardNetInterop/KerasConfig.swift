@@ -121,7 +121,9 @@ enum KerasConfig {
                 throw activationNode.fail("is neither an activation name nor an activation object")
             }
             guard let activation = Activation(kerasName: activationName) else {
-                throw activationNode.fail("layer '\(name)' has activation '\(activationName)', which ShardNet cannot run (supported: \(Activation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")))")
+                let supported = Activation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")
+                throw ShardNetError.invalidFile(path: file, object: "layer '\(name)'",
+                    reason: "activation '\(activationName)' is not supported; ShardNet runs \(supported) layers only")
             }
             let useBiasNode = try layerConfig.optional("use_bias")
             let useBias = try useBiasNode.map { node -> Bool in

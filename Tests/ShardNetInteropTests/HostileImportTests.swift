@@ -103,9 +103,9 @@ import ZIPFoundation
             var c = root["config"] as! [String: Any]; c.removeValue(forKey: "layers"); root["config"] = c })),
         Case(name: "units-string.keras", expect: "units: is a string; expected an integer", make: archive(config: editDense(0) { $0["units"] = "3" })),
         Case(name: "units-huge.keras", expect: "units: is 1000000000000", make: archive(config: editDense(0) { $0["units"] = 1_000_000_000_000 })),
-        Case(name: "units-wrong.keras", expect: "has shape [4, 3]; the model config implies [4, 5]", make: archive(config: editDense(0) { $0["units"] = 5 })),
+        Case(name: "units-wrong.keras", expect: "model.weights.h5:/layers/dense/vars/0: has shape [4, 3]; the model config implies [4, 5]", make: archive(config: editDense(0) { $0["units"] = 5 })),
         Case(name: "relu.keras", expect: "layer 'dense_1': activation 'relu' is not supported", make: archive(config: editDense(1) { $0["activation"] = "relu" })),
-        Case(name: "swish.keras", expect: "activation 'swish'", make: archive(config: editDense(0) { $0["activation"] = "swish" })),
+        Case(name: "swish.keras", expect: "layer 'dense': activation 'swish' is not supported", make: archive(config: editDense(0) { $0["activation"] = "swish" })),
         Case(name: "nan.keras", expect: "parameters must be finite", make: archive(weights: try! weightsH5(nanModel))),
         Case(name: "weights-garbage.keras", expect: "model.weights.h5", make: archive(weights: Data(repeating: 0x41, count: 4096))),
         Case(name: "huge-config.keras", expect: "at most 16777216", make: { path in
