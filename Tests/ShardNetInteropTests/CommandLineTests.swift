@@ -43,4 +43,21 @@ import Testing
         #expect(imported.status == 0, "\(imported.all)")
         #expect(try Checkpoint.load(from: back).network.isBitwiseEqual(to: Checkpoint.load(from: model).network))
     }
+
+    // Property: on a terminal, the progress bar's first point of an epoch shows no rate (it used
+    // to read "143,395,008 samples/s", a rate over a near-zero interval); a rate appears only
+    // once it spans at least 0.2 s. Runs `train` under script(1) to get a terminal.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) from util-linux"))
+    func progressBarShowsNoEarlyRate() throws {
+        let folder = try Interop.folder()
+        let command = "\(Interop.executable) train --epochs 2 --threads 1 --output \(folder.appendingPathComponent("m.h5").path)"
+        let r = try Interop.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm"])
+        #expect(r.status == 0, "\(r.all)")
+        let renders = r.stdout.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init).filter { $0.contains("] ") && $0.contains("samples/s") }
+        try #require(!renders.isEmpty, "no progress bar drawn: \(r.stdout)")
+        for epoch in ["Epoch 1/2 [", "Epoch 2/2 ["] {
+            let first = try #require(renders.first { $0.contains(epoch) }, "\(renders)")
+            #expect(first.contains("– samples/s  ETA –"), "\(first)")
+        }
+    }
 }
