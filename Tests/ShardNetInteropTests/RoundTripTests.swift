@@ -60,6 +60,27 @@ import Testing
         #expect(diff <= Self.tolerance)
     }
 
+    // Property: a real Keras model with an activation ShardNet cannot run (relu, tanh) is
+    // refused with one error line naming the file, the layer and the activation; exit 1, no output.
+    @Test(.enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
+          arguments: [("relu.keras", "relu"), ("tanh.h5", "tanh")])
+    func unsupportedKerasActivationRefused(file: String, activation: String) throws {
+        let folder = try Interop.folder()
+        let inputs = folder.appendingPathComponent("inputs.h5").path
+        try Interop.writeImages(try Interop.testImages(2), count: 2, to: inputs)
+        let model = folder.appendingPathComponent(file).path
+        let b = try Interop.python([Interop.script("keras_interop.py"), "build", model, "784,16,10", activation, inputs,
+                                    folder.appendingPathComponent("expected.h5").path])
+        try #require(b.status == 0, "\(b.all)")
+        let out = folder.appendingPathComponent("imported.h5").path
+        let r = try Interop.tool(["import", model, "--output", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("\(model): layer 'dense': activation '\(activation)' is not supported"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        print("keras \(activation) model refused: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+
     // Property: the network2.py JSON that `shardnet export --format network2-json` writes loads in
     // a numpy implementation of network2.load and feeds forward to ShardNet's outputs (1e-5).
     @Test(.enabled(if: Interop.hasNumpy, "needs python3 with numpy and h5py"))
