@@ -160,7 +160,7 @@ public enum Keras {
     /// the archive declares).
     private static func extract(_ archive: Archive, _ name: String, limit: Int, path: String) throws -> Data {
         guard let entry = archive[name] else {
-            throw ShardNetError.invalidFile(path: path, object: name, reason: "is missing from the archive; a .keras file holds config.json, metadata.json and model.weights.h5")
+            throw ShardNetError.invalidFile(path: path, object: name, reason: "is missing from the archive; a .keras file holds config.json and model.weights.h5 (and metadata.json)")
         }
         guard entry.type == .file else { throw ShardNetError.invalidFile(path: path, object: name, reason: "is not a file entry") }
         guard entry.uncompressedSize <= UInt64(limit) else {
@@ -186,7 +186,8 @@ public enum Keras {
             throw ShardNetError.invalidFile(path: path, object: "/", reason: "is not a readable zip archive (truncated or damaged?)")
         }
         let config = try extract(archive, "config.json", limit: maxConfigBytes, path: path)
-        _ = try extract(archive, "metadata.json", limit: maxConfigBytes, path: path)
+        // metadata.json (Keras version, date) is informative only: Keras itself does not need it.
+        if archive["metadata.json"] != nil { _ = try extract(archive, "metadata.json", limit: maxConfigBytes, path: path) }
         let declared = try KerasConfig.parse(config, file: path, object: "config.json")
         let weightsData = try extract(archive, "model.weights.h5", limit: maxWeightsBytes, path: path)
         let folder = FileManager.default.temporaryDirectory.path

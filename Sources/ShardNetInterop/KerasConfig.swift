@@ -130,14 +130,20 @@ enum KerasConfig {
                 guard let n = node.value as? NSNumber, n.isBool else { throw node.fail("is not true or false") }
                 return n.boolValue
             } ?? true
+            // The input width matters for the first Dense layer only (later ones take the
+            // previous layer's units): its own batch shape (Keras 2 without an InputLayer), its
+            // build_config (Keras 3), or the InputLayer's. Without any, the kernel's rows say it.
             var inputs: Int?
-            if index == 0 || declared.isEmpty && inputWidth == nil {
+            if declared.isEmpty {
                 inputs = try batchShape(layerConfig, required: false)
                 if inputs == nil, let build = try node.optional("build_config"), let shape = try build.optional("input_shape") {
                     inputs = try lastDimension(shape)
                 }
+                if let declaredWidth = inputWidth, let own = inputs, own != declaredWidth {
+                    throw node.fail("layer '\(name)' takes \(own) inputs but the InputLayer declares \(declaredWidth)")
+                }
+                inputs = inputs ?? inputWidth
             }
-            if declared.isEmpty, inputs == nil { inputs = inputWidth }
             declared.append(DeclaredLayer(name: name, units: units, activation: activation, useBias: useBias, inputs: inputs))
         }
         guard !declared.isEmpty else { throw config.fail("declares no Dense layers") }

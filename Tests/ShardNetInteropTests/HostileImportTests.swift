@@ -96,7 +96,14 @@ import ZIPFoundation
             try zip(path, [("metadata.json", Data("{}".utf8)), ("config.json", kerasConfig())])
         },
         Case(name: "no-config.keras", expect: "config.json: is missing", make: archive(config: nil)),
-        Case(name: "no-metadata.keras", expect: "metadata.json: is missing", make: archive(metadata: false)),
+        Case(name: "no-config-no-metadata.keras", expect: "config.json: is missing", make: archive(config: nil, metadata: false)),
+        Case(name: "input-mismatch.keras", expect: "takes 5 inputs but the InputLayer declares 4", make: archive(config: kerasConfig { root in
+            var config = root["config"] as! [String: Any]
+            var layers = config["layers"] as! [[String: Any]]
+            layers[1]["build_config"] = ["input_shape": [NSNull(), 5]]
+            config["layers"] = layers
+            root["config"] = config
+        })),
         Case(name: "config-not-json.keras", expect: "config.json: is not valid JSON", make: archive(config: Data("{\"class_name\": \"Seq".utf8))),
         Case(name: "functional.keras", expect: "only Sequential", make: archive(config: kerasConfig { $0["class_name"] = "Functional" })),
         Case(name: "no-layers.keras", expect: "has no 'layers' key", make: archive(config: kerasConfig { root in
@@ -170,5 +177,14 @@ import ZIPFoundation
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != c.name }
         #expect(left.isEmpty, "\(c.name) left \(left)")
         print("hostile \(c.name): \(lines.first ?? "")")
+    }
+
+    // Property: the checks refuse damaged files, not valid ones: a .keras without the
+    // informative metadata.json still imports, to the exact parameters.
+    @Test func archiveWithoutMetadataImports() throws {
+        let folder = try Interop.folder()
+        let path = folder.appendingPathComponent("no-metadata.keras").path
+        try Self.archive(metadata: false)(path)
+        #expect(try ModelExchange.importNetwork(from: path).isBitwiseEqual(to: Self.network))
     }
 }
