@@ -10,10 +10,14 @@ let package = Package(
         .library(name: "HDF5", targets: ["HDF5"]),
         // The benchmark harness, for Benchmarks/ (its own package) and `shardnet bench`.
         .library(name: "ShardNetBench", targets: ["ShardNetBench"]),
+        .library(name: "ShardNetInterop", targets: ["ShardNetInterop"]),
         .executable(name: "shardnet", targets: ["ShardNetTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C shims. Each is imported by exactly one Swift wrapper and nothing else:
@@ -31,8 +35,9 @@ let package = Package(
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
         ),
+        // Module CShardNetZlib (not CZlib: ZIPFoundation ships a module of that name).
         .systemLibrary(
-            name: "CZlib",
+            name: "CShardNetZlib",
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
@@ -55,7 +60,7 @@ let package = Package(
         // The engine: network, backprop, sharded SGD, datasets and checkpoints.
         .target(
             name: "ShardNet",
-            dependencies: ["CBLAS", "CCPU", "CKernels", "HDF5", "CZlib"],
+            dependencies: ["CBLAS", "CCPU", "CKernels", "HDF5", "CShardNetZlib"],
             swiftSettings: [.swiftLanguageMode(.v6)],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
@@ -68,12 +73,24 @@ let package = Package(
             dependencies: ["ShardNet"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Interoperability: Keras (.keras zip and legacy HDF5), network2.py's JSON, TensorBoard
+        // event files. Kept out of ShardNet so `import ShardNet` needs neither zip nor protobuf.
+        .target(
+            name: "ShardNetInterop",
+            dependencies: [
+                "ShardNet", "HDF5",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The `shardnet` command-line tool.
         .executableTarget(
             name: "ShardNetTool",
             dependencies: [
                 "ShardNet",
                 "ShardNetBench",
+                "ShardNetInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/mnist-5k.h5")],
@@ -92,6 +109,12 @@ let package = Package(
         .testTarget(
             name: "CKernelsTests",
             dependencies: ["CKernels", "CCPU"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "ShardNetInteropTests",
+            dependencies: ["ShardNetInterop", "ShardNet", "HDF5",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

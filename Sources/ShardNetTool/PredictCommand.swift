@@ -9,14 +9,15 @@ struct PredictCommand: ParsableCommand {
         abstract: "Print the predicted class and the output activations for chosen samples.",
         discussion: """
             Examples:
-              shardnet predict --model model.h5 --index 0 --index 1 --index 2
+              shardnet predict --model model.h5 --index 0 1 2
               shardnet predict --model fashion-model.h5 --data fashion.h5 --split test --index 42
             """)
 
     @OptionGroup var input: ModelOnData
     @OptionGroup var kernels: KernelOptions
 
-    @Option(name: .customLong("index"), help: ArgumentHelp("Sample index (repeat for several). Default: 0.", valueName: "i"))
+    @Option(name: .customLong("index"), parsing: .upToNextOption,
+            help: ArgumentHelp("Sample indices: --index 0 1 2 or --index 0 --index 1. Default: 0.", valueName: "i"))
     var indices: [Int] = []
 
     func validate() throws {

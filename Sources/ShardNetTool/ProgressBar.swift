@@ -1,20 +1,47 @@
 import Foundation
 
 /// A one-line progress bar for an epoch: samples done, samples/s, ETA.
+///
+/// The rate is measured from the first rendered point (the bar is created at the first
+/// progress report, so the time before it is unknown) and shown only once it spans at least
+/// `minimumSeconds` and one more report; before that it reads "–", not a rate over a
+/// near-zero interval.
 struct ProgressBar {
     let epoch: Int
     let epochs: Int
     let total: Int
-    let start = Date()
     let width = 28
+    /// The shortest interval a shown rate is measured over.
+    static let minimumSeconds = 0.2
+    private var baseline: (done: Int, time: Date)?
 
-    func render(done: Int) -> String {
+    init(epoch: Int, epochs: Int, total: Int) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.total = total
+    }
+
+    /// Samples per second since the first rendered point, or nil while that means nothing.
+    mutating func rate(done: Int, now: Date) -> Double? {
+        guard let baseline else {
+            self.baseline = (done, now)
+            return nil
+        }
+        let elapsed = now.timeIntervalSince(baseline.time), counted = done - baseline.done
+        guard elapsed >= Self.minimumSeconds, counted > 0 else { return nil }
+        return Double(counted) / elapsed
+    }
+
+    mutating func render(done: Int, now: Date = Date()) -> String {
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
-        let elapsed = Date().timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        return "Epoch \(epoch)/\(epochs) [\(bar)] \(Format.grouped(done))/\(Format.grouped(total))  \(Format.grouped(Int(rate))) samples/s  ETA \(Format.duration(eta))"
+        let speed: String
+        if let rate = rate(done: done, now: now) {
+            speed = "\(Format.grouped(Int(rate))) samples/s  ETA \(Format.duration(Double(total - done) / rate))"
+        } else {
+            speed = "– samples/s  ETA –"
+        }
+        return "Epoch \(epoch)/\(epochs) [\(bar)] \(Format.grouped(done))/\(Format.grouped(total))  \(speed)"
     }
 }

@@ -19,6 +19,7 @@ struct ShardNetCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self,
-                      InfoCommand.self, BenchCommand.self]
+                      InfoCommand.self, BenchCommand.self, ExportCommand.self, ImportCommand.self,
+                      CheckImportCommand.self]
     )
 }

@@ -58,6 +58,7 @@ struct TrainCommand: ParsableCommand {
             return
         }
 
+        let board = try runOptions.tensorboard.map { try TensorBoardLog(directory: $0, network: trainer.network, threads: trainer.threads) }
         let started = Date()
         var bar: ProgressBar?
         var lastSaved = state.epochsCompleted
@@ -73,6 +74,7 @@ struct TrainCommand: ParsableCommand {
                                   if !quiet { Console.line(Self.describe(record, epochs: epochs)) }
                                   try logWriter?.write(record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards,
                                                       kernels: trainer.kernels, schedule: trainer.schedule)
+                                  try board?.log(record, network: trainer.network, train: train, epochs: epochs)
                                   if record.epoch % runOptions.checkpointEvery == 0 || record.epoch == epochs {
                                       try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
                                       lastSaved = record.epoch

@@ -3,13 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CZlib
+import CShardNetZlib
 
 /// Streams the decompressed bytes of a gzip (or zlib) file, member after member, through a
 /// fixed 64 KiB input buffer. It never allocates output: the caller passes the buffers to fill,
 /// so a caller that sizes them from a validated header bounds the memory a hostile file can cost.
 ///
-/// The only file of ShardNet that imports CZlib.
+/// The only file of ShardNet that imports CShardNetZlib (the CZlib shim).
 final class GzipReader {
     let path: String
     /// Size of the compressed file in bytes.

@@ -1,0 +1,108 @@
+import Foundation
+import HDF5
+import ShardNet
+
+/// Shared helpers: the built `shardnet`, python with keras/tensorboard, MNIST-5k test images.
+enum Interop {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func script(_ name: String) -> String { root.appendingPathComponent("scripts/\(name)").path }
+
+    /// The `shardnet` executable next to the test bundle, or $SHARDNET_BIN.
+    static var executable: String {
+        if let path = ProcessInfo.processInfo.environment["SHARDNET_BIN"] { return path }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("shardnet")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("shardnet").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var all: String { stdout + stderr }
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func tool(_ args: [String]) throws -> Result { try run(executable, args) }
+
+    static func python(_ args: [String]) throws -> Result {
+        try run("/usr/bin/env", ["python3"] + args, environment: ["KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"])
+    }
+
+    static func pythonHas(_ modules: String) -> Bool {
+        (try? python(["-c", "import \(modules)"]).status) == 0
+    }
+
+    static let hasKeras = pythonHas("keras, jax, h5py, numpy")
+    static let hasNumpy = pythonHas("numpy, h5py")
+    static let hasTensorBoard = pythonHas("tensorboard")
+
+    /// A fresh temporary folder.
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("shardnet-interop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The embedded MNIST-5k (4,000 train / 1,000 test).
+    static func mnist() throws -> DataSetFile {
+        try DataSetFile.load(from: root.appendingPathComponent("Sources/ShardNetTool/Resources/mnist-5k.h5").path)
+    }
+
+    /// The first `count` test images of MNIST-5k, row-major (count × 784).
+    static func testImages(_ count: Int = 100) throws -> [Float] {
+        let test = try mnist().test!
+        return Array(test.images[0..<(count * test.features)])
+    }
+
+    static func writeImages(_ images: [Float], count: Int, to path: String) throws {
+        let f = try File(path, mode: .create)
+        try f.createDataset("images", shape: [count, images.count / count], data: images)
+        try f.close()
+    }
+
+    static func readOutputs(_ path: String) throws -> [Double] {
+        try File(path, mode: .read).dataset("outputs").read(as: Double.self)
+    }
+
+    /// A 784-30-10 network trained for 2 epochs on MNIST-5k (realistic, non-trivial weights).
+    static func trainedNetwork(cost: Cost = .quadratic) throws -> Network {
+        let data = try mnist()
+        let trainer = try Trainer(sizes: [784, 30, 10], cost: cost,
+                                  options: TrainingOptions(eta: 3.0, miniBatchSize: 10, shards: 2, threads: 2, seed: 1))
+        try trainer.train(on: data.train, evaluatingOn: nil, epochs: 2, onEpoch: { _ in })
+        return trainer.network
+    }
+
+    /// ShardNet's outputs for `images` (float32 forward pass).
+    static func outputs(_ network: Network, _ images: [Float], count: Int) -> [Double] {
+        Evaluator(layout: network.layout, threads: 1).outputs(network, images: images, count: count).map(Double.init)
+    }
+
+    static func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
+        precondition(a.count == b.count, "\(a.count) vs \(b.count) values")
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+}
