@@ -52,5 +52,51 @@
 #define GRD_KB 4
 #endif
 
+// Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): full
+// 16-unit panels are written a 16 x 16 tile at a time, transposed in registers, so each
+// store fills a whole cache line of the panel; ragged edges go through the scalar packer.
+SN_T static void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16], v[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+        __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+        u[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+        u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+        u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+        u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+    }
+    for (int h = 0; h < 2; h++)
+        for (int i = 0; i < 4; i++) {
+            v[8 * h + i] = _mm512_shuffle_f32x4(u[8 * h + i], u[8 * h + 4 + i], 0x88);
+            v[8 * h + 4 + i] = _mm512_shuffle_f32x4(u[8 * h + i], u[8 * h + 4 + i], 0xdd);
+        }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(v[i], v[8 + i], 0x88);
+        r[8 + i] = _mm512_shuffle_f32x4(v[i], v[8 + i], 0xdd);
+    }
+}
+
+SN_T static void pack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
+    ptrdiff_t kFull = nIn / 16 * 16;
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
+        const float *rows = Wt + p * SN_PANEL * nIn;
+        float *dst = packed + p * nIn * SN_PANEL;
+        for (ptrdiff_t k = 0; k < kFull; k += 16) {
+            __m512 r[16];
+            for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_loadu_ps(rows + u * nIn + k) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int kk = 0; kk < 16; kk++) _mm512_storeu_ps(dst + (k + kk) * SN_PANEL, r[kk]);
+        }
+        for (ptrdiff_t k = kFull; k < nIn; k++)
+            for (int u = 0; u < 16; u++) dst[k * SN_PANEL + u] = u < units ? rows[u * nIn + k] : 0.0f;
+    }
+}
+#define SN_PACK_FN pack_avx512
+
 #include "simd_impl.h"
 #endif

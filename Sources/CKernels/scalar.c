@@ -56,13 +56,17 @@ static void update_scalar(ptrdiff_t count, float *param, float *velocity, const 
 }
 
 void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed) {
+    // Tile by tile (16 units x 16 inputs, 1 KiB of the panel), so that the rows read and the
+    // panel lines written stay in L1.
     for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
         float *dst = packed + p * nIn * SN_PANEL;
-        for (ptrdiff_t k = 0; k < nIn; k++)
+        for (ptrdiff_t k0 = 0; k0 < nIn; k0 += SN_PANEL) {
+            ptrdiff_t k1 = k0 + SN_PANEL < nIn ? k0 + SN_PANEL : nIn;
             for (ptrdiff_t u = 0; u < SN_PANEL; u++) {
                 ptrdiff_t j = p * SN_PANEL + u;
-                dst[k * SN_PANEL + u] = j < nOut ? W[j * nIn + k] : 0.0f;
+                for (ptrdiff_t k = k0; k < k1; k++) dst[k * SN_PANEL + u] = j < nOut ? W[j * nIn + k] : 0.0f;
             }
+        }
     }
 }
 

@@ -416,7 +416,12 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 }
 
 const sn_kernels SN_NAME(sn_kernels) = {
-    SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(update), sn_pack_scalar,
+    SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(update),
+#ifdef SN_PACK_FN
+    SN_PACK_FN,
+#else
+    sn_pack_scalar,
+#endif
 };
 
 #undef NV

@@ -6,6 +6,9 @@ import Foundation
 package struct KernelSet {
     /// The native kernels, or nil for the BLAS path.
     let native: NativeKernels?
+    /// The reducer's sum-and-update: elementwise, so the best native instruction set gives the
+    /// same bits as any other (and as the plain formula) on either path.
+    let updater = NativeKernels(isa: NativeKernels.best)!
 
     /// The kernels for `choice` on this CPU. Throws when the CPU cannot run the asked
     /// instruction set.

@@ -57,6 +57,16 @@ package struct NativeKernels {
         table.pointee.gradient(rows, nIn, j0, j1, delta, ldDelta, input, ldIn, nablaW, nablaB)
     }
 
+    /// θ[i] ← decay·θ[i] − rate·(g₀[i] + g₁[i] + …) for i in offset ..< offset + count, the
+    /// gradients summed in the order given; each product rounded on its own (no fused
+    /// multiply-add), so every instruction set gives the bits of the plain scalar formula.
+    @inline(__always)
+    func update(count: Int, parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<UnsafePointer<Float>?>,
+                gradientCount: Int, offset: Int, rate: Float, decay: Float) {
+        var u = sn_update(rate: rate, decay: decay, l2: 0, l1: 0, mu: 0, nesterov: 0)
+        table.pointee.update(count, parameters, nil, gradients, gradientCount, offset, &u)
+    }
+
     /// Writes the panels of units j0 ..< j1 (j0 a multiple of 16) of w (nOut, nIn) into `packed`.
     @inline(__always)
     func pack(nIn: Int, nOut: Int, j0: Int, j1: Int, weights: UnsafePointer<Float>, packed: UnsafeMutablePointer<Float>) {

@@ -159,7 +159,7 @@ package final class ShardedSGD {
         }
         let (l, j0, j1) = reduceItems[item]
         Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
-                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay)
+                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 
@@ -240,7 +240,7 @@ package final class ShardedSGD {
                               nablaB: nabla + layoutView.biasOffsets[l])
         }
         Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
-                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay)
+                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 }

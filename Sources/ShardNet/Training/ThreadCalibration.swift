@@ -3,7 +3,7 @@ import Foundation
 /// `threads = auto`: times mini-batch steps for each candidate thread count and step schedule,
 /// with the shard count fixed, and picks the fastest. Because shards fix the arithmetic (and
 /// the native kernels make both schedules compute the same bits), the choice changes only the
-/// speed, never the trained weights. One thread is always a candidate, so auto is never
+/// speed, never the trained weights. `--threads auto` passes 1 … cores, so auto is never
 /// slower than one thread (up to timing noise).
 package enum ThreadCalibration {
     /// The fastest (threads, schedule) of `candidates` × the schedules `kernels` can run, for
@@ -12,7 +12,7 @@ package enum ThreadCalibration {
     /// a scratch copy of `network`.
     package static func fastest(network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
                                 candidates: [Int], secondsPerCandidate: Double = 0.1) -> (threads: Int, schedule: StepSchedule) {
-        let threadCounts = Array(Set(candidates + [1])).sorted()
+        let threadCounts = Array(Set(candidates)).sorted()
         let schedules: [StepSchedule] = kernels.usesPackedWeights ? [.shards, .units] : [.shards]
         guard threadCounts.count * schedules.count > 1, data.count > 0 else { return (threadCounts.first ?? 1, .shards) }
         let steps = max(1, data.count / miniBatchSize)
