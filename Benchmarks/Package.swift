@@ -28,6 +28,6 @@ let package = Package(
             ],
             path: "Benchmarks/ShardNetBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        )
     ]
 )

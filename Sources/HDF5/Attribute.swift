@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CHDF5
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An open HDF5 attribute (H5Aclose in deinit), with its type and dataspace.
 final class Attribute {
@@ -59,8 +60,9 @@ final class Attribute {
         let fileSize = stat(file, &st) == 0 ? Int(st.st_size) : Int.max
         let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
         guard !overflow, bytes <= fileSize else {
-            throw HDF5Error(.library, file: file, object: object,
-                            message: "attribute '\(name)' declares \(count) elements of \(elementSize) bytes, more than the file holds; the file is damaged")
+            throw HDF5Error(
+                .library, file: file, object: object,
+                message: "attribute '\(name)' declares \(count) elements of \(elementSize) bytes, more than the file holds; the file is damaged")
         }
     }
 

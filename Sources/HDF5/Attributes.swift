@@ -12,13 +12,6 @@ public struct Attributes {
     let file: String
     let object: String
 
-    init(owner: AnyObject, id: hid_t, file: String, object: String) {
-        self.owner = owner
-        self.id = id
-        self.file = file
-        self.object = object
-    }
-
     private final class NameList { var names: [String] = [] }
 
     /// Attribute names, in name order.
@@ -27,11 +20,13 @@ public struct Attributes {
         let list = NameList()
         var index: hsize_t = 0
         let status = withExtendedLifetime(list) {
-            H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, context in
-                guard let name, let context else { return -1 }
-                Unmanaged<NameList>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
-                return 0
-            }, Unmanaged.passUnretained(list).toOpaque())
+            H5Aiterate2(
+                id, H5_INDEX_NAME, H5_ITER_INC, &index,
+                { _, name, _, context in
+                    guard let name, let context else { return -1 }
+                    Unmanaged<NameList>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+                    return 0
+                }, Unmanaged.passUnretained(list).toOpaque())
         }
         guard status >= 0 else { throw HDF5Error.fromStack(file: file, object: object, "cannot list attributes") }
         return list.names

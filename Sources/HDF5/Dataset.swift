@@ -143,8 +143,9 @@ public final class Dataset {
         let sid = H5Dget_space(id)
         guard sid >= 0 else { throw HDF5Error.fromStack(file: file.path, object: name, "cannot read the dataspace") }
         let fileSpace = Dataspace(owning: sid)
-        try fileSpace.selectBlock(start: [rows.lowerBound] + Array(repeating: 0, count: shape.count - 1), count: rowShape,
-                                  file: file.path, object: name)
+        try fileSpace.selectBlock(
+            start: [rows.lowerBound] + Array(repeating: 0, count: shape.count - 1), count: rowShape,
+            file: file.path, object: name)
         let memorySpace = try Dataspace(shape: rowShape, file: file.path, object: name)
         guard H5Dread(id, type, memorySpace.id, fileSpace.id, shim_H5P_DEFAULT(), base) >= 0 else {
             throw HDF5Error.fromStack(file: file.path, object: name, "cannot read rows \(rows)")

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CHDF5
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An open HDF5 file, which is also its root group "/" (h5py: `class File(Group)`): `f.attrs`,
 /// `f.group(...)`, `f.createDataset(...)` act on "/". Groups, datasets and attributes opened

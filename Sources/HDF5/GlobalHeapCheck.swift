@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A guard against two libhdf5 1.10 bugs in global heap collections (the "GCOL" blocks that
@@ -26,7 +26,7 @@ enum GlobalHeapCheck {
     /// Throws `.library` with a description of the first corrupt collection.
     static func validate(path: String) throws {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return }   // the open that follows reports it
+        guard fd >= 0 else { return }  // the open that follows reports it
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return }
@@ -63,18 +63,20 @@ enum GlobalHeapCheck {
 
     private static func checkCollection(fd: Int32, at start: Int, fileSize: Int, path: String) throws {
         guard let header = readBytes(fd, collectionHeader, at: start),
-              header[4] == 1, header[5] == 0, header[6] == 0, header[7] == 0 else { return }
+            header[4] == 1, header[5] == 0, header[6] == 0, header[7] == 0
+        else { return }
         let declared = littleEndian(header[8..<16])
         guard declared >= 4096, declared <= UInt64(fileSize - start) else { return }
         let size = Int(declared)
         guard let heap = readBytes(fd, size, at: start) else { return }
         func corrupt(_ why: String) -> HDF5Error {
-            HDF5Error(.library, file: path, object: "/",
-                      message: "corrupt global heap collection at byte \(start): \(why); libhdf5 would crash or hang on it")
+            HDF5Error(
+                .library, file: path, object: "/",
+                message: "corrupt global heap collection at byte \(start): \(why); libhdf5 would crash or hang on it")
         }
         var p = collectionHeader
         while p < size {
-            guard p + objectHeader <= size else { break }   // a tail too small for a header: free space
+            guard p + objectHeader <= size else { break }  // a tail too small for a header: free space
             let index = Int(littleEndian(heap[p..<(p + 2)]))
             let objectSize = littleEndian(heap[(p + 8)..<(p + 16)])
             guard objectSize <= UInt64(size) else { throw corrupt("object \(index) claims \(objectSize) bytes in a \(size)-byte collection") }

@@ -126,8 +126,10 @@ public class Group {
     /// compresses with deflate and, without `chunks`, picks chunks of about 1 MiB of whole rows.
     /// Datasets with a zero extent are stored contiguous and uncompressed.
     @discardableResult
-    public func createDataset<T: HDF5Element>(_ path: String, shape: [Int], data: UnsafeBufferPointer<T>,
-                                              chunks: [Int]? = nil, gzip: Int? = nil) throws -> Dataset {
+    public func createDataset<T: HDF5Element>(
+        _ path: String, shape: [Int], data: UnsafeBufferPointer<T>,
+        chunks: [Int]? = nil, gzip: Int? = nil
+    ) throws -> Dataset {
         HDF5Library.enter()
         let object = fullName(path)
         guard let count = HDF5Library.elementCount(shape), count == data.count else {
@@ -170,8 +172,10 @@ public class Group {
 
     /// `createDataset` from an array.
     @discardableResult
-    public func createDataset<T: HDF5Element>(_ path: String, shape: [Int], data: [T],
-                                              chunks: [Int]? = nil, gzip: Int? = nil) throws -> Dataset {
+    public func createDataset<T: HDF5Element>(
+        _ path: String, shape: [Int], data: [T],
+        chunks: [Int]? = nil, gzip: Int? = nil
+    ) throws -> Dataset {
         try data.withUnsafeBufferPointer { try createDataset(path, shape: shape, data: $0, chunks: chunks, gzip: gzip) }
     }
 

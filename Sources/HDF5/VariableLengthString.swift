@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CHDF5
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads variable-length string attributes (h5py's `str` attributes) without libhdf5's
 /// variable-length conversion.
@@ -36,7 +37,7 @@ enum VariableLengthString {
         guard registered else {
             throw HDF5Error.fromStack(file: file, object: object, "cannot register the variable-length string reader")
         }
-        let fid = H5Iget_file_id(aid)   // another reference to the open file id: closing it only drops that
+        let fid = H5Iget_file_id(aid)  // another reference to the open file id: closing it only drops that
         guard fid >= 0 else { throw HDF5Error.fromStack(file: file, object: object, "cannot read attribute '\(name)'") }
         defer { H5Fclose(fid) }
         let fcpl = H5Fget_create_plist(fid)
@@ -76,9 +77,10 @@ enum VariableLengthString {
         guard fd >= 0 else { throw HDF5Error.fromStack(file: file, object: object, "cannot read attribute '\(name)' (no file descriptor)") }
         let (start, overflow) = address.addingReportingOverflow(UInt64(base))
         guard !overflow else { throw corrupt("its heap address \(address) is not in the file") }
-        let bytes = try GlobalHeap.object(fd: fd, collection: start, index: index, length: length,
-                                          lengthSize: lengthSize, corrupt: corrupt)
-        let end = bytes.firstIndex(of: 0) ?? bytes.count   // as a C string, like H5Aread
+        let bytes = try GlobalHeap.object(
+            fd: fd, collection: start, index: index, length: length,
+            lengthSize: lengthSize, corrupt: corrupt)
+        let end = bytes.firstIndex(of: 0) ?? bytes.count  // as a C string, like H5Aread
         return String(decoding: bytes[..<end], as: UTF8.self)
     }
 }
@@ -103,8 +105,10 @@ enum GlobalHeap {
     /// The first `length` bytes of object `index` of the collection at byte `collection` of `fd`.
     /// Throws `corrupt(why)` unless the collection lies in the file, its objects up to `index`
     /// each lie in the collection, and the object holds `length` bytes.
-    static func object(fd: Int32, collection: UInt64, index: UInt64, length: UInt64, lengthSize: Int,
-                       corrupt: (String) -> HDF5Error) throws -> [UInt8] {
+    static func object(
+        fd: Int32, collection: UInt64, index: UInt64, length: UInt64, lengthSize: Int,
+        corrupt: (String) -> HDF5Error
+    ) throws -> [UInt8] {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw corrupt("cannot stat the file") }
         let fileSize = UInt64(max(0, st.st_size))
@@ -112,7 +116,8 @@ enum GlobalHeap {
         let objectHeaderSize = align8(8 + lengthSize)
         guard index > 0, index <= 0xFFFF else { throw corrupt("its heap object index \(index) is invalid") }
         guard collection < fileSize, fileSize - collection >= UInt64(headerSize),
-              let header = readBytes(fd, headerSize, at: collection) else {
+            let header = readBytes(fd, headerSize, at: collection)
+        else {
             throw corrupt("its global heap collection at byte \(collection) is outside the file (\(fileSize) bytes)")
         }
         guard header[0..<4].elementsEqual("GCOL".utf8), header[4] == 1 else {
@@ -120,7 +125,8 @@ enum GlobalHeap {
         }
         let declared = littleEndian(header[8..<(8 + lengthSize)])
         guard declared >= UInt64(headerSize), declared <= fileSize - collection else {
-            throw corrupt("the global heap collection at byte \(collection) declares \(declared) bytes; the file has \(fileSize - collection) from there")
+            throw corrupt(
+                "the global heap collection at byte \(collection) declares \(declared) bytes; the file has \(fileSize - collection) from there")
         }
         let size = Int(declared)
         var p = headerSize

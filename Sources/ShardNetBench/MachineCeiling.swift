@@ -34,8 +34,10 @@ package struct MachineCeiling: Sendable, Equatable, Codable {
     /// Measures the ceiling: `repetitions` timed GEMMs after one warm-up, on 1 and on
     /// `threads` BLAS threads. Leaves BLAS single-threaded afterwards (`BLAS.useSingleThread()`),
     /// as ShardNet's training requires.
-    package static func measure(n: Int = 1024, repetitions: Int = 5,
-                               threads: Int = TrainingOptions.activeCores) -> MachineCeiling {
+    package static func measure(
+        n: Int = 1024, repetitions: Int = 5,
+        threads: Int = TrainingOptions.activeCores
+    ) -> MachineCeiling {
         precondition(n >= 1 && repetitions >= 1 && threads >= 1)
         let a = AlignedBuffer(count: n * n), b = AlignedBuffer(count: n * n), c = AlignedBuffer(count: n * n)
         var generator = Xoshiro256StarStar(seed: 7)
@@ -46,7 +48,7 @@ package struct MachineCeiling: Sendable, Equatable, Codable {
         let flops = 2 * Double(n) * Double(n) * Double(n)
         func rates(_ blasThreads: Int) -> SampleSummary {
             BLAS.setThreads(blasThreads)
-            BLAS.benchmarkGEMM(n: n, a: a, b: b, c: c)   // warm-up: thread pool, caches, clocks
+            BLAS.benchmarkGEMM(n: n, a: a, b: b, c: c)  // warm-up: thread pool, caches, clocks
             var values: [Double] = []
             for _ in 0..<repetitions {
                 let t0 = DispatchTime.now().uptimeNanoseconds

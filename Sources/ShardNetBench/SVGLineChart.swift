@@ -43,8 +43,10 @@ package struct SVGLineChart: Sendable {
     package var height = 600.0
 
     /// A qualitative palette (Tableau 10 and two more).
-    package static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-                                 "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1b9e77", "#7570b3"]
+    package static let palette = [
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+        "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1b9e77", "#7570b3",
+    ]
 
     package init(title: String, xLabel: String, yLabel: String) {
         self.title = title
@@ -88,12 +90,12 @@ package struct SVGLineChart: Sendable {
         func py(_ y: Double) -> Double { top + plotH - (fy(y) - y0) / (y1 - y0) * plotH }
 
         var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="24" font-size="16" font-weight="bold">\(Self.escape(title))</text>
-        <text x="\(left)" y="42" fill="#555">\(Self.escape(subtitle))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(left)" y="24" font-size="16" font-weight="bold">\(Self.escape(title))</text>
+            <text x="\(left)" y="42" fill="#555">\(Self.escape(subtitle))</text>
 
-        """
+            """
         // Grid and ticks.
         let xTickValues = xTicks ?? Array(Set(xs)).sorted()
         for x in xTickValues {
@@ -106,7 +108,8 @@ package struct SVGLineChart: Sendable {
             s += "<line x1=\"\(Self.f(left))\" y1=\"\(Y)\" x2=\"\(Self.f(left + plotW))\" y2=\"\(Y)\" stroke=\"#e5e5e5\"/>\n"
             s += "<text x=\"\(Self.f(left - 8))\" y=\"\(Self.f(py(y) + 4))\" text-anchor=\"end\">\(Self.label(y))</text>\n"
         }
-        s += "<rect x=\"\(Self.f(left))\" y=\"\(Self.f(top))\" width=\"\(Self.f(plotW))\" height=\"\(Self.f(plotH))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s +=
+            "<rect x=\"\(Self.f(left))\" y=\"\(Self.f(top))\" width=\"\(Self.f(plotW))\" height=\"\(Self.f(plotH))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(Self.f(left + plotW / 2))\" y=\"\(Self.f(height - 16))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         s += "<text transform=\"translate(20,\(Self.f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         // Series.
@@ -115,10 +118,12 @@ package struct SVGLineChart: Sendable {
             guard !pts.isEmpty else { continue }
             let path = pts.map { "\(Self.f(px($0.x))),\(Self.f(py($0.y)))" }.joined(separator: " ")
             let dash = line.stroke == .solid ? "" : " stroke-dasharray=\"\(line.stroke.rawValue)\""
-            s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)><title>\(Self.escape(line.name))</title></polyline>\n"
+            s +=
+                "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)><title>\(Self.escape(line.name))</title></polyline>\n"
             if line.markers {
                 for p in pts {
-                    s += "<circle cx=\"\(Self.f(px(p.x)))\" cy=\"\(Self.f(py(p.y)))\" r=\"3\" fill=\"\(line.color)\"><title>\(Self.escape(line.name)): \(Self.label(p.x)), \(Self.label(p.y))</title></circle>\n"
+                    s +=
+                        "<circle cx=\"\(Self.f(px(p.x)))\" cy=\"\(Self.f(py(p.y)))\" r=\"3\" fill=\"\(line.color)\"><title>\(Self.escape(line.name)): \(Self.label(p.x)), \(Self.label(p.y))</title></circle>\n"
                 }
             }
         }
@@ -127,7 +132,8 @@ package struct SVGLineChart: Sendable {
         for (i, line) in series.enumerated() {
             let ly = top + 8 + Double(i) * 18
             let dash = line.stroke == .solid ? "" : " stroke-dasharray=\"\(line.stroke.rawValue)\""
-            s += "<line x1=\"\(Self.f(lx))\" y1=\"\(Self.f(ly))\" x2=\"\(Self.f(lx + 28))\" y2=\"\(Self.f(ly))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            s +=
+                "<line x1=\"\(Self.f(lx))\" y1=\"\(Self.f(ly))\" x2=\"\(Self.f(lx + 28))\" y2=\"\(Self.f(ly))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
             s += "<text x=\"\(Self.f(lx + 34))\" y=\"\(Self.f(ly + 4))\">\(Self.escape(line.name))</text>\n"
         }
         s += "</svg>\n"

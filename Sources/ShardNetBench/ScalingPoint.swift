@@ -31,9 +31,11 @@ package struct ScalingPoint: Sendable, Equatable, Codable {
     /// nil when the ceiling was not measured.
     package let ceilingShare: Double?
 
-    package init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepsPerRepetition: Int,
-                samplesPerSecond: SampleSummary, stepSeconds: Double, speedup: Double, efficiency: Double,
-                backpropShare: Double, reduceShare: Double, waitShare: Double, gflops: Double, ceilingShare: Double?) {
+    package init(
+        sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepsPerRepetition: Int,
+        samplesPerSecond: SampleSummary, stepSeconds: Double, speedup: Double, efficiency: Double,
+        backpropShare: Double, reduceShare: Double, waitShare: Double, gflops: Double, ceilingShare: Double?
+    ) {
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize
         self.threads = threads

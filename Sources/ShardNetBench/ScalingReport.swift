@@ -20,8 +20,10 @@ package struct ScalingReport: Sendable, Codable {
     /// Wall time of the whole sweep.
     package let seconds: Double
 
-    package init(date: Date, cores: Int, host: String, loadAverageBefore: Double?, loadAverageAfter: Double?,
-                ceiling: MachineCeiling?, options: ScalingSweepOptions, series: [ScalingSeries], seconds: Double) {
+    package init(
+        date: Date, cores: Int, host: String, loadAverageBefore: Double?, loadAverageAfter: Double?,
+        ceiling: MachineCeiling?, options: ScalingSweepOptions, series: [ScalingSeries], seconds: Double
+    ) {
         self.date = date
         self.cores = cores
         self.host = host
@@ -42,27 +44,35 @@ package struct ScalingReport: Sendable, Codable {
     package func table() -> String {
         var out = ""
         let load = [loadAverageBefore, loadAverageAfter].map { $0.map { String(format: "%.2f", $0) } ?? "?" }
-        out += String(format: "ShardNet scaling sweep: %d cores, load average %@ before / %@ after, %.0f s, %@\n",
-                      cores, load[0], load[1], seconds, ISO8601DateFormatter().string(from: date))
+        out += String(
+            format: "ShardNet scaling sweep: %d cores, load average %@ before / %@ after, %.0f s, %@\n",
+            cores, load[0], load[1], seconds, ISO8601DateFormatter().string(from: date))
         out += SystemReport.lines.filter { !$0.hasPrefix("kernels available") }.joined(separator: "\n") + "\n"
         if let c = ceiling {
-            out += String(format: "GEMM ceiling (SGEMM n=%d, median of %d): %.1f GFLOP/s on 1 thread (%.1f–%.1f), %.1f GFLOP/s on %d threads (%.1f–%.1f)\n",
-                          c.n, c.singleThread.values.count, c.singleThread.median, c.singleThread.min, c.singleThread.max,
-                          c.allThreads.median, c.threads, c.allThreads.min, c.allThreads.max)
+            out += String(
+                format: "GEMM ceiling (SGEMM n=%d, median of %d): %.1f GFLOP/s on 1 thread (%.1f–%.1f), %.1f GFLOP/s on %d threads (%.1f–%.1f)\n",
+                c.n, c.singleThread.values.count, c.singleThread.median, c.singleThread.min, c.singleThread.max,
+                c.allThreads.median, c.threads, c.allThreads.min, c.allThreads.max)
         }
-        out += "Shards: \(options.shards); \(options.repetitions) repetitions per point after a warm-up, \(String(format: "%g", options.secondsPerPoint)) s per point, \(options.samples) synthetic samples\n"
-        out += "samples/s: median (min–max); reduce/wait: share of the threads' summed time; GFLOP/s = 6 × weights × samples/s; %ceil: share of the GEMM ceiling at min(T, cores) threads\n\n"
-        let header = ["network", "batch", "kernels", "T", "S", "samples/s", "min–max", "speedup", "eff", "reduce", "wait", "GFLOP/s", "%ceil", "step µs"]
+        out +=
+            "Shards: \(options.shards); \(options.repetitions) repetitions per point after a warm-up, \(String(format: "%g", options.secondsPerPoint)) s per point, \(options.samples) synthetic samples\n"
+        out +=
+            "samples/s: median (min–max); reduce/wait: share of the threads' summed time; GFLOP/s = 6 × weights × samples/s; %ceil: share of the GEMM ceiling at min(T, cores) threads\n\n"
+        let header = [
+            "network", "batch", "kernels", "T", "S", "samples/s", "min–max", "speedup", "eff", "reduce", "wait", "GFLOP/s", "%ceil", "step µs",
+        ]
         var rows: [[String]] = []
         for s in series {
             for p in s.points {
-                rows.append([p.networkName, "\(p.miniBatchSize)", s.kernels, "\(p.threads)", "\(p.shards)",
-                             String(format: "%.0f", p.samplesPerSecond.median),
-                             String(format: "%.0f–%.0f", p.samplesPerSecond.min, p.samplesPerSecond.max),
-                             String(format: "%.2f", p.speedup), Self.percent(p.efficiency),
-                             Self.percent(p.reduceShare), Self.percent(p.waitShare),
-                             String(format: "%.2f", p.gflops), p.ceilingShare.map(Self.percent) ?? "–",
-                             String(format: "%.1f", p.stepSeconds * 1e6)])
+                rows.append([
+                    p.networkName, "\(p.miniBatchSize)", s.kernels, "\(p.threads)", "\(p.shards)",
+                    String(format: "%.0f", p.samplesPerSecond.median),
+                    String(format: "%.0f–%.0f", p.samplesPerSecond.min, p.samplesPerSecond.max),
+                    String(format: "%.2f", p.speedup), Self.percent(p.efficiency),
+                    Self.percent(p.reduceShare), Self.percent(p.waitShare),
+                    String(format: "%.2f", p.gflops), p.ceilingShare.map(Self.percent) ?? "–",
+                    String(format: "%.1f", p.stepSeconds * 1e6),
+                ])
             }
             let fit = s.serialFraction.map { String(format: "%.3f", $0) } ?? "– (no point with 1 < T ≤ cores)"
             rows.append(["  Amdahl serial fraction f = \(fit)"])
@@ -90,7 +100,8 @@ package struct ScalingReport: Sendable, Codable {
 
     /// One row per point.
     package func csv() -> String {
-        var out = "network,batch,kernels,threads,shards,steps_per_repetition,repetitions,samples_per_s_median,samples_per_s_min,samples_per_s_max,step_us,speedup,efficiency,backprop_share,reduce_share,wait_share,gflops,ceiling_gflops,ceiling_share,serial_fraction\n"
+        var out =
+            "network,batch,kernels,threads,shards,steps_per_repetition,repetitions,samples_per_s_median,samples_per_s_min,samples_per_s_max,step_us,speedup,efficiency,backprop_share,reduce_share,wait_share,gflops,ceiling_gflops,ceiling_share,serial_fraction\n"
         for s in series {
             for p in s.points {
                 let fields: [String] = [
@@ -125,8 +136,9 @@ package struct ScalingReport: Sendable, Codable {
     /// Speedup over 1 thread against threads, one line per network × batch size, with the
     /// ideal line min(T, cores).
     package func speedupChart() -> SVGLineChart {
-        var chart = SVGLineChart(title: "ShardNet speedup over \(series.first?.baselineThreads ?? 1) thread",
-                                 xLabel: "threads T", yLabel: "speedup (median samples/s ÷ 1-thread median)")
+        var chart = SVGLineChart(
+            title: "ShardNet speedup over \(series.first?.baselineThreads ?? 1) thread",
+            xLabel: "threads T", yLabel: "speedup (median samples/s ÷ 1-thread median)")
         chart.subtitle = "\(cores) cores, \(options.shards), synthetic data; ideal = min(T, cores)"
         let threads = Array(Set(points.map(\.threads))).sorted()
         chart.xTicks = threads.map(Double.init)
@@ -139,8 +151,10 @@ package struct ScalingReport: Sendable, Codable {
         }
         for (i, s) in series.enumerated() {
             let f = s.serialFraction.map { String(format: " (f=%.2f)", $0) } ?? ""
-            chart.series.append(.init(name: s.name + f, points: s.points.map { (Double($0.threads), $0.speedup) },
-                                      color: SVGLineChart.palette[i % SVGLineChart.palette.count]))
+            chart.series.append(
+                .init(
+                    name: s.name + f, points: s.points.map { (Double($0.threads), $0.speedup) },
+                    color: SVGLineChart.palette[i % SVGLineChart.palette.count]))
         }
         return chart
     }
@@ -148,8 +162,9 @@ package struct ScalingReport: Sendable, Codable {
     /// Samples/s against mini-batch size (log–log), one line per network × thread count:
     /// solid at all cores, dashed at 1 thread, dotted otherwise.
     package func throughputChart() -> SVGLineChart {
-        var chart = SVGLineChart(title: "ShardNet training throughput", xLabel: "mini-batch size m",
-                                 yLabel: "samples/s (median, log scale)")
+        var chart = SVGLineChart(
+            title: "ShardNet training throughput", xLabel: "mini-batch size m",
+            yLabel: "samples/s (median, log scale)")
         chart.subtitle = "\(cores) cores, \(options.shards); solid: T = cores, dashed: T = 1, dotted: other T"
         chart.xLog2 = true
         chart.yLog10 = true
@@ -160,10 +175,12 @@ package struct ScalingReport: Sendable, Codable {
             for t in threads {
                 let pts = points.filter { $0.sizes == sizes && $0.threads == t }.sorted { $0.miniBatchSize < $1.miniBatchSize }
                 guard !pts.isEmpty else { continue }
-                chart.series.append(.init(name: "\(name) T=\(t)",
-                                          points: pts.map { (Double($0.miniBatchSize), $0.samplesPerSecond.median) },
-                                          color: SVGLineChart.palette[i % SVGLineChart.palette.count],
-                                          stroke: t == cores ? .solid : (t == 1 ? .dashed : .dotted)))
+                chart.series.append(
+                    .init(
+                        name: "\(name) T=\(t)",
+                        points: pts.map { (Double($0.miniBatchSize), $0.samplesPerSecond.median) },
+                        color: SVGLineChart.palette[i % SVGLineChart.palette.count],
+                        stroke: t == cores ? .solid : (t == 1 ? .dashed : .dotted)))
             }
         }
         return chart

@@ -13,8 +13,10 @@ package struct ScalingSeries: Sendable, Equatable, Codable {
     /// The kernels that ran ("avx512", "blas", …).
     package let kernels: String
 
-    package init(sizes: [Int], miniBatchSize: Int, points: [ScalingPoint], baselineThreads: Int, serialFraction: Double?,
-                 kernels: String) {
+    package init(
+        sizes: [Int], miniBatchSize: Int, points: [ScalingPoint], baselineThreads: Int, serialFraction: Double?,
+        kernels: String
+    ) {
         self.kernels = kernels
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize

@@ -36,8 +36,10 @@ package struct ScalingSweep: Sendable {
         var ceiling: MachineCeiling?
         if options.gemmSize > 0 {
             let c = MachineCeiling.measure(n: options.gemmSize, repetitions: options.gemmRepetitions, threads: cores)
-            progress(String(format: "GEMM ceiling (n=%d): %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d threads",
-                            c.n, c.singleThread.median, c.allThreads.median, c.threads))
+            progress(
+                String(
+                    format: "GEMM ceiling (n=%d): %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d threads",
+                    c.n, c.singleThread.median, c.allThreads.median, c.threads))
             ceiling = c
         }
 
@@ -50,63 +52,71 @@ package struct ScalingSweep: Sendable {
             if let cached = dataCache[key] {
                 data = cached
             } else {
-                data = try SyntheticData.make(count: options.samples, features: sizes.first!, classes: sizes.last!,
-                                              seed: options.seed)
+                data = try SyntheticData.make(
+                    count: options.samples, features: sizes.first!, classes: sizes.last!,
+                    seed: options.seed)
                 dataCache[key] = data
             }
             let layout = ParameterLayout(sizes: sizes)
             let flopsPerSample = 6 * Double(layout.weightCount)
             for m in options.batchSizes {
-              for kernel in options.kernels {
-               for schedule in options.schedules where schedule == .shards || kernel != .blas {
-                let kernelName = try KernelSet(kernel).name + (schedule == .units ? "/units" : "")
-                var raw: [(threads: Int, shards: Int, steps: Int, rates: SampleSummary, shares: (Double, Double, Double))] = []
-                for t in threadList {
-                    let s = options.shards.shards(threads: t, maxThreads: maxThreads)
-                    let engine = try TimedEngine(sizes: sizes, miniBatchSize: m, shards: s, threads: t, data: data,
-                                                 eta: options.eta, seed: options.seed, kernels: kernel, schedule: schedule)
-                    let steps = engine.calibrate(warmUp: share, target: share)
-                    var rates: [Double] = []
-                    var backprop = 0.0, reduce = 0.0, wait = 0.0
-                    for _ in 0..<options.repetitions {
-                        engine.reset()
-                        let sample = engine.time(steps: steps)
-                        rates.append(Double(steps * m) / max(sample.seconds, 1e-12))
-                        backprop += sample.backprop
-                        reduce += sample.reduce
-                        wait += sample.wait
-                    }
-                    let busy = max(backprop + reduce + wait, 1e-300)
-                    let summary = SampleSummary(rates)
-                    raw.append((t, s, steps, summary, (backprop / busy, reduce / busy, wait / busy)))
-                    progress(String(format: "%@ b%d %@ T=%d S=%d: %.0f samples/s (min %.0f, max %.0f), %d steps × %d",
+                for kernel in options.kernels {
+                    for schedule in options.schedules where schedule == .shards || kernel != .blas {
+                        let kernelName = try KernelSet(kernel).name + (schedule == .units ? "/units" : "")
+                        var raw: [(threads: Int, shards: Int, steps: Int, rates: SampleSummary, shares: (Double, Double, Double))] = []
+                        for t in threadList {
+                            let s = options.shards.shards(threads: t, maxThreads: maxThreads)
+                            let engine = try TimedEngine(
+                                sizes: sizes, miniBatchSize: m, shards: s, threads: t, data: data,
+                                eta: options.eta, seed: options.seed, kernels: kernel, schedule: schedule)
+                            let steps = engine.calibrate(warmUp: share, target: share)
+                            var rates: [Double] = []
+                            var backprop = 0.0, reduce = 0.0, wait = 0.0
+                            for _ in 0..<options.repetitions {
+                                engine.reset()
+                                let sample = engine.time(steps: steps)
+                                rates.append(Double(steps * m) / max(sample.seconds, 1e-12))
+                                backprop += sample.backprop
+                                reduce += sample.reduce
+                                wait += sample.wait
+                            }
+                            let busy = max(backprop + reduce + wait, 1e-300)
+                            let summary = SampleSummary(rates)
+                            raw.append((t, s, steps, summary, (backprop / busy, reduce / busy, wait / busy)))
+                            progress(
+                                String(
+                                    format: "%@ b%d %@ T=%d S=%d: %.0f samples/s (min %.0f, max %.0f), %d steps × %d",
                                     sizes.map(String.init).joined(separator: "-"), m, kernelName, t, s,
                                     summary.median, summary.min, summary.max, steps, options.repetitions))
+                        }
+                        let baseline = raw[0]
+                        let points = raw.map { r -> ScalingPoint in
+                            let speedup = r.rates.median / baseline.rates.median * Double(baseline.threads)
+                            let gflops = flopsPerSample * r.rates.median / 1e9
+                            return ScalingPoint(
+                                sizes: sizes, miniBatchSize: m, threads: r.threads, shards: r.shards,
+                                stepsPerRepetition: r.steps, samplesPerSecond: r.rates,
+                                stepSeconds: Double(m) / r.rates.median,
+                                speedup: speedup, efficiency: speedup / Double(r.threads),
+                                backpropShare: r.shares.0, reduceShare: r.shares.1, waitShare: r.shares.2,
+                                gflops: gflops, ceilingShare: ceiling.map { gflops / $0.ceiling(threads: r.threads) })
+                        }
+                        let fitted = points.filter { $0.threads <= cores }
+                        let f = AmdahlFit.serialFraction(threads: fitted.map(\.threads), speedups: fitted.map(\.speedup))
+                        series.append(
+                            ScalingSeries(
+                                sizes: sizes, miniBatchSize: m, points: points,
+                                baselineThreads: baseline.threads, serialFraction: f, kernels: kernelName))
+                    }
                 }
-                let baseline = raw[0]
-                let points = raw.map { r -> ScalingPoint in
-                    let speedup = r.rates.median / baseline.rates.median * Double(baseline.threads)
-                    let gflops = flopsPerSample * r.rates.median / 1e9
-                    return ScalingPoint(sizes: sizes, miniBatchSize: m, threads: r.threads, shards: r.shards,
-                                        stepsPerRepetition: r.steps, samplesPerSecond: r.rates,
-                                        stepSeconds: Double(m) / r.rates.median,
-                                        speedup: speedup, efficiency: speedup / Double(r.threads),
-                                        backpropShare: r.shares.0, reduceShare: r.shares.1, waitShare: r.shares.2,
-                                        gflops: gflops, ceilingShare: ceiling.map { gflops / $0.ceiling(threads: r.threads) })
-                }
-                let fitted = points.filter { $0.threads <= cores }
-                let f = AmdahlFit.serialFraction(threads: fitted.map(\.threads), speedups: fitted.map(\.speedup))
-                series.append(ScalingSeries(sizes: sizes, miniBatchSize: m, points: points,
-                                            baselineThreads: baseline.threads, serialFraction: f, kernels: kernelName))
-               }
-              }
             }
         }
         BLAS.useSingleThread()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - clockStart) * 1e-9
-        return ScalingReport(date: started, cores: cores, host: ProcessInfo.processInfo.hostName,
-                             loadAverageBefore: loadBefore, loadAverageAfter: Self.loadAverage(),
-                             ceiling: ceiling, options: options, series: series, seconds: seconds)
+        return ScalingReport(
+            date: started, cores: cores, host: ProcessInfo.processInfo.hostName,
+            loadAverageBefore: loadBefore, loadAverageAfter: Self.loadAverage(),
+            ceiling: ceiling, options: options, series: series, seconds: seconds)
     }
 
     /// The 1-minute load average (/proc/loadavg on Linux, getloadavg elsewhere), or nil.

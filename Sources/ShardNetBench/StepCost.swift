@@ -21,8 +21,10 @@ package struct StepCost: Sendable, Equatable, Codable {
     /// Training samples per second at `stepSeconds`.
     package var samplesPerSecond: Double { Double(miniBatchSize) / stepSeconds }
 
-    package init(sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepSeconds: Double,
-                singleCallStepSeconds: Double, backpropSeconds: Double, reduceSeconds: Double, waitSeconds: Double) {
+    package init(
+        sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepSeconds: Double,
+        singleCallStepSeconds: Double, backpropSeconds: Double, reduceSeconds: Double, waitSeconds: Double
+    ) {
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize
         self.threads = threads
@@ -37,9 +39,11 @@ package struct StepCost: Sendable, Equatable, Codable {
     /// Measures each thread count in `threads` (S = T unless `shards` is given): a warm-up,
     /// then `repetitions` repetitions of about `seconds / (repetitions + 1)` each, for both the
     /// long-run and the one-step-per-call figure. BLAS is made single-threaded.
-    package static func measure(sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
-                               shards: Int? = nil, samples: Int = 10_000, repetitions: Int = 5,
-                               seconds: Double = 3, seed: UInt64 = 1) throws -> [StepCost] {
+    package static func measure(
+        sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
+        shards: Int? = nil, samples: Int = 10_000, repetitions: Int = 5,
+        seconds: Double = 3, seed: UInt64 = 1
+    ) throws -> [StepCost] {
         try Network.validate(sizes: sizes)
         guard miniBatchSize >= 1, repetitions >= 1, seconds > 0, threads.allSatisfy({ $0 >= 1 }) else {
             throw ShardNetError.invalidArgument("step cost: batch size, repetitions, seconds and threads must be positive")
@@ -65,21 +69,24 @@ package struct StepCost: Sendable, Equatable, Codable {
                 single.append(b.seconds / Double(steps))
             }
             let total = Double(steps * repetitions)
-            return StepCost(sizes: sizes, miniBatchSize: miniBatchSize, threads: t, shards: s,
-                            stepSeconds: SampleSummary(long).median, singleCallStepSeconds: SampleSummary(single).median,
-                            backpropSeconds: backprop / total, reduceSeconds: reduce / total, waitSeconds: wait / total)
+            return StepCost(
+                sizes: sizes, miniBatchSize: miniBatchSize, threads: t, shards: s,
+                stepSeconds: SampleSummary(long).median, singleCallStepSeconds: SampleSummary(single).median,
+                backpropSeconds: backprop / total, reduceSeconds: reduce / total, waitSeconds: wait / total)
         }
     }
 
     /// A Markdown table of step costs, for the README.
     package static func markdownTable(_ costs: [StepCost]) -> String {
-        var out = "| network | m | T | S | step (µs) | step as its own run call (µs) | backprop (µs·threads) | reduce (µs·threads) | wait (µs·threads) | samples/s |\n"
+        var out =
+            "| network | m | T | S | step (µs) | step as its own run call (µs) | backprop (µs·threads) | reduce (µs·threads) | wait (µs·threads) | samples/s |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for c in costs {
-            out += String(format: "| %@ | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
-                          c.sizes.map(String.init).joined(separator: "-"), c.miniBatchSize, c.threads, c.shards,
-                          c.stepSeconds * 1e6, c.singleCallStepSeconds * 1e6, c.backpropSeconds * 1e6,
-                          c.reduceSeconds * 1e6, c.waitSeconds * 1e6, c.samplesPerSecond)
+            out += String(
+                format: "| %@ | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+                c.sizes.map(String.init).joined(separator: "-"), c.miniBatchSize, c.threads, c.shards,
+                c.stepSeconds * 1e6, c.singleCallStepSeconds * 1e6, c.backpropSeconds * 1e6,
+                c.reduceSeconds * 1e6, c.waitSeconds * 1e6, c.samplesPerSecond)
         }
         return out
     }

@@ -26,8 +26,10 @@ public final class TimedEngine {
         public var wait: Double
     }
 
-    public init(sizes: [Int], miniBatchSize: Int, shards: Int, threads: Int, data: DataSet,
-         eta: Float = 3.0, seed: UInt64 = 1, kernels: KernelChoice = .auto, schedule: StepSchedule = .shards) throws {
+    public init(
+        sizes: [Int], miniBatchSize: Int, shards: Int, threads: Int, data: DataSet,
+        eta: Float = 3.0, seed: UInt64 = 1, kernels: KernelChoice = .auto, schedule: StepSchedule = .shards
+    ) throws {
         guard data.count >= miniBatchSize else {
             throw ShardNetError.invalidArgument("benchmark data has \(data.count) samples, fewer than the mini-batch size \(miniBatchSize)")
         }
@@ -42,8 +44,10 @@ public final class TimedEngine {
         initial = network.storage.copy()
         parameters = network.storage.copy()
         stepsPerEpoch = data.count / miniBatchSize
-        engine = ShardedSGD(layout: network.layout, cost: .quadratic, miniBatchSize: miniBatchSize,
-                            shards: shards, threads: threads, kernels: try KernelSet.checked(kernels, layout: network.layout, rows: (miniBatchSize + shards - 1) / shards), schedule: schedule)
+        engine = ShardedSGD(
+            layout: network.layout, cost: .quadratic, miniBatchSize: miniBatchSize,
+            shards: shards, threads: threads,
+            kernels: try KernelSet.checked(kernels, layout: network.layout, rows: (miniBatchSize + shards - 1) / shards), schedule: schedule)
     }
 
     /// Restores the initial parameters.
@@ -60,16 +64,18 @@ public final class TimedEngine {
             var left = steps
             while left > 0 {
                 let chunk = callsOfOneStep ? 1 : min(left, stepsPerEpoch - cursor)
-                _ = engine.run(steps: cursor..<(cursor + chunk), order: order, data: data,
-                               parameters: parameters, eta: eta, lambda: 0)
+                _ = engine.run(
+                    steps: cursor..<(cursor + chunk), order: order, data: data,
+                    parameters: parameters, eta: eta, lambda: 0)
                 left -= chunk
                 cursor += chunk
                 if cursor == stepsPerEpoch { cursor = 0 }
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        return Sample(seconds: seconds, backprop: engine.backpropSeconds - b0,
-                      reduce: engine.reduceSeconds - r0, wait: engine.waitSeconds - w0)
+        return Sample(
+            seconds: seconds, backprop: engine.backpropSeconds - b0,
+            reduce: engine.reduceSeconds - r0, wait: engine.waitSeconds - w0)
     }
 
     /// Warms up for about `seconds` (doubling the step count from 1) and returns the step

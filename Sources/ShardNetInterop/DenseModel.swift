@@ -54,8 +54,9 @@ public struct DenseModel: Sendable, Equatable {
     /// The model of a ShardNet network: sigmoid layers named dense, dense_1, … as Keras names them.
     public init(network: Network) {
         layers = (0..<network.layerCount).map { l in
-            DenseLayer(name: l == 0 ? "dense" : "dense_\(l)", inputs: network.sizes[l], units: network.sizes[l + 1],
-                       activation: .sigmoid, weights: network.weights(layer: l), biases: network.biases(layer: l))
+            DenseLayer(
+                name: l == 0 ? "dense" : "dense_\(l)", inputs: network.sizes[l], units: network.sizes[l + 1],
+                activation: .sigmoid, weights: network.weights(layer: l), biases: network.biases(layer: l))
         }
         cost = network.cost
     }
@@ -66,7 +67,8 @@ public struct DenseModel: Sendable, Equatable {
         try validate(path: path)
         for layer in layers where !Activation.shardNetSupports.contains(layer.activation) {
             let supported = Activation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")
-            throw ShardNetError.invalidFile(path: path, object: "layer '\(layer.name)'",
+            throw ShardNetError.invalidFile(
+                path: path, object: "layer '\(layer.name)'",
                 reason: "activation '\(layer.activation.rawValue)' is not supported; ShardNet runs \(supported) layers only")
         }
         do {
@@ -87,18 +89,21 @@ public struct DenseModel: Sendable, Equatable {
         for (i, layer) in layers.enumerated() {
             let object = "layer '\(layer.name)'"
             if i > 0, layer.inputs != layers[i - 1].units {
-                throw ShardNetError.invalidFile(path: path, object: object,
+                throw ShardNetError.invalidFile(
+                    path: path, object: object,
                     reason: "takes \(layer.inputs) inputs but the previous layer has \(layers[i - 1].units) units")
             }
             guard layer.weights.count == layer.units * layer.inputs else {
-                throw ShardNetError.invalidFile(path: path, object: object,
+                throw ShardNetError.invalidFile(
+                    path: path, object: object,
                     reason: "has \(layer.weights.count) weights; expected \(layer.inputs)×\(layer.units)")
             }
             guard layer.biases.count == layer.units else {
                 throw ShardNetError.invalidFile(path: path, object: object, reason: "has \(layer.biases.count) biases; expected \(layer.units)")
             }
             if let k = layer.weights.firstIndex(where: { !$0.isFinite }) {
-                throw ShardNetError.invalidFile(path: path, object: object,
+                throw ShardNetError.invalidFile(
+                    path: path, object: object,
                     reason: "weight (row \(k / layer.inputs), column \(k % layer.inputs)) is \(layer.weights[k]); parameters must be finite")
             }
             if let k = layer.biases.firstIndex(where: { !$0.isFinite }) {

@@ -14,7 +14,13 @@ struct JSONNode {
         var depth = 0, inString = false, escaped = false
         for byte in data {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -108,7 +114,9 @@ struct JSONNode {
         for (i, v) in a.enumerated() {
             guard let n = v as? NSNumber, !n.isBool else { throw JSONNode(value: v, path: "\(path)[\(i)]", file: file).fail("is not a number") }
             let f = Float(n.doubleValue)
-            guard f.isFinite else { throw JSONNode(value: v, path: "\(path)[\(i)]", file: file).fail("is \(n.doubleValue); parameters must be finite") }
+            guard f.isFinite else {
+                throw JSONNode(value: v, path: "\(path)[\(i)]", file: file).fail("is \(n.doubleValue); parameters must be finite")
+            }
             out.append(f)
         }
         return out
@@ -119,9 +127,9 @@ extension NSNumber {
     /// True for JSON's true/false (Foundation bridges them to NSNumber of type char).
     var isBool: Bool {
         #if canImport(Darwin)
-        return CFGetTypeID(self) == CFBooleanGetTypeID()
+            return CFGetTypeID(self) == CFBooleanGetTypeID()
         #else
-        return String(cString: objCType) == "c"
+            return String(cString: objCType) == "c"
         #endif
     }
 }

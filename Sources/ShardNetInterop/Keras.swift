@@ -65,8 +65,9 @@ public enum Keras {
             for layer in model.layers {
                 let vars = try file.createGroup("layers/\(layer.name)/vars")
                 try vars.attrs.set("name", .string(layer.name))
-                try vars.createDataset("0", shape: [layer.inputs, layer.units],
-                                       data: transpose(layer.weights, rows: layer.units, cols: layer.inputs))
+                try vars.createDataset(
+                    "0", shape: [layer.inputs, layer.units],
+                    data: transpose(layer.weights, rows: layer.units, cols: layer.inputs))
                 try vars.createDataset("1", shape: [layer.units], data: layer.biases)
             }
             try file.createGroup("vars").attrs.set("name", .string("sequential"))
@@ -126,8 +127,9 @@ public enum Keras {
         for layer in model.layers {
             let group = try weights.createGroup(layer.name)
             try group.attrs.setFixedStringArray("weight_names", ["\(layer.name)/kernel:0", "\(layer.name)/bias:0"])
-            try group.createDataset("\(layer.name)/kernel:0", shape: [layer.inputs, layer.units],
-                                    data: transpose(layer.weights, rows: layer.units, cols: layer.inputs))
+            try group.createDataset(
+                "\(layer.name)/kernel:0", shape: [layer.inputs, layer.units],
+                data: transpose(layer.weights, rows: layer.units, cols: layer.inputs))
             try group.createDataset("\(layer.name)/bias:0", shape: [layer.units], data: layer.biases)
         }
     }
@@ -160,16 +162,21 @@ public enum Keras {
     /// the archive declares).
     private static func extract(_ archive: Archive, _ name: String, limit: Int, path: String) throws -> Data {
         guard let entry = archive[name] else {
-            throw ShardNetError.invalidFile(path: path, object: name, reason: "is missing from the archive; a .keras file holds config.json and model.weights.h5 (and metadata.json)")
+            throw ShardNetError.invalidFile(
+                path: path, object: name,
+                reason: "is missing from the archive; a .keras file holds config.json and model.weights.h5 (and metadata.json)")
         }
         guard entry.type == .file else { throw ShardNetError.invalidFile(path: path, object: name, reason: "is not a file entry") }
         guard entry.uncompressedSize <= UInt64(limit) else {
-            throw ShardNetError.invalidFile(path: path, object: name, reason: "declares \(entry.uncompressedSize) bytes; at most \(limit) are accepted")
+            throw ShardNetError.invalidFile(
+                path: path, object: name, reason: "declares \(entry.uncompressedSize) bytes; at most \(limit) are accepted")
         }
         var data = Data()
         do {
             _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                guard data.count + chunk.count <= limit else { throw ShardNetError.invalidFile(path: path, object: name, reason: "extracts to more than \(limit) bytes") }
+                guard data.count + chunk.count <= limit else {
+                    throw ShardNetError.invalidFile(path: path, object: name, reason: "extracts to more than \(limit) bytes")
+                }
                 data.append(chunk)
             }
         } catch let error as ShardNetError {
@@ -202,7 +209,9 @@ public enum Keras {
                 let file = try File(weightsPath, mode: .read)
                 return try assemble(declared, path: path, objectPrefix: "model.weights.h5:") { layer in
                     let vars = "layers/\(layer.name)/vars"
-                    guard try file.contains(vars) else { throw ShardNetError.invalidFile(path: weightsPath, object: "/" + vars, reason: "is missing") }
+                    guard try file.contains(vars) else {
+                        throw ShardNetError.invalidFile(path: weightsPath, object: "/" + vars, reason: "is missing")
+                    }
                     return (try file.dataset(vars + "/0"), layer.useBias ? try file.dataset(vars + "/1") : nil)
                 }
             }
@@ -216,12 +225,18 @@ public enum Keras {
             let file = try File(path, mode: .read)
             let root = try file.attrs
             guard try root.contains("model_config") else {
-                throw ShardNetError.invalidFile(path: path, object: "/", reason: "has no 'model_config' attribute; a weights-only file (save_weights) holds no architecture to import")
+                throw ShardNetError.invalidFile(
+                    path: path, object: "/",
+                    reason: "has no 'model_config' attribute; a weights-only file (save_weights) holds no architecture to import")
             }
             let info = try root.info("model_config")
-            guard info.type == .string else { throw ShardNetError.invalidFile(path: path, object: "/", reason: "attribute 'model_config' is \(info.type); expected a JSON string") }
+            guard info.type == .string else {
+                throw ShardNetError.invalidFile(path: path, object: "/", reason: "attribute 'model_config' is \(info.type); expected a JSON string")
+            }
             let config = try root.string("model_config")
-            guard config.utf8.count <= maxConfigBytes else { throw ShardNetError.invalidFile(path: path, object: "/", reason: "attribute 'model_config' is too large") }
+            guard config.utf8.count <= maxConfigBytes else {
+                throw ShardNetError.invalidFile(path: path, object: "/", reason: "attribute 'model_config' is too large")
+            }
             let declared = try KerasConfig.parse(Data(config.utf8), file: path, object: "model_config")
             guard try file.kind(of: "model_weights") == .group else {
                 throw ShardNetError.invalidFile(path: path, object: "/model_weights", reason: "is missing; the file holds no weights")
@@ -230,7 +245,8 @@ public enum Keras {
             let layerNames = try weights.attrs.contains("layer_names") ? try weights.attrs.stringArray("layer_names", limit: 4096) : []
             return try assemble(declared, path: path) { layer in
                 guard layerNames.isEmpty || layerNames.contains(layer.name), try weights.kind(of: layer.name) == .group else {
-                    throw ShardNetError.invalidFile(path: path, object: "/model_weights/\(layer.name)", reason: "is missing (model_config declares layer '\(layer.name)')")
+                    throw ShardNetError.invalidFile(
+                        path: path, object: "/model_weights/\(layer.name)", reason: "is missing (model_config declares layer '\(layer.name)')")
                 }
                 let group = try weights.group(layer.name)
                 guard try group.attrs.contains("weight_names") else {
@@ -257,15 +273,18 @@ public enum Keras {
 
     /// Builds the model from declared layers and their kernel/bias datasets, checking every
     /// shape against the configuration before reading, and every value after.
-    private static func assemble(_ declared: [KerasConfig.DeclaredLayer], path: String, objectPrefix: String = "",
-                                 datasets: (KerasConfig.DeclaredLayer) throws -> (kernel: Dataset, bias: Dataset?)) throws -> DenseModel {
+    private static func assemble(
+        _ declared: [KerasConfig.DeclaredLayer], path: String, objectPrefix: String = "",
+        datasets: (KerasConfig.DeclaredLayer) throws -> (kernel: Dataset, bias: Dataset?)
+    ) throws -> DenseModel {
         guard let first = declared.first else { throw ShardNetError.invalidFile(path: path, object: "model", reason: "declares no Dense layers") }
         var inputs = first.inputs
         if inputs == nil {
             // No InputLayer or input shape: the first kernel's rows say it.
             let (kernel, _) = try datasets(first)
             guard kernel.shape.count == 2, kernel.shape[0] >= 1 else {
-                throw ShardNetError.invalidFile(path: path, object: objectPrefix + kernel.name, reason: "has shape \(kernel.shape); expected (inputs, \(first.units))")
+                throw ShardNetError.invalidFile(
+                    path: path, object: objectPrefix + kernel.name, reason: "has shape \(kernel.shape); expected (inputs, \(first.units))")
             }
             inputs = kernel.shape[0]
         }
@@ -277,9 +296,13 @@ public enum Keras {
         for (l, layer) in declared.enumerated() {
             let (kernel, bias) = try datasets(layer)
             let kernelValues = try readFloats(kernel, shape: [sizes[l], sizes[l + 1]], path: path, prefix: objectPrefix)
-            let biasValues = try bias.map { try readFloats($0, shape: [sizes[l + 1]], path: path, prefix: objectPrefix) } ?? [Float](repeating: 0, count: sizes[l + 1])
-            layers.append(DenseLayer(name: layer.name, inputs: sizes[l], units: sizes[l + 1], activation: layer.activation,
-                                     weights: transpose(kernelValues, rows: sizes[l], cols: sizes[l + 1]), biases: biasValues))
+            let biasValues =
+                try bias.map { try readFloats($0, shape: [sizes[l + 1]], path: path, prefix: objectPrefix) }
+                ?? [Float](repeating: 0, count: sizes[l + 1])
+            layers.append(
+                DenseLayer(
+                    name: layer.name, inputs: sizes[l], units: sizes[l + 1], activation: layer.activation,
+                    weights: transpose(kernelValues, rows: sizes[l], cols: sizes[l + 1]), biases: biasValues))
         }
         let model = DenseModel(layers: layers)
         try model.validate(path: path)
@@ -288,19 +311,23 @@ public enum Keras {
 
     private static func readFloats(_ dataset: Dataset, shape: [Int], path: String, prefix: String) throws -> [Float] {
         guard dataset.shape == shape else {
-            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "has shape \(dataset.shape); the model config implies \(shape)")
+            throw ShardNetError.invalidFile(
+                path: path, object: prefix + dataset.name, reason: "has shape \(dataset.shape); the model config implies \(shape)")
         }
         guard dataset.elementType.isFloat else {
-            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "has type \(dataset.elementType); expected float32 or float64")
+            throw ShardNetError.invalidFile(
+                path: path, object: prefix + dataset.name, reason: "has type \(dataset.elementType); expected float32 or float64")
         }
         // A dataset that claims far more elements than its stored bytes could hold (even
         // compressed) is refused before the read allocates for it.
         guard dataset.count <= max(1, dataset.storageSize) * 1032 else {
-            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "declares \(dataset.count) values but stores only \(dataset.storageSize) bytes")
+            throw ShardNetError.invalidFile(
+                path: path, object: prefix + dataset.name, reason: "declares \(dataset.count) values but stores only \(dataset.storageSize) bytes")
         }
         let values = try dataset.read(as: Float.self)
         if let k = values.firstIndex(where: { !$0.isFinite }) {
-            throw ShardNetError.invalidFile(path: path, object: prefix + dataset.name, reason: "value \(k) is \(values[k]); parameters must be finite")
+            throw ShardNetError.invalidFile(
+                path: path, object: prefix + dataset.name, reason: "value \(k) is \(values[k]); parameters must be finite")
         }
         return values
     }

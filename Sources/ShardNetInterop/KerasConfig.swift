@@ -19,8 +19,9 @@ enum KerasConfig {
 
     private static func denseConfig(_ layer: DenseLayer, keras3: Bool) -> [String: Any] {
         func initializer(_ name: String, _ config: [String: Any]) -> [String: Any] {
-            keras3 ? ["module": "keras.initializers", "class_name": name, "config": config, "registered_name": NSNull()]
-                   : ["class_name": name, "config": config]
+            keras3
+                ? ["module": "keras.initializers", "class_name": name, "config": config, "registered_name": NSNull()]
+                : ["class_name": name, "config": config]
         }
         return [
             "name": layer.name, "trainable": true, "dtype": "float32",
@@ -35,20 +36,26 @@ enum KerasConfig {
     /// Keras 3's serialized Sequential (config.json of a .keras archive).
     static func keras3(_ model: DenseModel) -> String {
         let inputs = model.layers[0].inputs
-        var layers: [[String: Any]] = [[
-            "module": "keras.layers", "class_name": "InputLayer", "registered_name": NSNull(),
-            "config": ["batch_shape": [NSNull(), inputs], "dtype": "float32", "sparse": false, "name": "input_layer"],
-        ]]
+        var layers: [[String: Any]] = [
+            [
+                "module": "keras.layers", "class_name": "InputLayer", "registered_name": NSNull(),
+                "config": ["batch_shape": [NSNull(), inputs], "dtype": "float32", "sparse": false, "name": "input_layer"],
+            ]
+        ]
         for layer in model.layers {
             var config = denseConfig(layer, keras3: true)
             config.removeValue(forKey: "activity_regularizer")
-            layers.append(["module": "keras.layers", "class_name": "Dense", "registered_name": NSNull(),
-                           "config": config, "build_config": ["input_shape": [NSNull(), layer.inputs]]])
+            layers.append([
+                "module": "keras.layers", "class_name": "Dense", "registered_name": NSNull(),
+                "config": config, "build_config": ["input_shape": [NSNull(), layer.inputs]],
+            ])
         }
         return json([
             "module": "keras", "class_name": "Sequential", "registered_name": NSNull(),
-            "config": ["name": "sequential", "trainable": true, "dtype": "float32", "layers": layers,
-                       "build_input_shape": [NSNull(), inputs]],
+            "config": [
+                "name": "sequential", "trainable": true, "dtype": "float32", "layers": layers,
+                "build_input_shape": [NSNull(), inputs],
+            ],
             "build_config": ["input_shape": [NSNull(), inputs]],
             "compile_config": NSNull(),
         ])
@@ -56,16 +63,22 @@ enum KerasConfig {
 
     /// Keras 2's (tf.keras) Sequential config, as the legacy HDF5 format's `model_config`.
     static func keras2(_ model: DenseModel) -> String {
-        var layers: [[String: Any]] = [[
-            "class_name": "InputLayer",
-            "config": ["batch_input_shape": [NSNull(), model.layers[0].inputs], "dtype": "float32",
-                       "sparse": false, "ragged": false, "name": "input_1"],
-        ]]
+        var layers: [[String: Any]] = [
+            [
+                "class_name": "InputLayer",
+                "config": [
+                    "batch_input_shape": [NSNull(), model.layers[0].inputs], "dtype": "float32",
+                    "sparse": false, "ragged": false, "name": "input_1",
+                ],
+            ]
+        ]
         for layer in model.layers {
             layers.append(["class_name": "Dense", "config": denseConfig(layer, keras3: false)])
         }
-        return json(["class_name": "Sequential", "config": ["name": "sequential", "layers": layers],
-                     "keras_version": keras2Version, "backend": "tensorflow"])
+        return json([
+            "class_name": "Sequential", "config": ["name": "sequential", "layers": layers],
+            "keras_version": keras2Version, "backend": "tensorflow",
+        ])
     }
 
     // MARK: reading
@@ -122,14 +135,16 @@ enum KerasConfig {
             }
             guard let activation = Activation(kerasName: activationName) else {
                 let supported = Activation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")
-                throw ShardNetError.invalidFile(path: file, object: "layer '\(name)'",
+                throw ShardNetError.invalidFile(
+                    path: file, object: "layer '\(name)'",
                     reason: "activation '\(activationName)' is not supported; ShardNet runs \(supported) layers only")
             }
             let useBiasNode = try layerConfig.optional("use_bias")
-            let useBias = try useBiasNode.map { node -> Bool in
-                guard let n = node.value as? NSNumber, n.isBool else { throw node.fail("is not true or false") }
-                return n.boolValue
-            } ?? true
+            let useBias =
+                try useBiasNode.map { node -> Bool in
+                    guard let n = node.value as? NSNumber, n.isBool else { throw node.fail("is not true or false") }
+                    return n.boolValue
+                } ?? true
             // The input width matters for the first Dense layer only (later ones take the
             // previous layer's units): its own batch shape (Keras 2 without an InputLayer), its
             // build_config (Keras 3), or the InputLayer's. Without any, the kernel's rows say it.

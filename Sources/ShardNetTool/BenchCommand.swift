@@ -46,8 +46,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Synthetic training samples per point.")
     var samples: Int?
 
-    @Option(help: ArgumentHelp("Kernels to compare, each a series of its own: auto, avx512, avx2, neon, scalar, blas. Default: auto,blas.",
-                               valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Kernels to compare, each a series of its own: auto, avx512, avx2, neon, scalar, blas. Default: auto,blas.",
+            valueName: "list"))
     var kernels: String?
 
     @Option(help: ArgumentHelp("Step schedules to compare with native kernels: shards, units. Default: shards,units.", valueName: "list"))
@@ -82,7 +84,9 @@ struct BenchCommand: ParsableCommand {
                     throw ValidationError("--kernels: '\(name)' is not one of \(KernelChoice.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 guard choice == .auto || KernelSet.available.contains(choice) else {
-                    throw ValidationError("--kernels: this CPU has no \(choice.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError(
+                        "--kernels: this CPU has no \(choice.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 return choice
             }

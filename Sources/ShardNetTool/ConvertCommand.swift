@@ -37,25 +37,33 @@ struct ConvertCommand: ParsableCommand {
         let given = explicitFiles.compactMap { $0 }.count
         if folder != nil && given > 0 { throw ValidationError("give either an IDX folder or the four --train-/--test- files, not both") }
         if folder == nil && given != 4 {
-            throw ValidationError(given == 0 ? "name the IDX folder, e.g. shardnet convert /usr/share/datasets/fashion-mnist --output fashion.h5"
-                                             : "give all four of --train-images, --train-labels, --test-images, --test-labels")
+            throw ValidationError(
+                given == 0
+                    ? "name the IDX folder, e.g. shardnet convert /usr/share/datasets/fashion-mnist --output fashion.h5"
+                    : "give all four of --train-images, --train-labels, --test-images, --test-labels")
         }
     }
 
     func run() throws {
-        let inputs = try folder.map { try IDXConverter.Inputs(folder: $0) }
+        let inputs =
+            try folder.map { try IDXConverter.Inputs(folder: $0) }
             ?? IDXConverter.Inputs(trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels!)
         // Replace only an earlier dataset, never a model or an unrelated file.
         if FileManager.default.fileExists(atPath: output) {
             let kind: H5FileKind
             do { kind = try H5FileKind.detect(path: output) } catch {
-                throw ShardNetError.io(path: output, reason: "exists and is not a ShardNet dataset; refusing to overwrite it (choose another --output or remove the file)")
+                throw ShardNetError.io(
+                    path: output,
+                    reason: "exists and is not a ShardNet dataset; refusing to overwrite it (choose another --output or remove the file)")
             }
             guard kind == .dataset else {
-                throw ShardNetError.io(path: output, reason: "exists and is a checkpoint; refusing to overwrite a model with a dataset (choose another --output)")
+                throw ShardNetError.io(
+                    path: output, reason: "exists and is a checkpoint; refusing to overwrite a model with a dataset (choose another --output)")
             }
         }
         let summary = try IDXConverter.convert(inputs, to: output)
-        print("Wrote \(output): train \(Format.grouped(summary.trainCount)) and test \(Format.grouped(summary.testCount)) samples of \(summary.features) features, \(summary.classes) classes")
+        print(
+            "Wrote \(output): train \(Format.grouped(summary.trainCount)) and test \(Format.grouped(summary.testCount)) samples of \(summary.features) features, \(summary.classes) classes"
+        )
     }
 }

@@ -7,7 +7,11 @@ enum DataSource {
     /// as a SwiftPM resource next to the executable.
     static func embeddedPath() throws -> String {
         guard let path = Bundle.module.path(forResource: "mnist-5k", ofType: "h5") else {
-            throw ShardNetError.io(path: "mnist-5k.h5", reason: "the embedded dataset is missing from the shardnet_ShardNetTool.resources bundle; rebuild with `swift build`, or pass --data FILE.h5")
+            throw ShardNetError.io(
+                path: "mnist-5k.h5",
+                reason:
+                    "the embedded dataset is missing from the shardnet_ShardNetTool.resources bundle; rebuild with `swift build`, or pass --data FILE.h5"
+            )
         }
         return path
     }
@@ -15,7 +19,7 @@ enum DataSource {
     /// Loads a dataset file, refusing checkpoints with a message that says what to pass instead.
     static func load(_ data: String?) throws -> (path: String, file: DataSetFile) {
         guard let data else {
-            let embedded = try embeddedPath()   // shipped with the tool: trusted
+            let embedded = try embeddedPath()  // shipped with the tool: trusted
             return (embedded, try DataSetFile.load(from: embedded))
         }
         do {
@@ -41,10 +45,16 @@ enum DataSource {
         switch name {
         case "train": return file.train
         case "test":
-            guard let test = file.test else { throw ShardNetError.invalidFile(path: path, object: "/test", reason: "the dataset has no test split; add /test/images and /test/labels (shardnet convert writes both)") }
+            guard let test = file.test else {
+                throw ShardNetError.invalidFile(
+                    path: path, object: "/test",
+                    reason: "the dataset has no test split; add /test/images and /test/labels (shardnet convert writes both)")
+            }
             return test
         case "validation":
-            guard let validation = file.validation else { throw ShardNetError.invalidFile(path: path, object: "/validation", reason: "the dataset has no validation split; use --split test") }
+            guard let validation = file.validation else {
+                throw ShardNetError.invalidFile(path: path, object: "/validation", reason: "the dataset has no validation split; use --split test")
+            }
             return validation
         default:
             throw ValidationErrorMessage("unknown split '\(name)': use train, test or validation")

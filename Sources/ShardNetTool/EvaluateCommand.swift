@@ -32,13 +32,16 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         BLAS.useSingleThread()
         let (network, set, path) = try input.load()
-        let evaluator = try Evaluator(layout: network.layout, threads: threads ?? TrainingOptions.activeCores,
-                                      kernels: kernels.kernels)
+        let evaluator = try Evaluator(
+            layout: network.layout, threads: threads ?? TrainingOptions.activeCores,
+            kernels: kernels.kernels)
         let e = evaluator.evaluate(network, on: set)
         if json {
             print("{\"accuracy\": \(Format.json(e.accuracy)), \"correct\": \(e.correct), \"total\": \(e.total), \"cost\": \(Format.json(e.cost))}")
         } else {
-            print("\(input.model) on \(path) /\(input.split): accuracy \(Format.percent(e.accuracy)) (\(Format.grouped(e.correct))/\(Format.grouped(e.total))), mean cost \(Format.fixed(e.cost, 4))")
+            print(
+                "\(input.model) on \(path) /\(input.split): accuracy \(Format.percent(e.accuracy)) (\(Format.grouped(e.correct))/\(Format.grouped(e.total))), mean cost \(Format.fixed(e.cost, 4))"
+            )
         }
     }
 }

@@ -40,6 +40,8 @@ struct ExportCommand: ParsableCommand {
             throw ValidationErrorMessage("\(output): already exists; pass --force to replace it or choose another --output")
         }
         try ModelExchange.export(network, to: output, format: format)
-        print("Exported \(network.sizes.map(String.init).joined(separator: "-")) (\(network.cost.rawValue)) from \(model) to \(output) as \(format.rawValue)")
+        print(
+            "Exported \(network.sizes.map(String.init).joined(separator: "-")) (\(network.cost.rawValue)) from \(model) to \(output) as \(format.rawValue)"
+        )
     }
 }

@@ -26,7 +26,8 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Treat the input as this format instead of detecting it: keras, keras-h5 or network2-json.", valueName: "format"))
     var format: ExchangeFormat?
 
-    @Option(help: "Cost to record for Keras models, which store none: quadratic or cross-entropy. Default: quadratic (network2 JSON records its own).")
+    @Option(
+        help: "Cost to record for Keras models, which store none: quadratic or cross-entropy. Default: quadratic (network2 JSON records its own).")
     var cost: Cost?
 
     func run() throws {
@@ -52,11 +53,12 @@ enum ImportSafety {
 
     static func vet(_ path: String, format: ExchangeFormat?) throws {
         guard FileManager.default.fileExists(atPath: path),
-              ProcessInfo.processInfo.environment["SHARDNET_NO_FILE_CHECK"] == nil else { return }
+            ProcessInfo.processInfo.environment["SHARDNET_NO_FILE_CHECK"] == nil
+        else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         #if os(macOS)
-        process.executableURL = Bundle.main.executableURL
+            process.executableURL = Bundle.main.executableURL
         #endif
         process.arguments = ["check-import", path] + (format.map { ["--format", $0.rawValue] } ?? [])
         var environment = ProcessInfo.processInfo.environment
@@ -71,10 +73,13 @@ enum ImportSafety {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            throw ShardNetError.invalidFile(path: path, object: "/", reason: "reading the file did not finish in \(Int(timeout)) s (libhdf5 loops on a corrupt structure); the file is damaged")
+            throw ShardNetError.invalidFile(
+                path: path, object: "/",
+                reason: "reading the file did not finish in \(Int(timeout)) s (libhdf5 loops on a corrupt structure); the file is damaged")
         }
         if process.terminationReason == .uncaughtSignal {
-            throw ShardNetError.invalidFile(path: path, object: "/", reason: "reading the file crashed the reader (signal \(process.terminationStatus)); the file is damaged")
+            throw ShardNetError.invalidFile(
+                path: path, object: "/", reason: "reading the file crashed the reader (signal \(process.terminationStatus)); the file is damaged")
         }
         if process.terminationStatus != 0 {
             // The child writes only its one error line, far below a pipe's capacity.
@@ -94,9 +99,9 @@ struct CheckImportCommand: ParsableCommand {
 
     func run() throws {
         #if os(Linux)
-        let addressSpace = __rlimit_resource_t(RLIMIT_AS.rawValue)
+            let addressSpace = __rlimit_resource_t(RLIMIT_AS.rawValue)
         #else
-        let addressSpace = RLIMIT_AS
+            let addressSpace = RLIMIT_AS
         #endif
         var limit = rlimit(rlim_cur: 12 << 30, rlim_max: 12 << 30)
         if getrlimit(addressSpace, &limit) == 0, limit.rlim_cur > 12 << 30 {

@@ -26,7 +26,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         if system {
-            SystemReport.lines.forEach { print($0) }
+            for line in SystemReport.lines { print(line) }
             return
         }
         guard let file else { return }
@@ -42,9 +42,13 @@ struct InfoCommand: ParsableCommand {
         case .checkpoint:
             let c = try Checkpoint.load(from: file)
             let n = c.network
-            print("\(file): checkpoint, network \(n.sizes.map(String.init).joined(separator: "-")) (\(Format.grouped(n.parameterCount)) parameters), sigmoid, \(n.cost.rawValue) cost")
+            print(
+                "\(file): checkpoint, network \(n.sizes.map(String.init).joined(separator: "-")) (\(Format.grouped(n.parameterCount)) parameters), sigmoid, \(n.cost.rawValue) cost"
+            )
             guard let t = c.training else { print("  no training state"); return }
-            print("  trained \(t.epochsCompleted) epochs: eta \(t.eta), lambda \(t.lambda), batch \(t.miniBatchSize), shards \(t.shards), seed \(t.seed), init \(t.initialization.rawValue)")
+            print(
+                "  trained \(t.epochsCompleted) epochs: eta \(t.eta), lambda \(t.lambda), batch \(t.miniBatchSize), shards \(t.shards), seed \(t.seed), init \(t.initialization.rawValue)"
+            )
             for r in t.history {
                 print("  " + TrainCommand.describe(r, epochs: t.epochsCompleted))
             }

@@ -11,7 +11,8 @@ final class JSONLWriter {
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists || !append {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw ShardNetError.io(path: path, reason: "cannot create the log file: \(String(cString: strerror(errno))); choose a writable --log path")
+                throw ShardNetError.io(
+                    path: path, reason: "cannot create the log file: \(String(cString: strerror(errno))); choose a writable --log path")
             }
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
@@ -25,7 +26,8 @@ final class JSONLWriter {
 
     /// One line: the epoch's figures plus how it ran.
     func write(_ r: EpochRecord, epochs: Int, threads: Int, shards: Int, kernels: String, schedule: StepSchedule) throws {
-        let line = "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(Format.json(r.trainingCost)), "
+        let line =
+            "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(Format.json(r.trainingCost)), "
             + "\"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testAccuracy\": \(Format.json(r.testAccuracy)), "
             + "\"testCost\": \(Format.json(r.testCost)), \"seconds\": \(Format.json(r.seconds)), "
             + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), \"threads\": \(threads), \"shards\": \(shards), \"schedule\": \"\(schedule.rawValue)\", "

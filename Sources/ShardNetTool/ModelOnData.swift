@@ -24,7 +24,9 @@ struct ModelOnData: ParsableArguments {
         let (path, file) = try DataSource.load(data)
         let set = try DataSource.split(file, split, path: path)
         guard network.sizes[0] == set.features, set.classes <= network.sizes.last! else {
-            throw ValidationErrorMessage("\(model) (\(network.sizes.map(String.init).joined(separator: "-"))) does not fit \(path): \(set.features) features and \(set.classes) classes per sample")
+            throw ValidationErrorMessage(
+                "\(model) (\(network.sizes.map(String.init).joined(separator: "-"))) does not fit \(path): \(set.features) features and \(set.classes) classes per sample"
+            )
         }
         return (network, set, path)
     }

@@ -12,13 +12,18 @@ enum OutputCheck {
             throw ShardNetError.io(path: output, reason: "the output folder \(folder) does not exist; create it or choose another --output")
         }
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw ShardNetError.io(path: output, reason: "--output is a folder; name a file inside it, e.g. \(output)/model.h5") }
+            if isDirectory.boolValue {
+                throw ShardNetError.io(path: output, reason: "--output is a folder; name a file inside it, e.g. \(output)/model.h5")
+            }
             let kind: H5FileKind
             do { kind = try H5FileKind.detect(path: output) } catch {
-                throw ShardNetError.io(path: output, reason: "exists and is not a ShardNet checkpoint; refusing to overwrite it (choose another --output or remove the file)")
+                throw ShardNetError.io(
+                    path: output,
+                    reason: "exists and is not a ShardNet checkpoint; refusing to overwrite it (choose another --output or remove the file)")
             }
             guard kind == .checkpoint else {
-                throw ShardNetError.io(path: output, reason: "exists and is a \(kind.rawValue), not a checkpoint; refusing to overwrite it (choose another --output)")
+                throw ShardNetError.io(
+                    path: output, reason: "exists and is a \(kind.rawValue), not a checkpoint; refusing to overwrite it (choose another --output)")
             }
         }
         // Prove the folder takes new files (permissions, read-only mounts; root ignores mode bits).

@@ -16,8 +16,9 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var input: ModelOnData
     @OptionGroup var kernels: KernelOptions
 
-    @Option(name: .customLong("index"), parsing: .upToNextOption,
-            help: ArgumentHelp("Sample indices: --index 0 1 2 or --index 0 --index 1. Default: 0.", valueName: "i"))
+    @Option(
+        name: .customLong("index"), parsing: .upToNextOption,
+        help: ArgumentHelp("Sample indices: --index 0 1 2 or --index 0 --index 1. Default: 0.", valueName: "i"))
     var indices: [Int] = []
 
     func validate() throws {
@@ -36,13 +37,16 @@ struct PredictCommand: ParsableCommand {
         images.reserveCapacity(chosen.count * f)
         for i in chosen { images += set.images[(i * f)..<((i + 1) * f)] }
         let width = network.sizes.last!
-        let outputs = try Evaluator(layout: network.layout, threads: 1, kernels: kernels.kernels).outputs(network, images: images, count: chosen.count)
+        let outputs = try Evaluator(layout: network.layout, threads: 1, kernels: kernels.kernels).outputs(
+            network, images: images, count: chosen.count)
         for (k, i) in chosen.enumerated() {
             let row = Array(outputs[(k * width)..<((k + 1) * width)])
             let predicted = row.indices.max(by: { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) })!
             let label = Int(set.labels[i])
             let mark = predicted == label ? "correct" : "wrong"
-            print("sample \(i): predicted \(predicted), label \(label) (\(mark)); outputs [\(row.map { String(format: "%.4f", $0) }.joined(separator: ", "))]")
+            print(
+                "sample \(i): predicted \(predicted), label \(label) (\(mark)); outputs [\(row.map { String(format: "%.4f", $0) }.joined(separator: ", "))]"
+            )
         }
     }
 }

@@ -18,8 +18,10 @@ struct ShardNetCommand: ParsableCommand {
               shardnet train --data fashion.h5 --output fashion-model.h5
             """,
         version: version,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self,
-                      InfoCommand.self, BenchCommand.self, ExportCommand.self, ImportCommand.self,
-                      CheckImportCommand.self]
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self,
+            InfoCommand.self, BenchCommand.self, ExportCommand.self, ImportCommand.self,
+            CheckImportCommand.self,
+        ]
     )
 }

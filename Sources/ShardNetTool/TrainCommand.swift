@@ -49,8 +49,12 @@ struct TrainCommand: ParsableCommand {
         let state = trainer.state
         if !quiet {
             let from = state.epochsCompleted > 0 ? ", resuming after epoch \(state.epochsCompleted)" : ""
-            Console.line("Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)")
-            Console.line("  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)")
+            Console.line(
+                "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)"
+            )
+            Console.line(
+                "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
+            )
             Console.line("  kernels \(SystemReport.kernelLine(trainer.kernels))")
         }
         if state.epochsCompleted >= epochs {
@@ -63,23 +67,25 @@ struct TrainCommand: ParsableCommand {
         var bar: ProgressBar?
         var lastSaved = state.epochsCompleted
         do {
-            try trainer.train(on: train, evaluatingOn: test, epochs: epochs,
-                              progressInterval: Console.isTerminal && !quiet ? max(state.miniBatchSize, 2_000) : 0,
-                              progress: { done, total in
-                                  if bar == nil { bar = ProgressBar(epoch: trainer.state.epochsCompleted + 1, epochs: epochs, total: total) }
-                                  Console.progress(bar!.render(done: done))
-                              },
-                              onEpoch: { record in
-                                  bar = nil
-                                  if !quiet { Console.line(Self.describe(record, epochs: epochs)) }
-                                  try logWriter?.write(record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards,
-                                                      kernels: trainer.kernels, schedule: trainer.schedule)
-                                  try board?.log(record, network: trainer.network, train: train, epochs: epochs)
-                                  if record.epoch % runOptions.checkpointEvery == 0 || record.epoch == epochs {
-                                      try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
-                                      lastSaved = record.epoch
-                                  }
-                              })
+            try trainer.train(
+                on: train, evaluatingOn: test, epochs: epochs,
+                progressInterval: Console.isTerminal && !quiet ? max(state.miniBatchSize, 2_000) : 0,
+                progress: { done, total in
+                    if bar == nil { bar = ProgressBar(epoch: trainer.state.epochsCompleted + 1, epochs: epochs, total: total) }
+                    Console.progress(bar!.render(done: done))
+                },
+                onEpoch: { record in
+                    bar = nil
+                    if !quiet { Console.line(Self.describe(record, epochs: epochs)) }
+                    try logWriter?.write(
+                        record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards,
+                        kernels: trainer.kernels, schedule: trainer.schedule)
+                    try board?.log(record, network: trainer.network, train: train, epochs: epochs)
+                    if record.epoch % runOptions.checkpointEvery == 0 || record.epoch == epochs {
+                        try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
+                        lastSaved = record.epoch
+                    }
+                })
         } catch let error as ShardNetError {
             Console.clearProgress()
             if case .diverged = error {
@@ -90,14 +96,17 @@ struct TrainCommand: ParsableCommand {
         }
         let last = trainer.state.history.last!
         let total = Date().timeIntervalSince(started)
-        Console.line("Done: \(trainer.state.epochsCompleted) epochs in \(Format.duration(total)); test accuracy \(Format.percent(last.testAccuracy)) (\(Format.grouped(last.testCorrect))/\(Format.grouped(last.testTotal))); model saved to \(output)")
+        Console.line(
+            "Done: \(trainer.state.epochsCompleted) epochs in \(Format.duration(total)); test accuracy \(Format.percent(last.testAccuracy)) (\(Format.grouped(last.testCorrect))/\(Format.grouped(last.testTotal))); model saved to \(output)"
+        )
     }
 
     /// The per-epoch line.
     static func describe(_ r: EpochRecord, epochs: Int) -> String {
         let width = String(epochs).count
         let epoch = String(repeating: " ", count: max(0, width - String(r.epoch).count)) + String(r.epoch)
-        return "Epoch \(epoch)/\(epochs)  cost \(Format.fixed(r.trainingCost, 4))  test \(Format.grouped(r.testCorrect))/\(Format.grouped(r.testTotal)) (\(Format.percent(r.testAccuracy)))  \(Format.grouped(Int(r.samplesPerSecond))) samples/s  \(Format.fixed(r.seconds, 2))s"
+        return
+            "Epoch \(epoch)/\(epochs)  cost \(Format.fixed(r.trainingCost, 4))  test \(Format.grouped(r.testCorrect))/\(Format.grouped(r.testTotal)) (\(Format.percent(r.testAccuracy)))  \(Format.grouped(Int(r.samplesPerSecond))) samples/s  \(Format.fixed(r.seconds, 2))s"
     }
 
     /// A fresh trainer from the flags, or one resumed from --resume (whose saved
@@ -107,7 +116,9 @@ struct TrainCommand: ParsableCommand {
         if let resume = runOptions.resume {
             let checkpoint = try DataSource.checkpoint(resume, flag: "--resume")
             guard let saved = checkpoint.training else {
-                throw ShardNetError.invalidFile(path: resume, object: "/training", reason: "the checkpoint has no training state, so it cannot be resumed; train a new model instead")
+                throw ShardNetError.invalidFile(
+                    path: resume, object: "/training",
+                    reason: "the checkpoint has no training state, so it cannot be resumed; train a new model instead")
             }
             try model.conflicts(with: checkpoint, state: saved, from: resume)
             try optimiser.conflicts(with: saved, from: resume)
@@ -116,17 +127,21 @@ struct TrainCommand: ParsableCommand {
         } else {
             let sizes = model.sizes, layers = sizes.map(String.init).joined(separator: ",")
             guard sizes.first == data.features else {
-                throw ValidationErrorMessage("--layers \(layers) starts with \(sizes[0]) inputs but \(dataPath) has \(data.features) features per sample; use --layers \(data.features),…")
+                throw ValidationErrorMessage(
+                    "--layers \(layers) starts with \(sizes[0]) inputs but \(dataPath) has \(data.features) features per sample; use --layers \(data.features),…"
+                )
             }
             guard sizes.last == data.classes else {
-                throw ValidationErrorMessage("--layers \(layers) ends with \(sizes.last!) outputs but \(dataPath) has \(data.classes) classes; use --layers …,\(data.classes)")
+                throw ValidationErrorMessage(
+                    "--layers \(layers) ends with \(sizes.last!) outputs but \(dataPath) has \(data.classes) classes; use --layers …,\(data.classes)")
             }
             let defaults = TrainingOptions.defaults
-            let options = TrainingOptions(eta: optimiser.eta ?? defaults.eta, lambda: optimiser.lambda ?? defaults.lambda,
-                                          miniBatchSize: optimiser.batchSize ?? defaults.miniBatchSize,
-                                          shards: execution.shards ?? TrainingOptions.activeCores,
-                                          seed: execution.seed ?? defaults.seed,
-                                          initialization: model.initialization ?? defaults.initialization)
+            let options = TrainingOptions(
+                eta: optimiser.eta ?? defaults.eta, lambda: optimiser.lambda ?? defaults.lambda,
+                miniBatchSize: optimiser.batchSize ?? defaults.miniBatchSize,
+                shards: execution.shards ?? TrainingOptions.activeCores,
+                seed: execution.seed ?? defaults.seed,
+                initialization: model.initialization ?? defaults.initialization)
             (network, state) = try Trainer.freshStart(sizes: sizes, cost: model.cost ?? TrainingOptions.defaultCost, options: options)
         }
         do {

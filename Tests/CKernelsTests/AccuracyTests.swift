@@ -85,7 +85,8 @@ import Testing
 
     /// Max relative error of f against a double reference over n evenly spaced points of [lo, hi].
     static func maxRelativeError(_ lo: Double, _ hi: Double, _ n: Int, _ f: (Float) -> Float, _ ref: (Double) -> Double)
-        -> (error: Double, at: Float) {
+        -> (error: Double, at: Float)
+    {
         var worst = 0.0, at: Float = 0
         for i in 0...n {
             let x = Float(lo + (hi - lo) * Double(i) / Double(n))

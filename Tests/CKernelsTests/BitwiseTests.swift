@@ -27,8 +27,9 @@ import Testing
                                 let a = p.forward(k, j0: j0, j1: j1, act: act)
                                 let b = p.forward(scalarTable, j0: j0, j1: j1, act: act)
                                 let same2 = sameBits(a, b)
-                                #expect(same2,
-                                        "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
+                                #expect(
+                                    same2,
+                                    "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
                             }
                         }
                     }
@@ -49,8 +50,9 @@ import Testing
                                 let a = p.backward(k, k0: k0, k1: k1, act: act)
                                 let b = p.backward(scalarTable, k0: k0, k1: k1, act: act)
                                 let same3 = sameBits(a, b)
-                                #expect(same3,
-                                        "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
+                                #expect(
+                                    same3,
+                                    "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
                             }
                         }
                     }
@@ -108,8 +110,9 @@ import Testing
                     var part = [Float](repeating: 7, count: packed.count)
                     k.pointee.pack(nIn, nOut, 16, nOut, p.weights, &part)
                     let same7 = sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7
-                    #expect(same7,
-                            "\(name) pack of panels 1... only")
+                    #expect(
+                        same7,
+                        "\(name) pack of panels 1... only")
                 }
             }
         }
@@ -144,8 +147,9 @@ import Testing
                             }
                             let a = run(k), b = run(scalarTable)
                             let same1 = sameBits(a.0, b.0) && sameBits(a.1, b.1)
-                            #expect(same1,
-                                    "\(name) update rule \(ri) grads \(nGrads) offset \(offset) count \(count): \(firstDifference(a.0, b.0))")
+                            #expect(
+                                same1,
+                                "\(name) update rule \(ri) grads \(nGrads) offset \(offset) count \(count): \(firstDifference(a.0, b.0))")
                         }
                     }
                 }

@@ -90,8 +90,11 @@ import Testing
                     let gs = Double(grads[0][i] + grads[1][i])
                     let (ep, ev) = Self.reference(Double(p0[i]), Double(v0[i]), gs, rule)
                     #expect(abs(Double(p[i]) - ep) <= 4e-7 * (abs(ep) + 0.1), "\(isaName) \(name) p[\(i)]")
-                    if rule.mu != 0 { #expect(abs(Double(v[i]) - ev) <= 4e-7 * (abs(ev) + 0.1), "\(isaName) \(name) v[\(i)]") }
-                    else { #expect(v[i] == v0[i], "\(isaName) \(name): velocity untouched when mu = 0") }
+                    if rule.mu != 0 {
+                        #expect(abs(Double(v[i]) - ev) <= 4e-7 * (abs(ev) + 0.1), "\(isaName) \(name) v[\(i)]")
+                    } else {
+                        #expect(v[i] == v0[i], "\(isaName) \(name): velocity untouched when mu = 0")
+                    }
                 }
             }
         }

@@ -36,7 +36,7 @@ struct FileIsGroupTests {
             #expect(failure { try f.close() }.contains("1 objects of the file are still open"))
             _ = sub
         }
-        #expect(try f.attrs.string("s") == "v")   // the vlen reader's extra file reference is released
+        #expect(try f.attrs.string("s") == "v")  // the vlen reader's extra file reference is released
         try f.close()
         #expect(!f.isOpen)
         try f.close()
@@ -107,7 +107,8 @@ struct FileIsGroupTests {
     func variableLengthStringsFromH5pyWithUserBlock() throws {
         let folder = try TemporaryFolder()
         let path = folder.file("ub.h5")
-        let script = "import h5py\nwith h5py.File('\(path)', 'w', userblock_size=1024) as f:\n f.attrs['a'] = 'first'\n f.attrs['b'] = 'ünïcode ✓'\n f.create_group('g').attrs['c'] = ''\n"
+        let script =
+            "import h5py\nwith h5py.File('\(path)', 'w', userblock_size=1024) as f:\n f.attrs['a'] = 'first'\n f.attrs['b'] = 'ünïcode ✓'\n f.create_group('g').attrs['c'] = ''\n"
         #expect(runPython(script) == 0)
         let f = try File(path)
         #expect(try f.attrs.string("a") == "first")

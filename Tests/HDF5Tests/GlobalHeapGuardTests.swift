@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import HDF5
+import Testing
 
 /// Files whose global heap would make libhdf5 1.10 hang or segfault (found by fuzzing, kept in
 /// Fuzz/regressions/hdf5) are refused by `File` before libhdf5 parses them — in-process, with

@@ -72,7 +72,7 @@ struct HDF5RoundTripTests {
             let ds = try g.createDataset("ds", shape: [1], data: [Float(1)])
             try ds.attrs.set("on-dataset", .string("x"))
         }
-        try f0.close() // succeeds only because the block above released every group and dataset
+        try f0.close()  // succeeds only because the block above released every group and dataset
 
         let f = try File(path)
         let a = f.attrs
@@ -108,7 +108,8 @@ struct HDF5RoundTripTests {
     func readsStringsWrittenByH5py() throws {
         let folder = try TemporaryFolder()
         let path = folder.file("py.h5")
-        let script = "import h5py, numpy as np\nwith h5py.File('\(path)', 'w') as f:\n f.attrs['fixed'] = np.bytes_(b'abc')\n f.attrs['vlen'] = 'xyz'\n f.attrs['n'] = np.int32(5)\n"
+        let script =
+            "import h5py, numpy as np\nwith h5py.File('\(path)', 'w') as f:\n f.attrs['fixed'] = np.bytes_(b'abc')\n f.attrs['vlen'] = 'xyz'\n f.attrs['n'] = np.int32(5)\n"
         #expect(runPython(script) == 0)
         let a = try File(path).attrs
         #expect(try a.string("fixed") == "abc")

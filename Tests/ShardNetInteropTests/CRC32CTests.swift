@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShardNetInterop
 
 /// Protects the TFRecord checksum: a wrong CRC-32C makes TensorBoard drop every record.

@@ -53,7 +53,9 @@ import Testing
         let command = "\(Interop.executable) train --epochs 2 --threads 1 --output \(folder.appendingPathComponent("m.h5").path)"
         let r = try Interop.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm"])
         #expect(r.status == 0, "\(r.all)")
-        let renders = r.stdout.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init).filter { $0.contains("] ") && $0.contains("samples/s") }
+        let renders = r.stdout.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init).filter {
+            $0.contains("] ") && $0.contains("samples/s")
+        }
         try #require(!renders.isEmpty, "no progress bar drawn: \(r.stdout)")
         for epoch in ["Epoch 1/2 [", "Epoch 2/2 ["] {
             let first = try #require(renders.first { $0.contains(epoch) }, "\(renders)")

@@ -3,6 +3,7 @@ import HDF5
 import ShardNet
 import Testing
 import ZIPFoundation
+
 @testable import ShardNetInterop
 
 /// Every import is untrusted input.
@@ -23,8 +24,10 @@ import ZIPFoundation
     static func zip(_ path: String, _ entries: [(String, Data)], compress: Bool = false) throws {
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         for (name, data) in entries {
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
-                                 compressionMethod: compress ? .deflate : .none) { position, size in
+            try archive.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(data.count),
+                compressionMethod: compress ? .deflate : .none
+            ) { position, size in
                 data.subdata(in: Int(position)..<(Int(position) + size))
             }
         }
@@ -97,66 +100,116 @@ import ZIPFoundation
         },
         Case(name: "no-config.keras", expect: "config.json: is missing", make: archive(config: nil)),
         Case(name: "no-config-no-metadata.keras", expect: "config.json: is missing", make: archive(config: nil, metadata: false)),
-        Case(name: "input-mismatch.keras", expect: "takes 5 inputs but the InputLayer declares 4", make: archive(config: kerasConfig { root in
-            var config = root["config"] as! [String: Any]
-            var layers = config["layers"] as! [[String: Any]]
-            layers[1]["build_config"] = ["input_shape": [NSNull(), 5]]
-            config["layers"] = layers
-            root["config"] = config
-        })),
+        Case(
+            name: "input-mismatch.keras", expect: "takes 5 inputs but the InputLayer declares 4",
+            make: archive(
+                config: kerasConfig { root in
+                    var config = root["config"] as! [String: Any]
+                    var layers = config["layers"] as! [[String: Any]]
+                    layers[1]["build_config"] = ["input_shape": [NSNull(), 5]]
+                    config["layers"] = layers
+                    root["config"] = config
+                })),
         Case(name: "config-not-json.keras", expect: "config.json: is not valid JSON", make: archive(config: Data("{\"class_name\": \"Seq".utf8))),
         Case(name: "functional.keras", expect: "only Sequential", make: archive(config: kerasConfig { $0["class_name"] = "Functional" })),
-        Case(name: "no-layers.keras", expect: "has no 'layers' key", make: archive(config: kerasConfig { root in
-            var c = root["config"] as! [String: Any]; c.removeValue(forKey: "layers"); root["config"] = c })),
-        Case(name: "units-string.keras", expect: "units: is a string; expected an integer", make: archive(config: editDense(0) { $0["units"] = "3" })),
+        Case(
+            name: "no-layers.keras", expect: "has no 'layers' key",
+            make: archive(
+                config: kerasConfig { root in
+                    var c = root["config"] as! [String: Any]; c.removeValue(forKey: "layers"); root["config"] = c
+                })),
+        Case(
+            name: "units-string.keras", expect: "units: is a string; expected an integer", make: archive(config: editDense(0) { $0["units"] = "3" })),
         Case(name: "units-huge.keras", expect: "units: is 1000000000000", make: archive(config: editDense(0) { $0["units"] = 1_000_000_000_000 })),
-        Case(name: "units-wrong.keras", expect: "model.weights.h5:/layers/dense/vars/0: has shape [4, 3]; the model config implies [4, 5]", make: archive(config: editDense(0) { $0["units"] = 5 })),
-        Case(name: "relu.keras", expect: "layer 'dense_1': activation 'relu' is not supported", make: archive(config: editDense(1) { $0["activation"] = "relu" })),
-        Case(name: "swish.keras", expect: "layer 'dense': activation 'swish' is not supported", make: archive(config: editDense(0) { $0["activation"] = "swish" })),
+        Case(
+            name: "units-wrong.keras", expect: "model.weights.h5:/layers/dense/vars/0: has shape [4, 3]; the model config implies [4, 5]",
+            make: archive(config: editDense(0) { $0["units"] = 5 })),
+        Case(
+            name: "relu.keras", expect: "layer 'dense_1': activation 'relu' is not supported",
+            make: archive(config: editDense(1) { $0["activation"] = "relu" })),
+        Case(
+            name: "swish.keras", expect: "layer 'dense': activation 'swish' is not supported",
+            make: archive(config: editDense(0) { $0["activation"] = "swish" })),
         Case(name: "nan.keras", expect: "parameters must be finite", make: archive(weights: try! weightsH5(nanModel))),
         Case(name: "weights-garbage.keras", expect: "model.weights.h5", make: archive(weights: Data(repeating: 0x41, count: 4096))),
-        Case(name: "huge-config.keras", expect: "at most 16777216", make: { path in
-            try zip(path, [("metadata.json", Data("{}".utf8)), ("config.json", Data(repeating: 0x20, count: (16 << 20) + 1)),
-                           ("model.weights.h5", try weightsH5())], compress: true)
-        }),
+        Case(
+            name: "huge-config.keras", expect: "at most 16777216",
+            make: { path in
+                try zip(
+                    path,
+                    [
+                        ("metadata.json", Data("{}".utf8)), ("config.json", Data(repeating: 0x20, count: (16 << 20) + 1)),
+                        ("model.weights.h5", try weightsH5()),
+                    ], compress: true)
+            }),
         Case(name: "deep.keras", expect: "nested deeper than 64", make: archive(config: Data((String(repeating: "[", count: 100_000)).utf8))),
         // legacy Keras HDF5
         Case(name: "no-config.h5", expect: "has no 'model_config' attribute", make: legacy { try $0.attrs.delete("model_config") }),
         Case(name: "config-int.h5", expect: "model_config", make: legacy { try $0.attrs.set("model_config", .int64(3)) }),
         Case(name: "config-garbage.h5", expect: "model_config: is not valid JSON", make: legacy { try $0.attrs.set("model_config", .string("{{{")) }),
-        Case(name: "no-weights.h5", expect: "/model_weights/extra: is missing", make: legacy { f in
-            try f.attrs.set("model_config", .string(KerasConfig.keras2(DenseModel(layers: DenseModel(network: network).layers + [
-                DenseLayer(name: "extra", inputs: 2, units: 2, activation: .sigmoid, weights: [0, 0, 0, 0], biases: [0, 0])]))))
-        }),
-        Case(name: "kernel-shape.h5", expect: "the model config implies [3, 2]", make: { path in
-            var model = DenseModel(network: network)
-            model.layers[1].units = 1; model.layers[1].weights = [1, 2, 3]; model.layers[1].biases = [0]
-            try Keras.writeLegacyH5(model, to: path)
-            let f = try File(path, mode: .readWrite)
-            try f.attrs.set("model_config", .string(KerasConfig.keras2(DenseModel(network: network))))
-            try f.close()
-        }),
+        Case(
+            name: "no-weights.h5", expect: "/model_weights/extra: is missing",
+            make: legacy { f in
+                try f.attrs.set(
+                    "model_config",
+                    .string(
+                        KerasConfig.keras2(
+                            DenseModel(
+                                layers: DenseModel(network: network).layers + [
+                                    DenseLayer(name: "extra", inputs: 2, units: 2, activation: .sigmoid, weights: [0, 0, 0, 0], biases: [0, 0])
+                                ]))))
+            }),
+        Case(
+            name: "kernel-shape.h5", expect: "the model config implies [3, 2]",
+            make: { path in
+                var model = DenseModel(network: network)
+                model.layers[1].units = 1; model.layers[1].weights = [1, 2, 3]; model.layers[1].biases = [0]
+                try Keras.writeLegacyH5(model, to: path)
+                let f = try File(path, mode: .readWrite)
+                try f.attrs.set("model_config", .string(KerasConfig.keras2(DenseModel(network: network))))
+                try f.close()
+            }),
         Case(name: "nan.h5", expect: "parameters must be finite", make: { path in try Keras.writeLegacyH5(nanModel, to: path) }),
-        Case(name: "truncated.h5", expect: "truncated.h5: /", make: { path in
-            try Keras.writeLegacyH5(DenseModel(network: network), to: path)
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
-        }),
+        Case(
+            name: "truncated.h5", expect: "truncated.h5: /",
+            make: { path in
+                try Keras.writeLegacyH5(DenseModel(network: network), to: path)
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+            }),
         // network2.py JSON
-        Case(name: "truncated.json", expect: "is not valid JSON", make: { path in
-            try Data(Network2JSON.encode(network).utf8.prefix(40)).write(to: URL(fileURLWithPath: path))
-        }),
-        Case(name: "no-biases.json", expect: "has no 'biases' key", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "huge-sizes.json", expect: "more than 2147483648 parameters", make: text("{\"sizes\": [16777216, 16777216, 16777216], \"weights\": [], \"biases\": [], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "wrong-rows.json", expect: "weights[0]: has 2 rows; expected 1", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2], [3, 4]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "infinite.json", expect: "parameters must be finite", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 1e39]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "sizes-strings.json", expect: "sizes[0]: is a string; expected an integer", make: text("{\"sizes\": [\"2\", 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "bias-row.json", expect: "biases[0][0]: has 2 entries; expected 1", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0, 1]]], \"cost\": \"QuadraticCost\"}")),
-        Case(name: "cost.json", expect: "cost: is 'LogCost'", make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"LogCost\"}")),
+        Case(
+            name: "truncated.json", expect: "is not valid JSON",
+            make: { path in
+                try Data(Network2JSON.encode(network).utf8.prefix(40)).write(to: URL(fileURLWithPath: path))
+            }),
+        Case(
+            name: "no-biases.json", expect: "has no 'biases' key",
+            make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"cost\": \"QuadraticCost\"}")),
+        Case(
+            name: "huge-sizes.json", expect: "more than 2147483648 parameters",
+            make: text("{\"sizes\": [16777216, 16777216, 16777216], \"weights\": [], \"biases\": [], \"cost\": \"QuadraticCost\"}")),
+        Case(
+            name: "wrong-rows.json", expect: "weights[0]: has 2 rows; expected 1",
+            make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2], [3, 4]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
+        Case(
+            name: "infinite.json", expect: "parameters must be finite",
+            make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 1e39]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
+        Case(
+            name: "sizes-strings.json", expect: "sizes[0]: is a string; expected an integer",
+            make: text("{\"sizes\": [\"2\", 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"QuadraticCost\"}")),
+        Case(
+            name: "bias-row.json", expect: "biases[0][0]: has 2 entries; expected 1",
+            make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0, 1]]], \"cost\": \"QuadraticCost\"}")),
+        Case(
+            name: "cost.json", expect: "cost: is 'LogCost'",
+            make: text("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"LogCost\"}")),
         Case(name: "empty.json", expect: "is an empty file", make: text("")),
-        Case(name: "checkpoint.h5", expect: "already a ShardNet checkpoint", make: { path in
-            try Checkpoint(network: network, training: nil).save(to: path)
-        }),
+        Case(
+            name: "checkpoint.h5", expect: "already a ShardNet checkpoint",
+            make: { path in
+                try Checkpoint(network: network, training: nil).save(to: path)
+            }),
     ]
 
     // Property: each hostile file makes `shardnet import` exit 1 with exactly one error line that

@@ -2,6 +2,7 @@ import Foundation
 import HDF5
 import ShardNet
 import Testing
+
 @testable import ShardNetInterop
 
 /// Round trips against the real tools: Keras 3 (JAX backend) and a numpy network2 loader.
@@ -23,8 +24,9 @@ import Testing
 
     // Property: a ShardNet model exported as Keras 3's .keras (and as legacy Keras HDF5) loads in
     // Keras and predicts what ShardNet predicts on 100 MNIST-5k test images, within 1e-5.
-    @Test(.enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
-          arguments: [("keras", "exported.keras"), ("keras-h5", "exported.h5")])
+    @Test(
+        .enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
+        arguments: [("keras", "exported.keras"), ("keras-h5", "exported.h5")])
     func kerasLoadsExport(format: String, file: String) throws {
         let folder = try Interop.folder()
         let (network, path) = try exported(format, file, in: folder)
@@ -40,8 +42,9 @@ import Testing
 
     // Property: a model built and saved by Keras (sigmoid Dense layers, both file formats),
     // imported with `shardnet import`, predicts what Keras predicted, within 1e-5.
-    @Test(.enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
-          arguments: ["built.keras", "built.h5"])
+    @Test(
+        .enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
+        arguments: ["built.keras", "built.h5"])
     func kerasModelImports(file: String) throws {
         let folder = try Interop.folder()
         let images = try Interop.testImages(Self.count)
@@ -62,15 +65,18 @@ import Testing
 
     // Property: a real Keras model with an activation ShardNet cannot run (relu, tanh) is
     // refused with one error line naming the file, the layer and the activation; exit 1, no output.
-    @Test(.enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
-          arguments: [("relu.keras", "relu"), ("tanh.h5", "tanh")])
+    @Test(
+        .enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
+        arguments: [("relu.keras", "relu"), ("tanh.h5", "tanh")])
     func unsupportedKerasActivationRefused(file: String, activation: String) throws {
         let folder = try Interop.folder()
         let inputs = folder.appendingPathComponent("inputs.h5").path
         try Interop.writeImages(try Interop.testImages(2), count: 2, to: inputs)
         let model = folder.appendingPathComponent(file).path
-        let b = try Interop.python([Interop.script("keras_interop.py"), "build", model, "784,16,10", activation, inputs,
-                                    folder.appendingPathComponent("expected.h5").path])
+        let b = try Interop.python([
+            Interop.script("keras_interop.py"), "build", model, "784,16,10", activation, inputs,
+            folder.appendingPathComponent("expected.h5").path,
+        ])
         try #require(b.status == 0, "\(b.all)")
         let out = folder.appendingPathComponent("imported.h5").path
         let r = try Interop.tool(["import", model, "--output", out])

@@ -41,8 +41,9 @@ enum Interop {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     static func tool(_ args: [String]) throws -> Result { try run(executable, args) }
@@ -90,8 +91,9 @@ enum Interop {
     /// A 784-30-10 network trained for 2 epochs on MNIST-5k (realistic, non-trivial weights).
     static func trainedNetwork(cost: Cost = .quadratic) throws -> Network {
         let data = try mnist()
-        let trainer = try Trainer(sizes: [784, 30, 10], cost: cost,
-                                  options: TrainingOptions(eta: 3.0, miniBatchSize: 10, shards: 2, threads: 2, seed: 1))
+        let trainer = try Trainer(
+            sizes: [784, 30, 10], cost: cost,
+            options: TrainingOptions(eta: 3.0, miniBatchSize: 10, shards: 2, threads: 2, seed: 1))
         try trainer.train(on: data.train, evaluatingOn: nil, epochs: 2, onEpoch: { _ in })
         return trainer.network
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShardNetInterop
 
 @Suite struct TensorBoardTests {
@@ -29,8 +30,10 @@ import Testing
     func tensorBoardReadsTrainingScalars() throws {
         let folder = try Interop.folder()
         let logdir = folder.appendingPathComponent("runs/tb").path
-        let t = try Interop.tool(["train", "--epochs", "3", "--limit", "500", "--output", folder.appendingPathComponent("m.h5").path,
-                                  "--tensorboard", logdir, "--threads", "1", "--quiet"])
+        let t = try Interop.tool([
+            "train", "--epochs", "3", "--limit", "500", "--output", folder.appendingPathComponent("m.h5").path,
+            "--tensorboard", logdir, "--threads", "1", "--quiet",
+        ])
         try #require(t.status == 0, "\(t.all)")
         let r = try Interop.python([Interop.script("keras_interop.py"), "scalars", logdir])
         try #require(r.status == 0, "\(r.all)")

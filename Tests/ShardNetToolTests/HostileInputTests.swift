@@ -90,8 +90,10 @@ import Testing
             var inputs = [valid["train-images"]!, valid["train-labels"]!, valid["test-images"]!, valid["test-labels"]!]
             let index = (c.slot == "test" ? 2 : 0) + (c.kind == "idx-labels" ? 1 : 0)
             inputs[index] = c.file
-            return ["convert", "--train-images", inputs[0], "--train-labels", inputs[1],
-                    "--test-images", inputs[2], "--test-labels", inputs[3], "--output", output]
+            return [
+                "convert", "--train-images", inputs[0], "--train-labels", inputs[1],
+                "--test-images", inputs[2], "--test-labels", inputs[3], "--output", output,
+            ]
         }
     }
 
@@ -123,8 +125,9 @@ import Testing
         return failures.lines.sorted()
     }
 
-    @Test(.enabled(if: HostileInputTests.pythonHasH5py, "needs python3 with numpy and h5py to generate the corpus"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        .enabled(if: HostileInputTests.pythonHasH5py, "needs python3 with numpy and h5py to generate the corpus"),
+        .timeLimit(.minutes(5)))
     func generatedCorpusFailsCleanly() throws {
         let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -140,15 +143,18 @@ import Testing
         let manifest = try String(contentsOf: corpus.appendingPathComponent("manifest.tsv"), encoding: .utf8)
         let cases = manifest.split(separator: "\n").dropFirst().map { line -> Case in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return Case(file: corpus.appendingPathComponent(f[0]).path, kind: f[1],
-                        phrase: f.count > 2 ? f[2] : "", slot: f.count > 3 ? f[3] : "")
+            return Case(
+                file: corpus.appendingPathComponent(f[0]).path, kind: f[1],
+                phrase: f.count > 2 ? f[2] : "", slot: f.count > 3 ? f[3] : "")
         }
         #expect(cases.count >= 40, "the corpus has only \(cases.count) cases")
         #expect(Set(cases.map(\.kind)) == ["dataset", "checkpoint", "idx-images", "idx-labels"])
         let v = corpus.appendingPathComponent("_valid").path
-        let valid = ["dataset": "\(v)/dataset.h5",
-                     "train-images": "\(v)/train-images-idx3-ubyte", "train-labels": "\(v)/train-labels-idx1-ubyte",
-                     "test-images": "\(v)/t10k-images-idx3-ubyte.gz", "test-labels": "\(v)/t10k-labels-idx1-ubyte.gz"]
+        let valid = [
+            "dataset": "\(v)/dataset.h5",
+            "train-images": "\(v)/train-images-idx3-ubyte", "train-labels": "\(v)/train-labels-idx1-ubyte",
+            "test-images": "\(v)/t10k-images-idx3-ubyte.gz", "test-labels": "\(v)/t10k-labels-idx1-ubyte.gz",
+        ]
         // The reference files themselves are accepted, so a failure below is about the case.
         let ok = try Tool.run(["evaluate", "--model", "\(v)/checkpoint.h5", "--data", valid["dataset"]!, "--threads", "1"])
         try #require(ok.status == 0, "the valid reference files are rejected: \(ok.stderr)")
@@ -176,8 +182,10 @@ import Testing
         // IDX inputs replace the training images of MNIST-5k; HDF5 inputs are tried both as a
         // dataset (train --data) and as a checkpoint (evaluate --model, on the embedded data).
         let m = Tool.mnistFolder
-        let valid = ["dataset": "", "train-images": "\(m)/train-images-idx3-ubyte.gz", "train-labels": "\(m)/train-labels-idx1-ubyte.gz",
-                     "test-images": "\(m)/t10k-images-idx3-ubyte.gz", "test-labels": "\(m)/t10k-labels-idx1-ubyte.gz"]
+        let valid = [
+            "dataset": "", "train-images": "\(m)/train-images-idx3-ubyte.gz", "train-labels": "\(m)/train-labels-idx1-ubyte.gz",
+            "test-images": "\(m)/t10k-images-idx3-ubyte.gz", "test-labels": "\(m)/t10k-labels-idx1-ubyte.gz",
+        ]
         var expanded: [Case] = []
         for c in cases {
             if c.kind == "hdf5" {

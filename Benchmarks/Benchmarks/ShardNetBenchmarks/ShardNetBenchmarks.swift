@@ -27,8 +27,9 @@ final class Fixture: @unchecked Sendable {
     init(sizes: [Int], miniBatchSize: Int, threads: Int) throws {
         let training = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 2)
         test = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 3)
-        engine = try TimedEngine(sizes: sizes, miniBatchSize: miniBatchSize, shards: threads, threads: threads,
-                                 data: training, eta: 0.5, seed: 1)
+        engine = try TimedEngine(
+            sizes: sizes, miniBatchSize: miniBatchSize, shards: threads, threads: threads,
+            data: training, eta: 0.5, seed: 1)
         var generator = Xoshiro256StarStar(seed: 1)
         network = try Network(sizes: sizes, initialization: .gaussian, generator: &generator)
         evaluator = Evaluator(layout: network.layout, threads: threads)
@@ -41,7 +42,7 @@ final class Fixture: @unchecked Sendable {
 
 let benchmarks: @Sendable () -> Void = {
     let zeroMallocs: [BenchmarkMetric: BenchmarkThresholds] = [
-        .mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0]),
+        .mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0])
     ]
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
@@ -54,22 +55,28 @@ let benchmarks: @Sendable () -> Void = {
     for (sizes, batch) in configurations {
         let net = sizes.map(String.init).joined(separator: "-")
         for threads in [1, 2] {
-            Benchmark("train-step-\(net)-b\(batch)-T\(threads)",
-                      configuration: .init(thresholds: zeroMallocs)) { benchmark, fixture in
+            Benchmark(
+                "train-step-\(net)-b\(batch)-T\(threads)",
+                configuration: .init(thresholds: zeroMallocs)
+            ) { benchmark, fixture in
                 for _ in benchmark.scaledIterations { fixture.train(steps: 1) }
             } setup: {
                 try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
             }
 
-            Benchmark("train-100-steps-\(net)-b\(batch)-T\(threads)",
-                      configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)) { benchmark, fixture in
+            Benchmark(
+                "train-100-steps-\(net)-b\(batch)-T\(threads)",
+                configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)
+            ) { benchmark, fixture in
                 for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
             } setup: {
                 try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)
             }
 
-            Benchmark("evaluate-10k-\(net)-T\(threads)",
-                      configuration: .init(warmupIterations: 1)) { benchmark, fixture in
+            Benchmark(
+                "evaluate-10k-\(net)-T\(threads)",
+                configuration: .init(warmupIterations: 1)
+            ) { benchmark, fixture in
                 for _ in benchmark.scaledIterations { blackHole(fixture.evaluator.evaluate(fixture.network, on: fixture.test)) }
             } setup: {
                 try Fixture(sizes: sizes, miniBatchSize: batch, threads: threads)

@@ -24,7 +24,8 @@ public struct DataSet: Sendable {
             throw ShardNetError.invalidArgument("\(name): \(images.count) image values for \(labels.count) labels of \(features) features")
         }
         if let bad = images.firstIndex(where: { !$0.isFinite }) {
-            throw ShardNetError.invalidArgument("\(name): pixel \(bad % features) of sample \(bad / features) is \(images[bad]); images must be finite")
+            throw ShardNetError.invalidArgument(
+                "\(name): pixel \(bad % features) of sample \(bad / features) is \(images[bad]); images must be finite")
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
             throw ShardNetError.invalidArgument("\(name): label \(labels[bad]) of sample \(bad) is outside 0..<\(classes)")
@@ -43,8 +44,9 @@ public struct DataSet: Sendable {
     func withUnsafePointers<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Int32>) throws -> R) rethrows -> R {
         try images.withUnsafeBufferPointer { images in
             try labels.withUnsafeBufferPointer { labels in
-                try body(images.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Float>.alignment)!,
-                         labels.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Int32>.alignment)!)
+                try body(
+                    images.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Float>.alignment)!,
+                    labels.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Int32>.alignment)!)
             }
         }
     }

@@ -49,8 +49,9 @@ public struct Checkpoint: Sendable {
                 let layer = try file.createGroup(CheckpointSchema.layer(l))
                 for member in CheckpointSchema.LayerMember.allCases {
                     let range = member == .weights ? layout.weightRange(l) : layout.biasRange(l)
-                    try layer.createDataset(member.rawValue, shape: member.shape(nIn: sizes[l], nOut: sizes[l + 1]),
-                                            data: UnsafeBufferPointer(rebasing: p[range]))
+                    try layer.createDataset(
+                        member.rawValue, shape: member.shape(nIn: sizes[l], nOut: sizes[l + 1]),
+                        data: UnsafeBufferPointer(rebasing: p[range]))
                 }
             }
         }
@@ -88,7 +89,8 @@ public struct Checkpoint: Sendable {
                 throw ShardNetError.wrongKind(path: path, found: .dataset)
             }
             let network = try readNetwork(file, path: path)
-            let training = try file.contains(CheckpointSchema.training)
+            let training =
+                try file.contains(CheckpointSchema.training)
                 ? try readTraining(try file.group(CheckpointSchema.training), path: path) : nil
             return Checkpoint(network: network, training: training)
         }
@@ -165,8 +167,9 @@ public struct Checkpoint: Sendable {
                 if let i = slice.firstIndex(where: { !$0.isFinite }) {
                     let k = i - slice.startIndex
                     let at = member == .weights ? "(\(k / sizes[l]), \(k % sizes[l]))" : "(\(k))"
-                    throw bad(path, "/\(layersName)/\(l)/\(member.rawValue)",
-                              "layer \(l) \(member.rawValue) value at \(at) is \(slice[i]); parameters must be finite (the run diverged?)")
+                    throw bad(
+                        path, "/\(layersName)/\(l)/\(member.rawValue)",
+                        "layer \(l) \(member.rawValue) value at \(at) is \(slice[i]); parameters must be finite (the run diverged?)")
                 }
             }
         }
@@ -200,7 +203,9 @@ public struct Checkpoint: Sendable {
         }
         let initName = try a.string(Attribute.initialization.rawValue)
         guard let initialization = Initialization(rawValue: initName) else {
-            throw bad(path, object, "initialization '\(initName)' is unknown; expected \(Initialization.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
+            throw bad(
+                path, object,
+                "initialization '\(initName)' is unknown; expected \(Initialization.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
         }
         guard try group.kind(of: CheckpointSchema.history) == .group else { throw bad(path, "\(object)/\(CheckpointSchema.history)", "missing") }
         let history = try group.group(CheckpointSchema.history)
@@ -235,7 +240,8 @@ public struct Checkpoint: Sendable {
                 throw bad(path, "\(history.name)/test_correct", "entry \(i): \(r.testCorrect) correct of \(r.testTotal)")
             }
         }
-        return TrainingState(epochsCompleted: n, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
-                             miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records)
+        return TrainingState(
+            epochsCompleted: n, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
+            miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records)
     }
 }

@@ -38,8 +38,14 @@ enum CheckpointSchema {
 
     /// Attributes of /training, all required when the group exists.
     enum TrainingAttribute: String, CaseIterable {
-        case epochsCompleted = "epochs_completed", seed, generatorState = "generator_state", eta, lambda
-        case miniBatchSize = "mini_batch_size", shards, initialization
+        case epochsCompleted = "epochs_completed"
+        case seed
+        case generatorState = "generator_state"
+        case eta
+        case lambda
+        case miniBatchSize = "mini_batch_size"
+        case shards
+        case initialization
     }
 
     /// A column of /training/history: an int64 or a float64 field of `EpochRecord`.
@@ -54,11 +60,13 @@ enum CheckpointSchema {
     }
 
     /// The history's columns, in the order they are written.
-    static var historyColumns: [HistoryColumn] {[
-        .integer("epoch", \.epoch), .real("training_cost", \.trainingCost),
-        .integer("test_correct", \.testCorrect), .integer("test_total", \.testTotal),
-        .real("test_cost", \.testCost), .real("seconds", \.seconds), .real("samples_per_second", \.samplesPerSecond),
-    ]}
+    static var historyColumns: [HistoryColumn] {
+        [
+            .integer("epoch", \.epoch), .real("training_cost", \.trainingCost),
+            .integer("test_correct", \.testCorrect), .integer("test_total", \.testTotal),
+            .real("test_cost", \.testCost), .real("seconds", \.seconds), .real("samples_per_second", \.samplesPerSecond),
+        ]
+    }
 
     /// A stored dataset must hold at least 1/`maximumDeflateRatio` of its declared bytes:
     /// deflate cannot compress better than about 1032:1, so a dataset that declares more than

@@ -62,8 +62,9 @@ public struct DataSetFile: Sendable {
             }
             let attrs = file.attrs
             guard try attrs.contains("classes") else {
-                throw ShardNetError.invalidFile(path: path, object: "/",
-                                                reason: "missing attribute 'classes'; add it, e.g. in h5py: f.attrs['classes'] = 10")
+                throw ShardNetError.invalidFile(
+                    path: path, object: "/",
+                    reason: "missing attribute 'classes'; add it, e.g. in h5py: f.attrs['classes'] = 10")
             }
             let classes = try attrs.int64("classes")
             guard classes >= 1, classes <= maximumClasses else {
@@ -74,7 +75,8 @@ public struct DataSetFile: Sendable {
             for name in splitNames {
                 guard let kind = try file.kind(of: name) else { continue }
                 guard kind == .group else {
-                    throw ShardNetError.invalidFile(path: path, object: "/" + name, reason: "is a \(kind); expected a group holding images and labels")
+                    throw ShardNetError.invalidFile(
+                        path: path, object: "/" + name, reason: "is a \(kind); expected a group holding images and labels")
                 }
                 splits[name] = try readSplit(try file.group(name), classes: Int(classes), path: path)
             }
@@ -82,11 +84,13 @@ public struct DataSetFile: Sendable {
                 throw ShardNetError.invalidFile(path: path, object: "/train", reason: "missing; a dataset needs /train/images and /train/labels")
             }
             for (name, split) in splits where split.features != train.features {
-                throw ShardNetError.invalidFile(path: path, object: "/\(name)/images",
-                                                reason: "has \(split.features) features per sample but /train/images has \(train.features)")
+                throw ShardNetError.invalidFile(
+                    path: path, object: "/\(name)/images",
+                    reason: "has \(split.features) features per sample but /train/images has \(train.features)")
             }
-            return DataSetFile(train: train, test: splits["test"], validation: splits["validation"],
-                               classes: Int(classes), source: source)
+            return DataSetFile(
+                train: train, test: splits["test"], validation: splits["validation"],
+                classes: Int(classes), source: source)
         }
     }
 
@@ -115,7 +119,9 @@ public struct DataSetFile: Sendable {
         for ds in [images, labels] {
             let declared = ds.count * ds.elementType.size
             guard ds.storageSize > 0 && declared / 1100 <= ds.storageSize else {
-                throw bad(ds.name, "declares \(ds.shape) (\(declared) bytes) but stores only \(ds.storageSize) bytes in the file; the file is truncated or corrupt")
+                throw bad(
+                    ds.name,
+                    "declares \(ds.shape) (\(declared) bytes) but stores only \(ds.storageSize) bytes in the file; the file is truncated or corrupt")
             }
         }
         guard labels.shape == [count] else {
@@ -143,8 +149,9 @@ public struct DataSetFile: Sendable {
             throw bad(labels.name, "label \(rawLabels[i]) of sample \(i) is outside 0..<\(classes) (attribute 'classes' = \(classes))")
         }
         do {
-            return try DataSet(images: pixels, labels: rawLabels.map { Int32($0) }, features: features, classes: classes,
-                               name: "\(path) \(object)")
+            return try DataSet(
+                images: pixels, labels: rawLabels.map { Int32($0) }, features: features, classes: classes,
+                name: "\(path) \(object)")
         } catch let error as ShardNetError {
             throw bad(object, "\(error)")
         }
@@ -154,13 +161,17 @@ public struct DataSetFile: Sendable {
 
     /// Writes a dataset file atomically: uint8 images (count, features) chunked + gzip level 4,
     /// uint8 labels, root attributes `classes` and `source`.
-    public static func write(train: ByteSplit, test: ByteSplit?, validation: ByteSplit? = nil,
-                             classes: Int, source: String, to path: String) throws {
+    public static func write(
+        train: ByteSplit, test: ByteSplit?, validation: ByteSplit? = nil,
+        classes: Int, source: String, to path: String
+    ) throws {
         try write(train: train, test: test, validation: validation, classes: classes, source: source, to: path, failingAt: nil)
     }
 
-    static func write(train: ByteSplit, test: ByteSplit?, validation: ByteSplit?, classes: Int, source: String,
-                      to path: String, failingAt stage: AtomicFile.Stage?) throws {
+    static func write(
+        train: ByteSplit, test: ByteSplit?, validation: ByteSplit?, classes: Int, source: String,
+        to path: String, failingAt stage: AtomicFile.Stage?
+    ) throws {
         guard (1...256).contains(classes) else {
             throw ShardNetError.invalidArgument("\(path): classes = \(classes); uint8 labels allow 1...256")
         }
@@ -169,7 +180,9 @@ public struct DataSetFile: Sendable {
         }
         for (name, split) in splits {
             guard split.count > 0, split.features > 0, split.images.count == split.count * split.features else {
-                throw ShardNetError.invalidArgument("\(path) /\(name): \(split.images.count) pixels for \(split.count) labels of \(split.features) features (need at least one sample)")
+                throw ShardNetError.invalidArgument(
+                    "\(path) /\(name): \(split.images.count) pixels for \(split.count) labels of \(split.features) features (need at least one sample)"
+                )
             }
             guard split.features == train.features else {
                 throw ShardNetError.invalidArgument("\(path) /\(name): \(split.features) features, but train has \(train.features)")

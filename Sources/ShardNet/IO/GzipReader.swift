@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CShardNetZlib
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Streams the decompressed bytes of a gzip (or zlib) file, member after member, through a
 /// fixed 64 KiB input buffer. It never allocates output: the caller passes the buffers to fill,
@@ -73,8 +74,9 @@ final class GzipReader {
                         throw ShardNetError.io(path: path, reason: "read error: \(String(cString: strerror(errno)))")
                     }
                     if inMember {
-                        throw ShardNetError.invalidFile(path: path, object: "gzip stream",
-                                                        reason: "truncated: the file ends inside the compressed data; download it again")
+                        throw ShardNetError.invalidFile(
+                            path: path, object: "gzip stream",
+                            reason: "truncated: the file ends inside the compressed data; download it again")
                     }
                     finished = true
                     break

@@ -26,14 +26,16 @@ public enum H5FileKind: String, Sendable, Equatable {
         if try attrs.contains("format") {
             let format = try attrs.string("format")
             guard format == checkpointFormat else {
-                throw ShardNetError.invalidFile(path: file.path, object: "/",
-                                                reason: "attribute 'format' is '\(format)'; this build reads '\(checkpointFormat)' files and datasets")
+                throw ShardNetError.invalidFile(
+                    path: file.path, object: "/",
+                    reason: "attribute 'format' is '\(format)'; this build reads '\(checkpointFormat)' files and datasets")
             }
             return .checkpoint
         }
         if try file.kind(of: "train") == .group { return .dataset }
         if try file.contains("layers") { return .checkpoint }
-        throw ShardNetError.invalidFile(path: file.path, object: "/",
-                                        reason: "neither a ShardNet dataset (no /train group) nor a checkpoint (no 'format' attribute); see docs/file-formats.md")
+        throw ShardNetError.invalidFile(
+            path: file.path, object: "/",
+            reason: "neither a ShardNet dataset (no /train group) nor a checkpoint (no 'format' attribute); see docs/file-formats.md")
     }
 }

@@ -23,8 +23,9 @@ enum HDF5ErrorMapping {
         case .noSuchFile:
             return .io(path: path, reason: error.message)
         case .notHDF5:
-            return .invalidFile(path: path, object: error.object,
-                                reason: "\(error.message); expected an HDF5 dataset (from `shardnet convert`) or checkpoint")
+            return .invalidFile(
+                path: path, object: error.object,
+                reason: "\(error.message); expected an HDF5 dataset (from `shardnet convert`) or checkpoint")
         default:
             return .invalidFile(path: path, object: error.object, reason: error.message + detail)
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Converts the four MNIST IDX files into a dataset file (see `DataSetFile`):
@@ -32,10 +32,12 @@ public enum IDXConverter {
                     var st = stat()
                     if stat(candidate, &st) == 0 { return candidate }
                 }
-                throw ShardNetError.io(path: "\(folder)/\(base)", reason: "no such file (nor \(base).gz); download MNIST's four IDX files into \(folder)")
+                throw ShardNetError.io(
+                    path: "\(folder)/\(base)", reason: "no such file (nor \(base).gz); download MNIST's four IDX files into \(folder)")
             }
-            self.init(trainImages: try find("train-images-idx3-ubyte"), trainLabels: try find("train-labels-idx1-ubyte"),
-                      testImages: try find("t10k-images-idx3-ubyte"), testLabels: try find("t10k-labels-idx1-ubyte"))
+            self.init(
+                trainImages: try find("train-images-idx3-ubyte"), trainLabels: try find("train-labels-idx1-ubyte"),
+                testImages: try find("t10k-images-idx3-ubyte"), testLabels: try find("t10k-labels-idx1-ubyte"))
         }
     }
 
@@ -54,12 +56,14 @@ public enum IDXConverter {
         let train = try split(images: inputs.trainImages, labels: inputs.trainLabels)
         let test = try split(images: inputs.testImages, labels: inputs.testLabels)
         guard train.features == test.features else {
-            throw ShardNetError.invalidFile(path: inputs.testImages, object: "IDX header",
-                                            reason: "\(test.features) pixels per image, but \(inputs.trainImages) has \(train.features)")
+            throw ShardNetError.invalidFile(
+                path: inputs.testImages, object: "IDX header",
+                reason: "\(test.features) pixels per image, but \(inputs.trainImages) has \(train.features)")
         }
         let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
         let name = { (p: String) in p.split(separator: "/").last.map(String.init) ?? p }
-        let source = "converted from MNIST IDX files: \(name(inputs.trainImages)), \(name(inputs.trainLabels)), \(name(inputs.testImages)), \(name(inputs.testLabels))"
+        let source =
+            "converted from MNIST IDX files: \(name(inputs.trainImages)), \(name(inputs.trainLabels)), \(name(inputs.testImages)), \(name(inputs.testLabels))"
         try DataSetFile.write(train: train, test: test, classes: classes, source: source, to: output)
         return Summary(trainCount: train.count, testCount: test.count, features: train.features, classes: classes, source: source)
     }
@@ -68,8 +72,9 @@ public enum IDXConverter {
         let images = try IDXFile.read(from: imagesPath, expecting: .images)
         let labels = try IDXFile.read(from: labelsPath, expecting: .labels)
         guard images.count == labels.count else {
-            throw ShardNetError.invalidFile(path: labelsPath, object: "IDX header",
-                                            reason: "\(labels.count) labels but \(imagesPath) has \(images.count) images; the files do not belong together")
+            throw ShardNetError.invalidFile(
+                path: labelsPath, object: "IDX header",
+                reason: "\(labels.count) labels but \(imagesPath) has \(images.count) images; the files do not belong together")
         }
         return DataSetFile.ByteSplit(images: images.bytes, labels: labels.bytes, features: images.itemSize)
     }

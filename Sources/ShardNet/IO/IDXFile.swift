@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An MNIST IDX file (yann.lecun.com/exdb/mnist), raw or gzip-compressed.
@@ -97,8 +97,10 @@ public struct IDXFile: Sendable {
         return done
     }
 
-    private static func parse(path: String, kind: Kind?, limit: SizeLimit,
-                              _ read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> IDXFile {
+    private static func parse(
+        path: String, kind: Kind?, limit: SizeLimit,
+        _ read: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws -> IDXFile {
         func bad(_ reason: String) -> ShardNetError { .invalidFile(path: path, object: "IDX header", reason: reason) }
         // Magic: 00 00 type ndim.
         var magic = [UInt8](repeating: 0, count: 4)
@@ -112,7 +114,9 @@ public struct IDXFile: Sendable {
         }
         let rank = Int(magic[3])
         if let kind, magicValue != kind.magic {
-            throw bad("magic \(hex) has \(rank) dimensions, but \(kind) files have magic 0x0000080\(kind.dimensionCount) (\(kind.dimensionCount) dimensions); are the image and label files swapped?")
+            throw bad(
+                "magic \(hex) has \(rank) dimensions, but \(kind) files have magic 0x0000080\(kind.dimensionCount) (\(kind.dimensionCount) dimensions); are the image and label files swapped?"
+            )
         }
         guard (1...4).contains(rank) else { throw bad("\(rank) dimensions; expected 1 (labels) or 3 (images)") }
         var extentBytes = [UInt8](repeating: 0, count: 4 * rank)
@@ -147,8 +151,9 @@ public struct IDXFile: Sendable {
         let bytes = try [UInt8](unsafeUninitializedCapacity: payload) { buffer, initialized in
             let n = try fill(UnsafeMutableRawBufferPointer(buffer), read)
             guard n == payload else {
-                throw ShardNetError.invalidFile(path: path, object: "IDX data",
-                                                reason: "truncated: extents \(dimensions) promise \(payload) bytes of data, found \(n)")
+                throw ShardNetError.invalidFile(
+                    path: path, object: "IDX data",
+                    reason: "truncated: extents \(dimensions) promise \(payload) bytes of data, found \(n)")
             }
             initialized = payload
         }
@@ -161,6 +166,6 @@ public struct IDXFile: Sendable {
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

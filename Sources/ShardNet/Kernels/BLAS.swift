@@ -20,39 +20,49 @@ package enum BLAS {
 
     /// C(m×n) = A(m×k) · B(n×k)ᵀ + β·C — every row of A against every row of B.
     @inline(__always)
-    static func gemmNT(m: Int, n: Int, k: Int,
-                       _ a: UnsafePointer<Float>, lda: Int,
-                       _ b: UnsafePointer<Float>, ldb: Int,
-                       beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    static func gemmNT(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
+            1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// C(m×n) = A(k×m)ᵀ · B(k×n) + β·C — a sum of k outer products.
     @inline(__always)
-    static func gemmTN(m: Int, n: Int, k: Int,
-                       _ a: UnsafePointer<Float>, lda: Int,
-                       _ b: UnsafePointer<Float>, ldb: Int,
-                       beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    static func gemmTN(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// C(m×n) = A(m×k) · B(k×n) + β·C.
     @inline(__always)
-    static func gemmNN(m: Int, n: Int, k: Int,
-                       _ a: UnsafePointer<Float>, lda: Int,
-                       _ b: UnsafePointer<Float>, ldb: Int,
-                       beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    static func gemmNN(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// A single-precision GEMM of n×n matrices, for measuring the machine's ceiling:
     /// returns nothing, costs 2n³ flops.
     package static func benchmarkGEMM(n: Int, a: AlignedBuffer, b: AlignedBuffer, c: AlignedBuffer) {
         precondition(a.count >= n * n && b.count >= n * n && c.count >= n * n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
-                    1, a.base, Int32(n), b.base, Int32(n), 0, c.base, Int32(n))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
+            1, a.base, Int32(n), b.base, Int32(n), 0, c.base, Int32(n))
     }
 }

@@ -41,15 +41,18 @@ enum BLASSelfCheck {
                             let o = o.baseAddress!, w = p.baseAddress!, b = p.baseAddress! + nOut * nIn
                             switch compute {
                             case 0:
-                                kernels.forward(rows: rows, nIn: nIn, j0: 0, j1: nOut, input: input, ldIn: nIn, weights: w,
-                                                packed: packed.layer(0), biases: b, output: o, ldOut: nOut)
+                                kernels.forward(
+                                    rows: rows, nIn: nIn, j0: 0, j1: nOut, input: input, ldIn: nIn, weights: w,
+                                    packed: packed.layer(0), biases: b, output: o, ldOut: nOut)
                             case 1:
-                                kernels.gradients(rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
-                                                  input: input, ldIn: nIn, nablaW: o, nablaB: o + nOut * nIn)
+                                kernels.gradients(
+                                    rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
+                                    input: input, ldIn: nIn, nablaW: o, nablaB: o + nOut * nIn)
                             default:
-                                kernels.backpropagate(rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta,
-                                                      ldDelta: nOut, weights: w, activation: activation, ldA: nIn,
-                                                      previousDelta: o, ldPrevious: nIn)
+                                kernels.backpropagate(
+                                    rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta,
+                                    ldDelta: nOut, weights: w, activation: activation, ldA: nIn,
+                                    previousDelta: o, ldPrevious: nIn)
                             }
                         }
                     }

@@ -7,30 +7,36 @@ enum Backprop {
     ///   workspace, overwritten.
     /// - returns the summed cost of the shard's samples.
     @inline(__always)
-    static func shard(view: ShardView, layout: LayoutView, cost: Cost, rows: Int, order: UnsafePointer<Int32>,
-                      images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                      parameters: UnsafePointer<Float>, kernels: KernelSet, packed: PackedWeights?) -> Double {
+    static func shard(
+        view: ShardView, layout: LayoutView, cost: Cost, rows: Int, order: UnsafePointer<Int32>,
+        images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        parameters: UnsafePointer<Float>, kernels: KernelSet, packed: PackedWeights?
+    ) -> Double {
         let L = layout.layerCount
         let sizes = layout.sizes
         // 1. input x sets a⁰.
-        Gather.samples(rows: rows, features: sizes[0], order: order, images: images, labels: labels,
-                       input: view.activations[0], labelsOut: view.labels)
+        Gather.samples(
+            rows: rows, features: sizes[0], order: order, images: images, labels: labels,
+            input: view.activations[0], labelsOut: view.labels)
         // 2. feedforward.
         FeedForward.network(view: view, layout: layout, rows: rows, parameters: parameters, kernels: kernels, packed: packed)
         // 3. output error δᴸ.
-        let shardCost = Layers.outputError(cost: cost, rows: rows, nOut: sizes[L], output: view.activations[L],
-                                           labels: view.labels, delta: view.delta0)
+        let shardCost = Layers.outputError(
+            cost: cost, rows: rows, nOut: sizes[L], output: view.activations[L],
+            labels: view.labels, delta: view.delta0)
         // 4–5. gradients of each layer, then δ of the layer before (not needed for the input).
         var delta = view.delta0, previous = view.delta1
         for l in stride(from: L - 1, through: 0, by: -1) {
             let (nIn, nOut) = (sizes[l], sizes[l + 1])
-            kernels.gradients(rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
-                             input: view.activations[l], ldIn: nIn,
-                             nablaW: view.nabla + layout.weightOffsets[l], nablaB: view.nabla + layout.biasOffsets[l])
+            kernels.gradients(
+                rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
+                input: view.activations[l], ldIn: nIn,
+                nablaW: view.nabla + layout.weightOffsets[l], nablaB: view.nabla + layout.biasOffsets[l])
             if l > 0 {
-                kernels.backpropagate(rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta, ldDelta: nOut,
-                                     weights: parameters + layout.weightOffsets[l], activation: view.activations[l], ldA: nIn,
-                                     previousDelta: previous, ldPrevious: nIn)
+                kernels.backpropagate(
+                    rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta, ldDelta: nOut,
+                    weights: parameters + layout.weightOffsets[l], activation: view.activations[l], ldA: nIn,
+                    previousDelta: previous, ldPrevious: nIn)
                 swap(&delta, &previous)
             }
         }

@@ -6,13 +6,16 @@ enum FeedForward {
     /// - parameters: the network's parameter vector (`ParameterLayout`).
     /// - packed: the layers' packed weights when `kernels` are native (nil for BLAS).
     @inline(__always)
-    static func network(view: ShardView, layout: LayoutView, rows: Int, parameters: UnsafePointer<Float>,
-                        kernels: KernelSet, packed: PackedWeights?) {
+    static func network(
+        view: ShardView, layout: LayoutView, rows: Int, parameters: UnsafePointer<Float>,
+        kernels: KernelSet, packed: PackedWeights?
+    ) {
         let sizes = layout.sizes
         for l in 0..<layout.layerCount {
-            kernels.forward(rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: view.activations[l], ldIn: sizes[l],
-                            weights: parameters + layout.weightOffsets[l], packed: packed?.layer(l),
-                            biases: parameters + layout.biasOffsets[l], output: view.activations[l + 1], ldOut: sizes[l + 1])
+            kernels.forward(
+                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: view.activations[l], ldIn: sizes[l],
+                weights: parameters + layout.weightOffsets[l], packed: packed?.layer(l),
+                biases: parameters + layout.biasOffsets[l], output: view.activations[l + 1], ldOut: sizes[l + 1])
         }
     }
 }

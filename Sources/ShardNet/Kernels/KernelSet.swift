@@ -22,7 +22,8 @@ package struct KernelSet {
             let isa: NativeKernels.ISA = choice == .avx512 ? .avx512 : choice == .avx2 ? .avx2 : choice == .neon ? .neon : .scalar
             guard let kernels = NativeKernels(isa: isa) else {
                 throw ShardNetError.invalidArgument(
-                    "kernels '\(choice.rawValue)' need an instruction set this CPU (\(CPU.brand)) does not have; it runs \(Self.available.map(\.rawValue).joined(separator: ", "))")
+                    "kernels '\(choice.rawValue)' need an instruction set this CPU (\(CPU.brand)) does not have; it runs \(Self.available.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             native = kernels
         }
@@ -59,45 +60,57 @@ package struct KernelSet {
     /// Equation 2 for units j0 ..< j1 (j0 a multiple of 16 on the native path, which reads
     /// `packed`, the layer's panels; BLAS reads `weights`).
     @inline(__always)
-    func forward(rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
-                 weights: UnsafePointer<Float>, packed: UnsafePointer<Float>?, biases: UnsafePointer<Float>,
-                 output: UnsafeMutablePointer<Float>, ldOut: Int) {
+    func forward(
+        rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
+        weights: UnsafePointer<Float>, packed: UnsafePointer<Float>?, biases: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, ldOut: Int
+    ) {
         if let native {
-            native.forward(rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, packed: packed!,
-                           biases: biases, output: output, ldOut: ldOut)
+            native.forward(
+                rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, packed: packed!,
+                biases: biases, output: output, ldOut: ldOut)
         } else {
-            Layers.feedforward(rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, weights: weights,
-                               biases: biases, output: output, ldOut: ldOut)
+            Layers.feedforward(
+                rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, weights: weights,
+                biases: biases, output: output, ldOut: ldOut)
         }
     }
 
     /// Equation 5 for units j0 ..< j1.
     @inline(__always)
-    func gradients(rows: Int, nIn: Int, j0: Int, j1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
-                   input: UnsafePointer<Float>, ldIn: Int, nablaW: UnsafeMutablePointer<Float>,
-                   nablaB: UnsafeMutablePointer<Float>) {
+    func gradients(
+        rows: Int, nIn: Int, j0: Int, j1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
+        input: UnsafePointer<Float>, ldIn: Int, nablaW: UnsafeMutablePointer<Float>,
+        nablaB: UnsafeMutablePointer<Float>
+    ) {
         if let native {
-            native.gradient(rows: rows, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: ldDelta, input: input,
-                            ldIn: ldIn, nablaW: nablaW, nablaB: nablaB)
+            native.gradient(
+                rows: rows, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: ldDelta, input: input,
+                ldIn: ldIn, nablaW: nablaW, nablaB: nablaB)
         } else {
-            Layers.gradients(rows: rows, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: ldDelta, input: input,
-                             ldIn: ldIn, nablaW: nablaW, nablaB: nablaB)
+            Layers.gradients(
+                rows: rows, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: ldDelta, input: input,
+                ldIn: ldIn, nablaW: nablaW, nablaB: nablaB)
         }
     }
 
     /// Equation 4 for units k0 ..< k1 of the earlier layer.
     @inline(__always)
-    func backpropagate(rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
-                       weights: UnsafePointer<Float>, activation: UnsafePointer<Float>, ldA: Int,
-                       previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int) {
+    func backpropagate(
+        rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
+        weights: UnsafePointer<Float>, activation: UnsafePointer<Float>, ldA: Int,
+        previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int
+    ) {
         if let native {
-            native.backward(rows: rows, nIn: nIn, nOut: nOut, k0: k0, k1: k1, delta: delta, ldDelta: ldDelta,
-                            weights: weights, activation: activation, ldA: ldA, previous: previousDelta,
-                            ldPrevious: ldPrevious)
+            native.backward(
+                rows: rows, nIn: nIn, nOut: nOut, k0: k0, k1: k1, delta: delta, ldDelta: ldDelta,
+                weights: weights, activation: activation, ldA: ldA, previous: previousDelta,
+                ldPrevious: ldPrevious)
         } else {
-            Layers.backpropagate(rows: rows, nIn: nIn, nOut: nOut, k0: k0, k1: k1, delta: delta, ldDelta: ldDelta,
-                                 weights: weights, activation: activation, ldA: ldA, previousDelta: previousDelta,
-                                 ldPrevious: ldPrevious)
+            Layers.backpropagate(
+                rows: rows, nIn: nIn, nOut: nOut, k0: k0, k1: k1, delta: delta, ldDelta: ldDelta,
+                weights: weights, activation: activation, ldA: ldA, previousDelta: previousDelta,
+                ldPrevious: ldPrevious)
         }
     }
 
@@ -105,8 +118,9 @@ package struct KernelSet {
     @inline(__always)
     func pack(layer l: Int, j0: Int, j1: Int, layout: LayoutView, parameters: UnsafePointer<Float>, packed: PackedWeights?) {
         guard let native, let packed else { return }
-        native.pack(nIn: layout.sizes[l], nOut: layout.sizes[l + 1], j0: j0, j1: j1,
-                    weights: parameters + layout.weightOffsets[l], packed: packed.layer(l))
+        native.pack(
+            nIn: layout.sizes[l], nOut: layout.sizes[l + 1], j0: j0, j1: j1,
+            weights: parameters + layout.weightOffsets[l], packed: packed.layer(l))
     }
 
     /// Packs every layer (after the parameters were set or loaded).

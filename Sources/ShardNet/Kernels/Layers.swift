@@ -14,12 +14,15 @@ enum Layers {
     /// - output:  (rows, nOut), row stride ldOut; columns j0 ..< j1 overwritten with the
     ///   activations (z is not kept: σ'(z) = a(1 − a)).
     @inline(__always)
-    static func feedforward(rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
-                            weights: UnsafePointer<Float>, biases: UnsafePointer<Float>,
-                            output: UnsafeMutablePointer<Float>, ldOut: Int) {
+    static func feedforward(
+        rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
+        weights: UnsafePointer<Float>, biases: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, ldOut: Int
+    ) {
         guard rows > 0, j1 > j0 else { return }
-        BLAS.gemmNT(m: rows, n: j1 - j0, k: nIn, input, lda: ldIn, weights + j0 * nIn, ldb: nIn, beta: 0,
-                    output + j0, ldc: ldOut)
+        BLAS.gemmNT(
+            m: rows, n: j1 - j0, k: nIn, input, lda: ldIn, weights + j0 * nIn, ldb: nIn, beta: 0,
+            output + j0, ldc: ldOut)
         for r in 0..<rows {
             let row = output + r * ldOut
             for j in j0..<j1 { row[j] = sigmoid(row[j] + biases[j]) }
@@ -31,8 +34,10 @@ enum Layers {
     /// - output: (rows, nOut) activations aᴸ; delta: (rows, nOut) — overwritten.
     /// - returns Σ over rows of C(a, y) in Double, summed row by row, unit by unit.
     @inline(__always)
-    static func outputError(cost: Cost, rows: Int, nOut: Int, output: UnsafePointer<Float>,
-                            labels: UnsafePointer<Int32>, delta: UnsafeMutablePointer<Float>) -> Double {
+    static func outputError(
+        cost: Cost, rows: Int, nOut: Int, output: UnsafePointer<Float>,
+        labels: UnsafePointer<Int32>, delta: UnsafeMutablePointer<Float>
+    ) -> Double {
         var total = 0.0
         for r in 0..<rows {
             let a = output + r * nOut, d = delta + r * nOut
@@ -51,9 +56,11 @@ enum Layers {
     /// - delta: (rows, nOut), row stride ldDelta; input: (rows, nIn) = aˡ⁻¹, row stride ldIn
     /// - nablaW: (nOut, nIn), nablaB: (nOut) — rows / entries j0 ..< j1 overwritten.
     @inline(__always)
-    static func gradients(rows: Int, nIn: Int, j0: Int, j1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
-                          input: UnsafePointer<Float>, ldIn: Int,
-                          nablaW: UnsafeMutablePointer<Float>, nablaB: UnsafeMutablePointer<Float>) {
+    static func gradients(
+        rows: Int, nIn: Int, j0: Int, j1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
+        input: UnsafePointer<Float>, ldIn: Int,
+        nablaW: UnsafeMutablePointer<Float>, nablaB: UnsafeMutablePointer<Float>
+    ) {
         for j in j0..<j1 { nablaB[j] = 0 }
         for r in 0..<rows {
             let d = delta + r * ldDelta
@@ -61,8 +68,9 @@ enum Layers {
         }
         guard j1 > j0 else { return }
         guard rows > 0 else { (nablaW + j0 * nIn).update(repeating: 0, count: (j1 - j0) * nIn); return }
-        BLAS.gemmTN(m: j1 - j0, n: nIn, k: rows, delta + j0, lda: ldDelta, input, ldb: ldIn, beta: 0,
-                    nablaW + j0 * nIn, ldc: nIn)
+        BLAS.gemmTN(
+            m: j1 - j0, n: nIn, k: rows, delta + j0, lda: ldDelta, input, ldb: ldIn, beta: 0,
+            nablaW + j0 * nIn, ldc: nIn)
     }
 
     /// Equation 4 for units k0 ..< k1 of the earlier layer: δˡ⁻¹ = (δˡ · wˡ) ⊙ σ'(zˡ⁻¹), with
@@ -71,13 +79,16 @@ enum Layers {
     /// - activation: (rows, nIn) = aˡ⁻¹, row stride ldA
     /// - previousDelta: (rows, nIn), row stride ldPrevious — columns k0 ..< k1 overwritten.
     @inline(__always)
-    static func backpropagate(rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int,
-                              delta: UnsafePointer<Float>, ldDelta: Int, weights: UnsafePointer<Float>,
-                              activation: UnsafePointer<Float>, ldA: Int,
-                              previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int) {
+    static func backpropagate(
+        rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int,
+        delta: UnsafePointer<Float>, ldDelta: Int, weights: UnsafePointer<Float>,
+        activation: UnsafePointer<Float>, ldA: Int,
+        previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int
+    ) {
         guard rows > 0, k1 > k0 else { return }
-        BLAS.gemmNN(m: rows, n: k1 - k0, k: nOut, delta, lda: ldDelta, weights + k0, ldb: nIn, beta: 0,
-                    previousDelta + k0, ldc: ldPrevious)
+        BLAS.gemmNN(
+            m: rows, n: k1 - k0, k: nOut, delta, lda: ldDelta, weights + k0, ldb: nIn, beta: 0,
+            previousDelta + k0, ldc: ldPrevious)
         for r in 0..<rows {
             let d = previousDelta + r * ldPrevious, a = activation + r * ldA
             for k in k0..<k1 { d[k] *= a[k] * (1 - a[k]) }

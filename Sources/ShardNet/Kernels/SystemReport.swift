@@ -16,16 +16,19 @@ package enum SystemReport {
     }
 
     /// OpenBLAS cores that use none of AVX2/AVX-512 (its generic and pre-AVX2 x86 kernels).
-    static let genericCores: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai",
-                                            "coppermine", "northwood", "banias", "opteron", "barcelona", "bobcat",
-                                            "sandybridge", "bulldozer", "piledriver", "generic"]
+    static let genericCores: Set<String> = [
+        "prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai",
+        "coppermine", "northwood", "banias", "opteron", "barcelona", "bobcat",
+        "sandybridge", "bulldozer", "piledriver", "generic",
+    ]
 
     /// A warning when the BLAS runs a kernel that ignores this CPU's AVX2/AVX-512, with how to
     /// pick a better one; nil when there is nothing to warn about.
     package static var blasWarning: String? {
         let core = BLAS.core
         guard genericCores.contains(core.lowercased()),
-              CPU.features.contains(.avx2) || CPU.features.contains(.avx512) else { return nil }
+            CPU.features.contains(.avx2) || CPU.features.contains(.avx512)
+        else { return nil }
         let better = CPU.features.contains(.avx512) ? "SkylakeX" : "Haswell"
         return "OpenBLAS runs its \(core) kernels on this CPU, which has \(features): its GEMM is several times slower "
             + "than it could be. The native kernels (--kernels auto, the default) do not depend on it; for --kernels blas, "

@@ -38,11 +38,13 @@ public struct Network: Sendable {
     public init(sizes: [Int], cost: Cost = .quadratic, weights: [[Float]], biases: [[Float]]) throws {
         try self.init(sizes: sizes, cost: cost)
         guard weights.count == layout.layerCount, biases.count == layout.layerCount else {
-            throw ShardNetError.invalidArgument("network \(sizes): expected \(layout.layerCount) weight and bias arrays, got \(weights.count) and \(biases.count)")
+            throw ShardNetError.invalidArgument(
+                "network \(sizes): expected \(layout.layerCount) weight and bias arrays, got \(weights.count) and \(biases.count)")
         }
         for l in 0..<layout.layerCount {
             guard weights[l].count == layout.weightRange(l).count else {
-                throw ShardNetError.invalidArgument("layer \(l) weights: expected \(sizes[l + 1])×\(sizes[l]) = \(layout.weightRange(l).count) values, got \(weights[l].count)")
+                throw ShardNetError.invalidArgument(
+                    "layer \(l) weights: expected \(sizes[l + 1])×\(sizes[l]) = \(layout.weightRange(l).count) values, got \(weights[l].count)")
             }
             guard biases[l].count == sizes[l + 1] else {
                 throw ShardNetError.invalidArgument("layer \(l) biases: expected \(sizes[l + 1]) values, got \(biases[l].count)")
@@ -59,7 +61,8 @@ public struct Network: Sendable {
         }
         let limits = TrainingOptions.limits
         guard sizes.allSatisfy({ limits.layerSize.contains($0) }) else {
-            throw ShardNetError.invalidArgument("layer sizes \(sizes): every size must be between \(limits.layerSize.lowerBound) and \(limits.layerSize.upperBound)")
+            throw ShardNetError.invalidArgument(
+                "layer sizes \(sizes): every size must be between \(limits.layerSize.lowerBound) and \(limits.layerSize.upperBound)")
         }
         let total = ParameterLayout.countWithoutOverflow(sizes: sizes)
         guard let total, limits.parameters.contains(total) else {

@@ -5,8 +5,10 @@
 public enum Backpropagation {
     /// (Σ C, Σ ∂C/∂θ) over the samples `indices` of `data` (all of them when nil), computed by
     /// `kernels`. Throws when the CPU cannot run the asked kernels.
-    public static func gradient(of network: Network, on data: DataSet, indices: [Int]? = nil,
-                                kernels: KernelChoice = .auto) throws -> (cost: Double, gradient: [Float]) {
+    public static func gradient(
+        of network: Network, on data: DataSet, indices: [Int]? = nil,
+        kernels: KernelChoice = .auto
+    ) throws -> (cost: Double, gradient: [Float]) {
         precondition(data.features == network.sizes[0] && data.classes <= network.sizes.last!)
         let kernels = try KernelSet.checked(kernels, layout: network.layout, rows: data.count)
         let packed = kernels.usesPackedWeights ? PackedWeights(layout: network.layout) : nil
@@ -17,9 +19,10 @@ public enum Backpropagation {
         let cost = order.withUnsafeBufferPointer { order in
             data.withUnsafePointers { images, labels in
                 CPU.withDenormalsFlushed {
-                    Backprop.shard(view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
-                                   order: order.baseAddress!, images: images, labels: labels,
-                                   parameters: network.storage.base, kernels: kernels, packed: packed)
+                    Backprop.shard(
+                        view: workspace.view, layout: layout, cost: network.cost, rows: order.count,
+                        order: order.baseAddress!, images: images, labels: labels,
+                        parameters: network.storage.base, kernels: kernels, packed: packed)
                 }
             }
         }

@@ -23,8 +23,9 @@ public final class Evaluator {
     /// An evaluator on `threads` threads with the chosen kernels; throws when the CPU cannot
     /// run them.
     public convenience init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256, kernels: KernelChoice) throws {
-        self.init(layout: layout, threads: threads, chunkRows: chunkRows,
-                  kernels: try KernelSet.checked(kernels, layout: layout, rows: chunkRows))
+        self.init(
+            layout: layout, threads: threads, chunkRows: chunkRows,
+            kernels: try KernelSet.checked(kernels, layout: layout, rows: chunkRows))
     }
 
     package init(layout: ParameterLayout, threads: Int, chunkRows: Int = 256, kernels: KernelSet) {
@@ -58,8 +59,9 @@ public final class Evaluator {
                     right += 1
                 }
                 correct[c] = Double(right)
-                cost[c] = Layers.outputError(cost: network.cost, rows: rows, nOut: outputs, output: out,
-                                             labels: labels + r0, delta: view.delta0)
+                cost[c] = Layers.outputError(
+                    cost: network.cost, rows: rows, nOut: outputs, output: out,
+                    labels: labels + r0, delta: view.delta0)
             }
         }
         var right = 0, total = 0.0
@@ -95,8 +97,10 @@ public final class Evaluator {
 
     /// Copies `rows` consecutive samples into the worker's input matrix and feeds them forward;
     /// returns the output activations aᴸ, (rows, sizes.last), inside the worker's workspace.
-    private func forward(view: ShardView, rows: Int, images: UnsafePointer<Float>,
-                         parameters: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+    private func forward(
+        view: ShardView, rows: Int, images: UnsafePointer<Float>,
+        parameters: UnsafePointer<Float>
+    ) -> UnsafeMutablePointer<Float> {
         view.activations[0].update(from: images, count: rows * layoutView.sizes[0])
         FeedForward.network(view: view, layout: layoutView, rows: rows, parameters: parameters, kernels: kernels, packed: packed)
         return view.activations[layoutView.layerCount]

@@ -35,22 +35,24 @@ package final class ShardedSGD {
     private let layoutView: LayoutView
     private let workspaces: [ShardWorkspace]
     private let views: ShardViews
-    private let shardCost: ScalarSlots       // (shards) summed cost of each shard's samples
-    private let runCost: ScalarSlots         // (1) cost summed over the run's steps, in step order
-    private let timingSlots: ScalarSlots     // (threads × 3)
+    private let shardCost: ScalarSlots  // (shards) summed cost of each shard's samples
+    private let runCost: ScalarSlots  // (1) cost summed over the run's steps, in step order
+    private let timingSlots: ScalarSlots  // (threads × 3)
     private let team: WorkerTeam
-    private let plan: PhasePlan              // .shards: S shard items, then the reducer's unit ranges
-    private let reduceItems: UnitRanges      // the reducer's items: (layer, j0, j1)
-    private let units: UnitSchedule?         // .units: the phases and the batch-wide matrices
-    private let packed: PackedWeights?       // the native forward kernel's panels (nil for BLAS)
+    private let plan: PhasePlan  // .shards: S shard items, then the reducer's unit ranges
+    private let reduceItems: UnitRanges  // the reducer's items: (layer, j0, j1)
+    private let units: UnitSchedule?  // .units: the phases and the batch-wide matrices
+    private let packed: PackedWeights?  // the native forward kernel's panels (nil for BLAS)
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
     package private(set) var reduceSeconds = 0.0
     package private(set) var waitSeconds = 0.0
 
-    package init(layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int,
-                 kernels: KernelSet = .best, schedule: StepSchedule = .shards) {
+    package init(
+        layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int,
+        kernels: KernelSet = .best, schedule: StepSchedule = .shards
+    ) {
         precondition(miniBatchSize >= 1 && shards >= 1 && threads >= 1)
         precondition(schedule == .shards || kernels.usesPackedWeights, "the unit schedule needs the native kernels")
         self.kernels = kernels
@@ -81,14 +83,14 @@ package final class ShardedSGD {
     /// What every item of a run reads: raw pointers and the run's scalars (a trivial value,
     /// so worker threads touch no reference counts).
     private struct Run {
-        let order: UnsafePointer<Int32>      // (n) the epoch's sample order
+        let order: UnsafePointer<Int32>  // (n) the epoch's sample order
         let n: Int
-        let images: UnsafePointer<Float>     // (data.count, features)
-        let labels: UnsafePointer<Int32>     // (data.count)
+        let images: UnsafePointer<Float>  // (data.count, features)
+        let labels: UnsafePointer<Int32>  // (data.count)
         let parameters: UnsafeMutablePointer<Float>
         let firstStep: Int
         let eta: Float
-        let decay: Float                     // 1 − ηλ/n_data
+        let decay: Float  // 1 − ηλ/n_data
 
         /// Rows of the mini-batch of `step` (the last one of an epoch may be partial).
         func batch(_ step: Int, m: Int) -> (start: Int, count: Int) {
@@ -101,8 +103,10 @@ package final class ShardedSGD {
     /// in place: steps `first ..< first + count` of the epoch, whose step k covers
     /// order[k·m ..< min((k+1)·m, n)] — the last batch may be partial and is averaged over its
     /// own size, as in network.py. Returns the summed cost of all samples seen.
-    package func run(steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
-                     parameters: AlignedBuffer, eta: Float, lambda: Float) -> Double {
+    package func run(
+        steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
+        parameters: AlignedBuffer, eta: Float, lambda: Float
+    ) -> Double {
         var total = 0.0
         run(steps: steps, order: order, data: data, parameters: parameters, eta: eta, lambda: lambda, costSum: &total)
         return total
@@ -110,16 +114,19 @@ package final class ShardedSGD {
 
     /// As `run(steps:order:data:parameters:eta:lambda:)`, adding each step's cost to `costSum`
     /// in step order — so an epoch split into several runs sums its cost exactly as one run.
-    package func run(steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
-                     parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double) {
+    package func run(
+        steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
+        parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double
+    ) {
         precondition(parameters.count == layout.count)
         precondition(data.features == layout.sizes[0] && data.classes <= layout.sizes.last!)
         runCost[0] = costSum
         kernels.packAll(layout: layoutView, parameters: parameters.base, packed: packed)
         let timing = data.withUnsafePointers { images, labels in
-            let run = Run(order: order.baseAddress!, n: order.count, images: images, labels: labels,
-                          parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
-                          decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
+            let run = Run(
+                order: order.baseAddress!, n: order.count, images: images, labels: labels,
+                parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
+                decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
             return team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
                 if let units {
                     self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
@@ -143,9 +150,10 @@ package final class ShardedSGD {
         let r0 = Self.shardStart(s, batch: batch.count, shards: shards)
         let r1 = Self.shardStart(s + 1, batch: batch.count, shards: shards)
         guard r1 > r0 else { shardCost[s] = 0; return }
-        shardCost[s] = Backprop.shard(view: views.base[s], layout: layoutView, cost: cost, rows: r1 - r0,
-                                      order: run.order + batch.start + r0, images: run.images, labels: run.labels,
-                                      parameters: run.parameters, kernels: kernels, packed: packed)
+        shardCost[s] = Backprop.shard(
+            view: views.base[s], layout: layoutView, cost: cost, rows: r1 - r0,
+            order: run.order + batch.start + r0, images: run.images, labels: run.labels,
+            parameters: run.parameters, kernels: kernels, packed: packed)
     }
 
     /// Phase B of a step, one item per range of a layer's units: the shards' gradients summed
@@ -158,8 +166,9 @@ package final class ShardedSGD {
             for s in 0..<shards { runCost[0] += shardCost[s] }
         }
         let (l, j0, j1) = reduceItems[item]
-        Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
-                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
+        Reduce.units(
+            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
+            parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 
@@ -193,9 +202,10 @@ package final class ShardedSGD {
         if l == 0 {
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }
-        kernels.forward(rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
-                        weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
-                        biases: run.parameters + layoutView.biasOffsets[l], output: units.activations[l + 1], ldOut: sizes[l + 1])
+        kernels.forward(
+            rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
+            weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
+            biases: run.parameters + layoutView.biasOffsets[l], output: units.activations[l + 1], ldOut: sizes[l + 1])
     }
 
     /// Equation 3 for shard s's rows of the mini-batch, and the shard's summed cost.
@@ -205,19 +215,23 @@ package final class ShardedSGD {
         guard r1 > r0 else { shardCost[s] = 0; return }
         let nOut = layoutView.sizes[layoutView.layerCount], L = layoutView.layerCount
         Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: units.labels + r0)
-        shardCost[s] = Layers.outputError(cost: cost, rows: r1 - r0, nOut: nOut, output: units.activations[L] + r0 * nOut,
-                                          labels: units.labels + r0, delta: units.deltas[L] + r0 * nOut)
+        shardCost[s] = Layers.outputError(
+            cost: cost, rows: r1 - r0, nOut: nOut, output: units.activations[L] + r0 * nOut,
+            labels: units.labels + r0, delta: units.deltas[L] + r0 * nOut)
     }
 
     /// Equation 4 into range r of layer l−1's units (columns of δˡ), for every row.
-    private func backwardUnits(_ units: UnitSchedule, rows: Int, layer l: Int, range r: Int,
-                               parameters: UnsafeMutablePointer<Float>) {
+    private func backwardUnits(
+        _ units: UnitSchedule, rows: Int, layer l: Int, range r: Int,
+        parameters: UnsafeMutablePointer<Float>
+    ) {
         let sizes = layoutView.sizes
         let (k0, k1) = units.range(layer: l - 1, r)
-        kernels.backpropagate(rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1,
-                              delta: units.deltas[l + 1], ldDelta: sizes[l + 1],
-                              weights: parameters + layoutView.weightOffsets[l], activation: units.activations[l],
-                              ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l])
+        kernels.backpropagate(
+            rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1,
+            delta: units.deltas[l + 1], ldDelta: sizes[l + 1],
+            weights: parameters + layoutView.weightOffsets[l], activation: units.activations[l],
+            ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l])
     }
 
     /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's
@@ -233,14 +247,16 @@ package final class ShardedSGD {
         let input = l == 0 ? units.inputs[r] : units.activations[l]
         for s in 0..<shards {
             let r0 = Self.shardStart(s, batch: batch, shards: shards), r1 = Self.shardStart(s + 1, batch: batch, shards: shards)
-            guard r1 > r0 else { continue }   // empty shards are skipped by the sum too
+            guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
             let nabla = views.base[s].nabla
-            kernels.gradients(rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: units.deltas[l + 1] + r0 * nOut, ldDelta: nOut,
-                              input: input + r0 * nIn, ldIn: nIn, nablaW: nabla + layoutView.weightOffsets[l],
-                              nablaB: nabla + layoutView.biasOffsets[l])
+            kernels.gradients(
+                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: units.deltas[l + 1] + r0 * nOut, ldDelta: nOut,
+                input: input + r0 * nIn, ldIn: nIn, nablaW: nabla + layoutView.weightOffsets[l],
+                nablaB: nabla + layoutView.biasOffsets[l])
         }
-        Reduce.units(layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
-                     parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
+        Reduce.units(
+            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
+            parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 }

@@ -10,8 +10,10 @@ package enum ThreadCalibration {
     /// this network, batch size and shard count, each timed for about `secondsPerCandidate`
     /// (best of 3 rounds of runs of up to 64 steps, as training runs many steps per fork), on
     /// a scratch copy of `network`.
-    package static func fastest(network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
-                                candidates: [Int], secondsPerCandidate: Double = 0.1) -> (threads: Int, schedule: StepSchedule) {
+    package static func fastest(
+        network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
+        candidates: [Int], secondsPerCandidate: Double = 0.1
+    ) -> (threads: Int, schedule: StepSchedule) {
         let threadCounts = Array(Set(candidates)).sorted()
         let schedules: [StepSchedule] = kernels.usesPackedWeights ? [.shards, .units] : [.shards]
         guard threadCounts.count * schedules.count > 1, data.count > 0 else { return (threadCounts.first ?? 1, .shards) }
@@ -20,8 +22,9 @@ package enum ThreadCalibration {
         var best = (threads: 1, schedule: StepSchedule.shards, secondsPerStep: Double.infinity)
         for threads in threadCounts {
             for schedule in schedules {
-                let engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: miniBatchSize,
-                                        shards: shards, threads: threads, kernels: kernels, schedule: schedule)
+                let engine = ShardedSGD(
+                    layout: network.layout, cost: network.cost, miniBatchSize: miniBatchSize,
+                    shards: shards, threads: threads, kernels: kernels, schedule: schedule)
                 let parameters = network.storage.copy()
                 var fastest = Double.infinity
                 for _ in 0..<3 {

@@ -32,8 +32,9 @@ public final class Trainer {
     /// A fresh network drawn from `options.seed`, ready to train.
     public convenience init(sizes: [Int], cost: Cost = TrainingOptions.defaultCost, options: TrainingOptions) throws {
         let (network, state) = try Self.freshStart(sizes: sizes, cost: cost, options: options)
-        try self.init(network: network, state: state, threads: options.resolvedThreads, kernels: options.kernels,
-                      schedule: options.schedule ?? .shards)
+        try self.init(
+            network: network, state: state, threads: options.resolvedThreads, kernels: options.kernels,
+            schedule: options.schedule ?? .shards)
     }
 
     /// The network and training state a new run starts from: the network drawn from
@@ -43,21 +44,25 @@ public final class Trainer {
         try options.validate()
         var generator = Xoshiro256StarStar(seed: options.seed)
         let network = try Network(sizes: sizes, cost: cost, initialization: options.initialization, generator: &generator)
-        let state = TrainingState(epochsCompleted: 0, seed: options.seed, generatorState: generator.words,
-                                  eta: options.eta, lambda: options.lambda, miniBatchSize: options.miniBatchSize,
-                                  shards: options.resolvedShards, initialization: options.initialization, history: [])
+        let state = TrainingState(
+            epochsCompleted: 0, seed: options.seed, generatorState: generator.words,
+            eta: options.eta, lambda: options.lambda, miniBatchSize: options.miniBatchSize,
+            shards: options.resolvedShards, initialization: options.initialization, history: [])
         return (network, state)
     }
 
     /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
     /// threads (nil: active cores) with `kernels`. The shard count comes from the state, so the
     /// result is the same whatever the thread count, and whichever native kernels run.
-    public init(network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto,
-                schedule: StepSchedule = .shards) throws {
+    public init(
+        network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto,
+        schedule: StepSchedule = .shards
+    ) throws {
         let threads = threads ?? TrainingOptions.activeCores
-        let options = TrainingOptions(eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
-                                      shards: state.shards, threads: threads, seed: state.seed,
-                                      initialization: state.initialization)
+        let options = TrainingOptions(
+            eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
+            shards: state.shards, threads: threads, seed: state.seed,
+            initialization: state.initialization)
         try options.validate()
         guard Xoshiro256StarStar(words: state.generatorState) != nil else {
             throw ShardNetError.invalidArgument("training state: generator state must be 4 or 5 words, not all zero")
@@ -66,12 +71,14 @@ public final class Trainer {
         self.network.makeUnique()
         self.state = state
         self.threads = threads
-        let kernelSet = try KernelSet.checked(kernels, layout: network.layout,
-                                              rows: (state.miniBatchSize + state.shards - 1) / state.shards)
+        let kernelSet = try KernelSet.checked(
+            kernels, layout: network.layout,
+            rows: (state.miniBatchSize + state.shards - 1) / state.shards)
         self.kernels = kernelSet.name
-        engine = ShardedSGD(layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
-                            shards: state.shards, threads: threads, kernels: kernelSet,
-                            schedule: kernelSet.usesPackedWeights ? schedule : .shards)
+        engine = ShardedSGD(
+            layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
+            shards: state.shards, threads: threads, kernels: kernelSet,
+            schedule: kernelSet.usesPackedWeights ? schedule : .shards)
         self.schedule = engine.schedule
         evaluator = Evaluator(layout: network.layout, threads: threads, kernels: kernelSet)
         lastGood = self.network.storage.copy()
@@ -97,9 +104,11 @@ public final class Trainer {
     /// `evaluatingOn` (optional) is evaluated after every epoch. `progress(samplesDone, n)` is
     /// called about every `progressInterval` samples within an epoch (it splits the epoch into
     /// runs of steps, which does not change the arithmetic).
-    public func train(on training: DataSet, evaluatingOn test: DataSet?, epochs: Int,
-                      progressInterval: Int = 0, progress: (Int, Int) -> Void = { _, _ in },
-                      onEpoch: (EpochRecord) throws -> Void = { _ in }) throws {
+    public func train(
+        on training: DataSet, evaluatingOn test: DataSet?, epochs: Int,
+        progressInterval: Int = 0, progress: (Int, Int) -> Void = { _, _ in },
+        onEpoch: (EpochRecord) throws -> Void = { _ in }
+    ) throws {
         try checkCompatible(training, name: "training data")
         if let test { try checkCompatible(test, name: "evaluation data") }
         guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
@@ -117,8 +126,9 @@ public final class Trainer {
             while done < steps {
                 let run = done..<min(steps, done + stepsPerRun)
                 order.withUnsafeBufferPointer { order in
-                    engine.run(steps: run, order: order, data: training, parameters: network.storage,
-                               eta: state.eta, lambda: state.lambda, costSum: &totalCost)
+                    engine.run(
+                        steps: run, order: order, data: training, parameters: network.storage,
+                        eta: state.eta, lambda: state.lambda, costSum: &totalCost)
                 }
                 done = run.upperBound
                 if progressInterval > 0 { progress(min(done * state.miniBatchSize, training.count), training.count) }
@@ -127,15 +137,18 @@ public final class Trainer {
             let trainingCost = totalCost / Double(training.count)
             guard trainingCost.isFinite, network.isFinite else {
                 network.storage.base.update(from: lastGood.base, count: lastGood.count)
-                throw ShardNetError.diverged(epoch: epoch, reason: trainingCost.isFinite
-                    ? "a weight or bias became NaN or infinite; lower eta (now \(state.eta))"
-                    : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
+                throw ShardNetError.diverged(
+                    epoch: epoch,
+                    reason: trainingCost.isFinite
+                        ? "a weight or bias became NaN or infinite; lower eta (now \(state.eta))"
+                        : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
             }
             let evaluation = test.map { evaluator.evaluate(network, on: $0) }
-            let record = EpochRecord(epoch: epoch, trainingCost: trainingCost,
-                                     testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
-                                     testCost: evaluation?.cost ?? .nan, seconds: seconds,
-                                     samplesPerSecond: Double(training.count) / max(seconds, 1e-9))
+            let record = EpochRecord(
+                epoch: epoch, trainingCost: trainingCost,
+                testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
+                testCost: evaluation?.cost ?? .nan, seconds: seconds,
+                samplesPerSecond: Double(training.count) / max(seconds, 1e-9))
             state.generatorState = generator.words
             state.epochsCompleted = epoch
             state.history.append(record)

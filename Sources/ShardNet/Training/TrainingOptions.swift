@@ -26,9 +26,11 @@ public struct TrainingOptions: Sendable, Equatable {
     /// native kernels). nil: `.shards`, or whatever `shardnet train --threads auto` measures fastest.
     public var schedule: StepSchedule?
 
-    public init(eta: Float = 3.0, lambda: Float = 0, miniBatchSize: Int = 10, shards: Int? = nil,
-                threads: Int? = nil, seed: UInt64 = 1, initialization: Initialization = .gaussian,
-                kernels: KernelChoice = .auto) {
+    public init(
+        eta: Float = 3.0, lambda: Float = 0, miniBatchSize: Int = 10, shards: Int? = nil,
+        threads: Int? = nil, seed: UInt64 = 1, initialization: Initialization = .gaussian,
+        kernels: KernelChoice = .auto
+    ) {
         self.eta = eta
         self.lambda = lambda
         self.miniBatchSize = miniBatchSize
@@ -85,7 +87,8 @@ public struct TrainingOptions: Sendable, Equatable {
             throw ShardNetError.invalidArgument("shards must be between \(limits.shards.lowerBound) and \(limits.shards.upperBound), got \(shards)")
         }
         if let threads, !limits.threads.contains(threads) {
-            throw ShardNetError.invalidArgument("threads must be between \(limits.threads.lowerBound) and \(limits.threads.upperBound), got \(threads)")
+            throw ShardNetError.invalidArgument(
+                "threads must be between \(limits.threads.lowerBound) and \(limits.threads.upperBound), got \(threads)")
         }
     }
 }

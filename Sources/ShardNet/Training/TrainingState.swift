@@ -20,8 +20,10 @@ public struct TrainingState: Sendable, Equatable {
     /// One record per finished epoch.
     public var history: [EpochRecord]
 
-    public init(epochsCompleted: Int, seed: UInt64, generatorState: [UInt64], eta: Float, lambda: Float,
-                miniBatchSize: Int, shards: Int, initialization: Initialization, history: [EpochRecord]) {
+    public init(
+        epochsCompleted: Int, seed: UInt64, generatorState: [UInt64], eta: Float, lambda: Float,
+        miniBatchSize: Int, shards: Int, initialization: Initialization, history: [EpochRecord]
+    ) {
         self.epochsCompleted = epochsCompleted
         self.seed = seed
         self.generatorState = generatorState

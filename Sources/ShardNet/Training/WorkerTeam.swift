@@ -120,8 +120,10 @@ final class WorkerTeam: Sendable {
 
     /// The data-parallel step's two phases: `shardWork(step, shard)` for every shard, then
     /// `sliceWork(step, slice)` for every slice, step after step (a plan made for the call).
-    func run(steps: Int, shards: Int, slices: Int, timing: ScalarSlots,
-             shardWork: (Int, Int) -> Void, sliceWork: (Int, Int) -> Void) -> Timing {
+    func run(
+        steps: Int, shards: Int, slices: Int, timing: ScalarSlots,
+        shardWork: (Int, Int) -> Void, sliceWork: (Int, Int) -> Void
+    ) -> Timing {
         let plan = PhasePlan([(shards, 0), (slices, 1)])
         let shardPhase = shards > 0 ? 0 : -1
         return run(steps: steps, plan: plan, timing: timing) { step, phase, item in

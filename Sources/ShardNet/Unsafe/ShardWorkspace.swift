@@ -38,8 +38,9 @@ package final class ShardWorkspace: @unchecked Sendable {
         labelBase.initialize(repeating: 0, count: max(rows, 1))
         activationPointers = .allocate(capacity: acts.count)
         for (l, o) in acts.enumerated() { (activationPointers + l).initialize(to: floats.base + o) }
-        view = ShardView(nabla: floats.base, activations: activationPointers,
-                         delta0: floats.base + d0, delta1: floats.base + d1, labels: labelBase)
+        view = ShardView(
+            nabla: floats.base, activations: activationPointers,
+            delta0: floats.base + d0, delta1: floats.base + d1, labels: labelBase)
     }
 
     deinit {

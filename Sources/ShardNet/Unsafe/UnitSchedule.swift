@@ -29,15 +29,15 @@ package final class UnitSchedule: @unchecked Sendable {
 
     let layerCount: Int
     let phaseCount: Int
-    let phaseWork: UnsafeMutablePointer<Int>        // (phases) Work.rawValue
-    let phaseLayer: UnsafeMutablePointer<Int>       // (phases) the layer a forward/backward phase covers
-    let rangeFirst: UnsafeMutablePointer<Int>       // (L + 1) first range of layer l in `bounds`
-    let bounds: UnsafeMutablePointer<Int>           // (ranges + 1 per layer) unit boundaries
-    let updateLayer: UnsafeMutablePointer<Int>      // (update items) layer of update item i
-    let updateRange: UnsafeMutablePointer<Int>      // (update items) range index within its layer
-    let inputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>     // (ranges(0))
-    let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>> // (L + 1), [0] unused
-    let deltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>      // (L + 1), [0] unused
+    let phaseWork: UnsafeMutablePointer<Int>  // (phases) Work.rawValue
+    let phaseLayer: UnsafeMutablePointer<Int>  // (phases) the layer a forward/backward phase covers
+    let rangeFirst: UnsafeMutablePointer<Int>  // (L + 1) first range of layer l in `bounds`
+    let bounds: UnsafeMutablePointer<Int>  // (ranges + 1 per layer) unit boundaries
+    let updateLayer: UnsafeMutablePointer<Int>  // (update items) layer of update item i
+    let updateRange: UnsafeMutablePointer<Int>  // (update items) range index within its layer
+    let inputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (ranges(0))
+    let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (L + 1), [0] unused
+    let deltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (L + 1), [0] unused
     let labels: UnsafeMutablePointer<Int32>
     /// The phases, for the team.
     let plan: PhasePlan

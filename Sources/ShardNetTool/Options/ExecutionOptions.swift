@@ -4,8 +4,10 @@ import ShardNet
 /// How the arithmetic is cut and who runs it: shards fix the arithmetic (and with the seed,
 /// the result); threads only execute it.
 struct ExecutionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Worker threads, or auto (the fastest of 1 … active cores, measured). Default: auto.",
-                               valueName: "n|auto"))
+    @Option(
+        help: ArgumentHelp(
+            "Worker threads, or auto (the fastest of 1 … active cores, measured). Default: auto.",
+            valueName: "n|auto"))
     var threads: String?
 
     @Option(help: "Shards per mini-batch (fixes the arithmetic). Default: the number of active cores.")
@@ -16,8 +18,10 @@ struct ExecutionOptions: ParsableArguments {
 
     @OptionGroup var kernels: KernelOptions
 
-    @Option(help: ArgumentHelp("How a step is cut into work items: shards (data-parallel), units (each thread owns a range of every layer's units; native kernels), or auto (measured with --threads auto). Changes speed, never the weights. Default: auto.",
-                               valueName: "shards|units|auto"))
+    @Option(
+        help: ArgumentHelp(
+            "How a step is cut into work items: shards (data-parallel), units (each thread owns a range of every layer's units; native kernels), or auto (measured with --threads auto). Changes speed, never the weights. Default: auto.",
+            valueName: "shards|units|auto"))
     var schedule: String?
 
     /// Parsed --threads: nil for auto.
@@ -27,7 +31,8 @@ struct ExecutionOptions: ParsableArguments {
         let limits = TrainingOptions.limits
         if let threads, threads != "auto" {
             guard let n = Int(threads), limits.threads.contains(n) else {
-                throw ValidationError("--threads must be auto or a number from \(limits.threads.lowerBound) to \(limits.threads.upperBound), got '\(threads)'")
+                throw ValidationError(
+                    "--threads must be auto or a number from \(limits.threads.lowerBound) to \(limits.threads.upperBound), got '\(threads)'")
             }
         }
         if let schedule, schedule != "auto" && StepSchedule(rawValue: schedule) == nil {
@@ -57,8 +62,9 @@ struct ExecutionOptions: ParsableArguments {
         let cores = TrainingOptions.activeCores
         if threadCount == nil || fixedSchedule == nil {
             let threads = threadCount.map { [$0] } ?? Array(1...cores)
-            let pick = ThreadCalibration.fastest(network: network, data: data, miniBatchSize: batch, shards: shards,
-                                                 kernels: kernels, candidates: threads)
+            let pick = ThreadCalibration.fastest(
+                network: network, data: data, miniBatchSize: batch, shards: shards,
+                kernels: kernels, candidates: threads)
             if fixedSchedule == nil || fixedSchedule == pick.schedule { return pick }
         }
         return (threadCount ?? cores, fixedSchedule ?? .shards)
@@ -69,7 +75,8 @@ struct ExecutionOptions: ParsableArguments {
 enum Conflict {
     static func check<T: Equatable>(_ flag: String, _ given: T?, _ saved: T, _ path: String) throws {
         if let given, given != saved {
-            throw ValidationErrorMessage("\(flag) \(given) contradicts the checkpoint \(path), which was trained with \(saved); drop the flag to resume exactly")
+            throw ValidationErrorMessage(
+                "\(flag) \(given) contradicts the checkpoint \(path), which was trained with \(saved); drop the flag to resume exactly")
         }
     }
 }

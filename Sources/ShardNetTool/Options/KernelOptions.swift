@@ -5,14 +5,17 @@ extension KernelChoice: ExpressibleByArgument {}
 
 /// `--kernels`: which kernels run the arithmetic (train, evaluate, predict, bench).
 struct KernelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Kernels: auto (the fastest native instruction set), avx512, avx2, neon, scalar, or blas. Native kernels give the same weights on every CPU. Default: auto.",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Kernels: auto (the fastest native instruction set), avx512, avx2, neon, scalar, or blas. Native kernels give the same weights on every CPU. Default: auto.",
+            valueName: "name"))
     var kernels: KernelChoice = .auto
 
     func validate() throws {
         guard kernels == .auto || KernelSet.available.contains(kernels) else {
-            throw ValidationError("--kernels \(kernels.rawValue): this CPU (\(CPU.brand)) has no \(kernels.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--kernels \(kernels.rawValue): this CPU (\(CPU.brand)) has no \(kernels.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 

@@ -7,15 +7,18 @@ extension Initialization: ExpressibleByArgument {}
 /// The network a new run trains: its shape, cost and initialisation. Every option is optional
 /// so that a resumed run can tell a flag the user gave from a default (see `conflicts`).
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Layer sizes, input first. Default: \(TrainingOptions.defaultSizes.map(String.init).joined(separator: ",")).",
-                               valueName: "sizes"))
+    @Option(
+        help: ArgumentHelp(
+            "Layer sizes, input first. Default: \(TrainingOptions.defaultSizes.map(String.init).joined(separator: ",")).",
+            valueName: "sizes"))
     var layers: String?
 
     @Option(help: "Cost function: quadratic or cross-entropy. Default: \(TrainingOptions.defaultCost.rawValue).")
     var cost: Cost?
 
-    @Option(name: .customLong("init"),
-            help: "Initialisation: gaussian (N(0,1)) or scaled (N(0,1/n_in)). Default: \(TrainingOptions.defaults.initialization.rawValue).")
+    @Option(
+        name: .customLong("init"),
+        help: "Initialisation: gaussian (N(0,1)) or scaled (N(0,1/n_in)). Default: \(TrainingOptions.defaults.initialization.rawValue).")
     var initialization: Initialization?
 
     /// Parsed --layers (validated), or the default sizes.

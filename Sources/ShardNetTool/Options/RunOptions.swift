@@ -18,7 +18,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file.jsonl"))
     var log: String?
 
-    @Option(help: ArgumentHelp("Write TensorBoard scalars (cost, accuracy, samples/s, ETA) per epoch to an event file in this folder.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Write TensorBoard scalars (cost, accuracy, samples/s, ETA) per epoch to an event file in this folder.", valueName: "dir"))
     var tensorboard: String?
 
     @Flag(help: "Print only the final summary.")

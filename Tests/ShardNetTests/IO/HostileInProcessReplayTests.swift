@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShardNet
 
 /// The in-process replay: every fuzzer finding (Fuzz/regressions), every fuzzing seed
@@ -47,9 +48,11 @@ import Testing
 
     /// The three HDF5 entry points on `path`: detect, as a dataset, as a checkpoint.
     static func hdf5(_ path: String) -> (detect: Outcome, dataset: Outcome, checkpoint: Outcome) {
-        (attempt("H5FileKind.detect", path) { _ = try H5FileKind.detect(path: path) },
-         attempt("DataSetFile.load", path) { _ = try DataSetFile.load(from: path) },
-         attempt("Checkpoint.load", path) { _ = try Checkpoint.load(from: path) })
+        (
+            attempt("H5FileKind.detect", path) { _ = try H5FileKind.detect(path: path) },
+            attempt("DataSetFile.load", path) { _ = try DataSetFile.load(from: path) },
+            attempt("Checkpoint.load", path) { _ = try Checkpoint.load(from: path) }
+        )
     }
 
     static func idx(_ path: String, _ kind: IDXFile.Kind?) -> Outcome {
@@ -73,7 +76,7 @@ import Testing
         }
         for path in idx {
             for kind in [IDXFile.Kind.images, .labels, nil] {
-                _ = Self.idx(path, kind)   // accepted or refused, never a crash or a hang
+                _ = Self.idx(path, kind)  // accepted or refused, never a crash or a hang
             }
         }
         print("in-process replay: \(hdf5.count) HDF5 and \(idx.count) IDX fuzz regressions, \(hdf5.count * 3 + idx.count * 3) library calls")
@@ -130,7 +133,9 @@ import Testing
                 Issue.record("unknown kind \(f[1]) in the manifest")
             }
         }
-        print("in-process replay: \(cases) hostile-corpus files, \(refused) refused by their loader; loaded (and refused by the commands): \(loaded.joined(separator: ", "))")
+        print(
+            "in-process replay: \(cases) hostile-corpus files, \(refused) refused by their loader; loaded (and refused by the commands): \(loaded.joined(separator: ", "))"
+        )
         #expect(cases >= 120, "the corpus has only \(cases) cases")
         #expect(refused >= cases * 3 / 4, "only \(refused) of \(cases) hostile files refused by their loader")
     }

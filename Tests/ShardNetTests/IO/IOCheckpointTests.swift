@@ -141,8 +141,9 @@ struct CheckpointIOTests {
         let folder = try IOTempFolder()
         let split = DataSetFile.ByteSplit(images: [1, 2], labels: [0], features: 2)
         try DataSetFile.write(train: split, test: nil, classes: 1, source: "", to: folder.file("d.h5"))
-        #expect(IO.failure { try Checkpoint.load(from: folder.file("d.h5")) }
-            == "\(folder.file("d.h5")): /: is a dataset, not a checkpoint")
+        #expect(
+            IO.failure { try Checkpoint.load(from: folder.file("d.h5")) }
+                == "\(folder.file("d.h5")): /: is a dataset, not a checkpoint")
     }
 
     // Property: missing, non-HDF5 and truncated checkpoints are clean errors.

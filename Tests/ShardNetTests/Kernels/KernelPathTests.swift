@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShardNet
 
 /// The native kernels are one arithmetic: whichever instruction set runs (AVX-512, AVX2, NEON,
@@ -6,8 +7,10 @@ import Testing
 /// bitwise the same weights and history. BLAS is a different arithmetic and is only checked
 /// to learn the same problem.
 @Suite(.tags(.numerics, .concurrency)) struct KernelPathTests {
-    static func train(kernels: KernelChoice, threads: Int, shards: Int = 3, batch: Int = 10,
-                      sizes: [Int] = [20, 17, 9, 4], epochs: Int = 2) throws -> Trainer {
+    static func train(
+        kernels: KernelChoice, threads: Int, shards: Int = 3, batch: Int = 10,
+        sizes: [Int] = [20, 17, 9, 4], epochs: Int = 2
+    ) throws -> Trainer {
         let data = Fixtures.clusters(count: 157, features: sizes[0], classes: sizes.last!, seed: 5)
         var options = TrainingOptions(eta: 0.5, lambda: 0.3, miniBatchSize: batch, shards: shards, threads: threads, seed: 7)
         options.kernels = kernels
@@ -72,12 +75,15 @@ import Testing
 /// count — including partial and empty shards, a last layer wider than one 16-unit panel
 /// (output error as a phase of its own) and several hidden layers.
 @Suite(.tags(.numerics, .concurrency)) struct UnitScheduleTests {
-    static func run(sizes: [Int], batch: Int, shards: Int, threads: Int, schedule: StepSchedule, steps: Int,
-                    samples: Int = 97) throws -> (parameters: [Float], cost: Double) {
+    static func run(
+        sizes: [Int], batch: Int, shards: Int, threads: Int, schedule: StepSchedule, steps: Int,
+        samples: Int = 97
+    ) throws -> (parameters: [Float], cost: Double) {
         let data = Fixtures.clusters(count: samples, features: sizes[0], classes: min(sizes.last!, 3), seed: 3)
         let network = Fixtures.network(sizes, cost: .crossEntropy, seed: 4)
-        let sgd = ShardedSGD(layout: network.layout, cost: .crossEntropy, miniBatchSize: batch, shards: shards,
-                             threads: threads, kernels: .best, schedule: schedule)
+        let sgd = ShardedSGD(
+            layout: network.layout, cost: .crossEntropy, miniBatchSize: batch, shards: shards,
+            threads: threads, kernels: .best, schedule: schedule)
         let parameters = network.storage.copy()
         let order = (0..<Int32(samples)).reversed().map { $0 }
         var cost = 0.0
@@ -98,8 +104,9 @@ import Testing
         let reference = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23)
         for threads in [1, 2, 3, 8] {
             let other = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23)
-            #expect(Compare.bitDifference(other.parameters, reference.parameters) == nil,
-                    "units on \(threads) threads vs shards: \(sizes) m=\(batch) S=\(shards)")
+            #expect(
+                Compare.bitDifference(other.parameters, reference.parameters) == nil,
+                "units on \(threads) threads vs shards: \(sizes) m=\(batch) S=\(shards)")
             #expect(other.cost.bitPattern == reference.cost.bitPattern)
         }
     }

@@ -34,7 +34,7 @@ import Testing
     /// Every cost on every kernel path this CPU runs (native instruction sets and BLAS).
     @Test(arguments: [Cost.quadratic, Cost.crossEntropy], KernelSet.available)
     func gradientMatchesFiniteDifferences(cost: Cost, kernels: KernelChoice) throws {
-        let sizes = [6, 5, 4, 3]   // three weight layers, every matrix non-square
+        let sizes = [6, 5, 4, 3]  // three weight layers, every matrix non-square
         let data = Fixtures.clusters(count: 7, features: 6, classes: 3, seed: 11)
         var network = Fixtures.network(sizes, cost: cost, seed: 12)
         // Shrink the weights so no unit saturates: the check is then sensitive everywhere.

@@ -67,8 +67,9 @@ import Testing
     func oneStepMatchesNumpy(cost: Cost, shards: Int) throws {
         let network = try Network(sizes: [3, 4, 2], cost: cost, weights: Self.weights, biases: Self.biases)
         for kernels in KernelSet.available {
-            let sgd = ShardedSGD(layout: network.layout, cost: cost, miniBatchSize: 3, shards: shards, threads: 2,
-                                 kernels: try KernelSet(kernels))
+            let sgd = ShardedSGD(
+                layout: network.layout, cost: cost, miniBatchSize: 3, shards: shards, threads: 2,
+                kernels: try KernelSet(kernels))
             let got = try Self.run(sgd, network: network, count: 3, steps: 1)
             let want = Self.expected[cost]!
             #expect(got.count == want.count)
@@ -88,8 +89,9 @@ import Testing
     func partialLastBatchMatchesNumpy(cost: Cost, shards: Int) throws {
         let network = try Network(sizes: [3, 4, 2], cost: cost, weights: Self.weights, biases: Self.biases)
         for kernels in KernelSet.available {
-            let sgd = ShardedSGD(layout: network.layout, cost: cost, miniBatchSize: 3, shards: shards, threads: 2,
-                                 kernels: try KernelSet(kernels))
+            let sgd = ShardedSGD(
+                layout: network.layout, cost: cost, miniBatchSize: 3, shards: shards, threads: 2,
+                kernels: try KernelSet(kernels))
             let got = try Self.run(sgd, network: network, count: 5, steps: 2)
             let want = Self.expectedTwoSteps[cost]!
             #expect(got.count == want.count)
