@@ -116,7 +116,7 @@ public enum Keras {
     }
 
     private static func writeLegacyContents(_ model: DenseModel, _ file: File) throws {
-        let root = try file.attrs
+        let root = file.attrs
         try root.set("model_config", .string(KerasConfig.keras2(model)))
         try root.setFixedString("keras_version", KerasConfig.keras2Version)
         try root.setFixedString("backend", "tensorflow")
@@ -223,7 +223,7 @@ public enum Keras {
     static func loadLegacyH5(_ path: String) throws -> DenseModel {
         try hdf5(path) {
             let file = try File(path, mode: .read)
-            let root = try file.attrs
+            let root = file.attrs
             guard try root.contains("model_config") else {
                 throw ShardNetError.invalidFile(
                     path: path, object: "/",
