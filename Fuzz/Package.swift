@@ -25,5 +25,14 @@ let package = Package(
             dependencies: [.product(name: "ShardNet", package: "ShardNet")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `shardnet import`'s network2.py JSON reader (ShardNetInterop's JSONReader, Network2JSON).
+        .executableTarget(
+            name: "FuzzImport",
+            dependencies: [
+                .product(name: "ShardNet", package: "ShardNet"),
+                .product(name: "ShardNetInterop", package: "ShardNet"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

@@ -4,7 +4,10 @@
 # test accuracies.
 #
 #   scripts/compare-numpy.sh [--data DIR] [--epochs E] [--limit N] [--layers 784,30,10]
-#                            [--batch-size 10] [--eta 3.0] [--threads T]
+#                            [--batch-size 10] [--eta 3.0] [--threads T] [--jax]
+#
+# --jax adds JAX on the CPU as a peer (scripts/network_jax.py: each epoch one jitted
+# lax.fori_loop over the steps; pip install jax), with its ratio to ShardNet.
 #
 # DIR is an MNIST-format folder (default: Fashion-MNIST at /usr/share/datasets/fashion-mnist).
 # --limit N uses only the first N training samples on both sides (network.py is slow: about
@@ -21,6 +24,7 @@ LAYERS=784,30,10
 BATCH=10
 ETA=3.0
 THREADS=""
+JAX=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) DATA="$2"; shift 2 ;;
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
     --batch-size) BATCH="$2"; shift 2 ;;
     --eta) ETA="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
+    --jax) JAX=1; shift ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "compare-numpy.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -74,6 +79,14 @@ python3 "$ROOT/scripts/network_py.py" "$SRC" --layers "$LAYERS" --epochs "$EPOCH
   > "$WORK/numpy.jsonl"
 cat "$WORK/numpy.jsonl" >&2
 
+: > "$WORK/jax.jsonl"
+if [ "$JAX" = 1 ]; then
+  echo "== JAX (CPU, jit + fori_loop, float32) on $SRC" >&2
+  python3 "$ROOT/scripts/network_jax.py" "$SRC" --layers "$LAYERS" --epochs "$EPOCHS" --batch-size "$BATCH" --eta "$ETA" \
+    > "$WORK/jax.jsonl"
+  cat "$WORK/jax.jsonl" >&2
+fi
+
 echo "== ShardNet on the same data" >&2
 SCRATCH="${SCRATCH:-.build}"
 (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product shardnet >&2)
@@ -85,11 +98,11 @@ EXTRA=()
   --output "$WORK/model.h5" --log "$WORK/shardnet.jsonl" --quiet "${EXTRA[@]}" >&2
 cat "$WORK/shardnet.jsonl" >&2
 
-python3 - "$WORK/numpy.jsonl" "$WORK/shardnet.jsonl" <<'PY'
+python3 - "$WORK/numpy.jsonl" "$WORK/shardnet.jsonl" "$WORK/jax.jsonl" <<'PY'
 import json, sys
 def rows(path):
     return [json.loads(l) for l in open(path) if l.strip()]
-py, sn = rows(sys.argv[1]), rows(sys.argv[2])
+py, sn, jx = rows(sys.argv[1]), rows(sys.argv[2]), rows(sys.argv[3])
 if not py or not sn:
     sys.exit("compare-numpy.sh: a side produced no epochs")
 def mean(xs):
@@ -99,6 +112,11 @@ print(f"epochs: {len(py)} (network.py) / {len(sn)} (ShardNet)")
 print(f"mean epoch time: network.py {pt:.3f} s, ShardNet {st:.3f} s "
       f"({sn[-1].get('threads', '?')} threads, {sn[-1].get('shards', '?')} shards)")
 print(f"ratio network.py / ShardNet: {pt / st:.1f}x")
+if jx:
+    jt = mean([r["seconds"] for r in jx])
+    print(f"JAX (CPU, jit + fori_loop): {jt:.3f} s per epoch; ratio JAX / ShardNet: {jt / st:.1f}x; "
+          f"JAX test accuracy {jx[-1]['testAccuracy']:.4f}")
+print(f"kernels: ShardNet {sn[-1].get('kernels', '?')}, schedule {sn[-1].get('schedule', '?')}")
 print(f"final test accuracy: network.py {py[-1]['testAccuracy']:.4f} ({py[-1]['testCorrect']}/{py[-1]['testTotal']}), "
       f"ShardNet {sn[-1]['testAccuracy']:.4f} ({sn[-1]['testCorrect']}/{sn[-1]['testTotal']})")
 PY
