@@ -165,9 +165,14 @@ import Testing
         #expect(try Tool.run(["train"] + common + ["--output", straight]).status == 0)
         let (process, _) = try Self.start(["train"] + common + ["--output", model, "--checkpoint-every", "300steps"])
         var seen: TrainingState?
+        let snapshot = dir.appendingPathComponent("snapshot.h5").path
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline {
-            if let state = try? Checkpoint.load(from: model).training, state.isMidEpoch {
+            // A snapshot, so the file inspected below is the one seen mid-epoch.
+            try? FileManager.default.removeItem(atPath: snapshot)
+            if (try? FileManager.default.copyItem(atPath: model, toPath: snapshot)) != nil,
+                let state = try? Checkpoint.load(from: snapshot).training, state.isMidEpoch
+            {
                 seen = state
                 break
             }
@@ -176,6 +181,8 @@ import Testing
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let state = try #require(seen, "no mid-epoch checkpoint appeared")
+        let info = try Tool.run(["info", snapshot])
+        #expect(info.stdout.contains("stopped inside epoch"), "info does not show the mid-epoch position: \(info.all)")
         #expect(state.epochStepsDone > 0 && state.epochStepsDone < 1_000, "steps \(state.epochStepsDone)")
         let r = try Tool.run(["train"] + common + ["--output", model, "--resume", model])
         #expect(r.status == 0, "\(r.all)")
