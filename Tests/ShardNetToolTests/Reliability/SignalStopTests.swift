@@ -155,7 +155,8 @@ import Testing
 
     // Property: --checkpoint-every 300steps writes mid-epoch checkpoints (the position inside the
     // epoch recorded); killing the run (-9) after one and resuming ends bitwise as a straight run.
-    // A malformed interval is refused.
+    // Time and epoch intervals are accepted and always end with the final save; a malformed
+    // interval is refused.
     @Test func stepIntervalCheckpointsResumeExactly() throws {
         let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -189,6 +190,13 @@ import Testing
         let a = try Checkpoint.load(from: straight), b = try Checkpoint.load(from: model)
         #expect(a.network.isBitwiseEqual(to: b.network), "resumed weights differ from the straight run")
         #expect(zip(a.training!.history, b.training!.history).allSatisfy { $0.hasSameResults(as: $1) })
+        for good in ["1s", "10m", "2h", "3", "50steps"] {
+            let small = dir.appendingPathComponent("small-\(good).h5").path
+            let g = try Tool.run(["train", "--data", data, "--epochs", "2", "--layers", "784,8,10", "--checkpoint-every", good, "--output", small])
+            #expect(g.status == 0, "\(good): \(g.all)")
+            let saved = try Checkpoint.load(from: small).training
+            #expect(saved?.epochsCompleted == 2 && saved?.isMidEpoch == false, "\(good): the final save is at the end of the run")
+        }
         for bad in ["0steps", "10x", "-3", "m"] {
             let e = try Tool.run(["train", "--data", data, "--checkpoint-every", bad, "--output", model])
             #expect(e.status != 0 && e.stderr.contains("--checkpoint-every"), "\(bad): \(e.all)")
