@@ -52,6 +52,11 @@ struct InfoCommand: ParsableCommand {
             for r in t.history {
                 print("  " + TrainCommand.describe(r, epochs: t.epochsCompleted))
             }
+            if t.isMidEpoch {
+                print(
+                    "  stopped inside epoch \(t.epochsCompleted + 1) after \(Format.grouped(t.epochStepsDone)) steps; --resume continues there exactly"
+                )
+            }
         }
     }
 }

@@ -35,7 +35,8 @@ struct PredictCommand: ParsableCommand {
         let f = set.features
         var images: [Float] = []
         images.reserveCapacity(chosen.count * f)
-        for i in chosen { images += set.images[(i * f)..<((i + 1) * f)] }
+        let all = set.images  // one conversion (uint8 storage builds the floats on each access)
+        for i in chosen { images += all[(i * f)..<((i + 1) * f)] }
         let width = network.sizes.last!
         let outputs = try Evaluator(layout: network.layout, threads: 1, kernels: kernels.kernels).outputs(
             network, images: images, count: chosen.count)

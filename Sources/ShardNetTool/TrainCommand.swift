@@ -12,7 +12,11 @@ struct TrainCommand: ParsableCommand {
             the embedded 5,000 MNIST digits.
             Shards fix the arithmetic: the same --seed and --shards give bitwise-identical weights for any
             --threads. The model (with its training state) is saved to --output after every
-            --checkpoint-every epochs, atomically.
+            --checkpoint-every epochs (or steps, or minutes: 500steps, 10m), atomically.
+            SIGINT (Ctrl-C) or SIGTERM stops after the current steps: the checkpoint records the
+            position inside the epoch, the command that resumes is printed, and the exit status is
+            130 (SIGINT) or 143 (SIGTERM); --resume continues bitwise as if never stopped. A second
+            signal exits at once, leaving the last saved checkpoint as it was.
 
             Examples:
               shardnet train
@@ -32,6 +36,7 @@ struct TrainCommand: ParsableCommand {
     var quiet: Bool { runOptions.quiet }
 
     func run() throws {
+        StopSignal.install()
         BLAS.useSingleThread()
         // Everything that can fail cheaply is checked before any training starts.
         try OutputCheck.checkWritable(checkpoint: output)
@@ -65,14 +70,38 @@ struct TrainCommand: ParsableCommand {
         let board = try runOptions.tensorboard.map { try TensorBoardLog(directory: $0, network: trainer.network, threads: trainer.threads) }
         let started = Date()
         var bar: ProgressBar?
-        var lastSaved = state.epochsCompleted
+        let interval = runOptions.checkpointEvery
+        let stepsPerEpoch = (train.count + state.miniBatchSize - 1) / state.miniBatchSize
+        func globalStep(_ s: TrainingState) -> Int { s.epochsCompleted * stepsPerEpoch + s.epochStepsDone }
+        var lastSaved = state, lastSaveTime = Date()
+        func save(_ s: TrainingState) throws {
+            try Checkpoint(network: trainer.network, training: s).save(to: output)
+            lastSaved = s
+            lastSaveTime = Date()
+        }
+        /// Whether the step or time interval since the last save has passed.
+        func due(_ s: TrainingState) -> Bool {
+            switch interval {
+            case .epochs: return false
+            case .steps(let n): return globalStep(s) - globalStep(lastSaved) >= n
+            case .seconds(let t): return Date().timeIntervalSince(lastSaveTime) >= t
+            }
+        }
+        var stepsPerRun = Trainer.defaultStepsPerRun
+        if case .steps(let n) = interval { stepsPerRun = min(stepsPerRun, n) }
+        let outcome: Trainer.Outcome
         do {
-            try trainer.train(
+            outcome = try trainer.train(
                 on: train, evaluatingOn: test, epochs: epochs,
                 progressInterval: Console.isTerminal && !quiet ? max(state.miniBatchSize, 2_000) : 0,
                 progress: { done, total in
                     if bar == nil { bar = ProgressBar(epoch: trainer.state.epochsCompleted + 1, epochs: epochs, total: total) }
                     Console.progress(bar!.render(done: done))
+                },
+                stepsPerRun: stepsPerRun,
+                shouldStop: { StopSignal.requested != nil },
+                afterRun: { s in
+                    if StopSignal.requested == nil && due(s) { try save(s) }
                 },
                 onEpoch: { record in
                     bar = nil
@@ -81,24 +110,70 @@ struct TrainCommand: ParsableCommand {
                         record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards,
                         kernels: trainer.kernels, schedule: trainer.schedule)
                     try board?.log(record, network: trainer.network, train: train, epochs: epochs)
-                    if record.epoch % runOptions.checkpointEvery == 0 || record.epoch == epochs {
-                        try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
-                        lastSaved = record.epoch
+                    let everyEpochs: Bool
+                    if case .epochs(let n) = interval { everyEpochs = record.epoch % n == 0 } else { everyEpochs = false }
+                    if everyEpochs || record.epoch == epochs || due(trainer.state) || StopSignal.requested != nil {
+                        try save(trainer.state)
                     }
                 })
         } catch let error as ShardNetError {
             Console.clearProgress()
             if case .diverged = error {
-                let kept = lastSaved > 0 ? "\(output) still holds the last good checkpoint (epoch \(lastSaved))" : "no checkpoint was written"
+                let kept =
+                    lastSaved.epochsCompleted > 0 || lastSaved.isMidEpoch
+                    ? "\(output) still holds the last good checkpoint (\(Self.position(lastSaved, stepsPerEpoch: stepsPerEpoch)))"
+                    : "no checkpoint was written"
                 throw ValidationErrorMessage("\(error.description); \(kept)")
             }
             throw error
+        }
+        if outcome == .stopped, let signal = StopSignal.requested {
+            Console.clearProgress()
+            let s = trainer.state
+            if s != lastSaved { try save(s) }
+            let line =
+                "Stopped by \(StopSignal.name(signal)) \(Self.position(s, stepsPerEpoch: stepsPerEpoch)); checkpoint saved to \(output). Resume with: \(Self.resumeCommand(output: output))"
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            throw ExitCode(128 + signal)
         }
         let last = trainer.state.history.last!
         let total = Date().timeIntervalSince(started)
         Console.line(
             "Done: \(trainer.state.epochsCompleted) epochs in \(Format.duration(total)); test accuracy \(Format.percent(last.testAccuracy)) (\(Format.grouped(last.testCorrect))/\(Format.grouped(last.testTotal))); model saved to \(output)"
         )
+    }
+
+    /// Where a state stands: "after epoch 3" or "in epoch 4 after step 120/400".
+    static func position(_ s: TrainingState, stepsPerEpoch: Int) -> String {
+        s.isMidEpoch
+            ? "in epoch \(s.epochsCompleted + 1) after step \(s.epochStepsDone)/\(stepsPerEpoch)"
+            : "after epoch \(s.epochsCompleted)"
+    }
+
+    /// This process's own command line with `--resume <output>` in place of any --resume: the
+    /// same flags agree with the checkpoint, so it continues the run exactly.
+    static func resumeCommand(output: String) -> String {
+        var args = Array(CommandLine.arguments.dropFirst())
+        var i = 0
+        while i < args.count {
+            if args[i] == "--resume" {
+                args.removeSubrange(i..<min(args.count, i + 2))
+            } else if args[i].hasPrefix("--resume=") {
+                args.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+        let at = (args.firstIndex(of: "train") ?? -1) + 1
+        args.insert(contentsOf: ["--resume", output], at: at)
+        return ([CommandLine.arguments[0]] + args).map(shellQuoted).joined(separator: " ")
+    }
+
+    /// `word` as one shell word: unchanged when it is plain, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+@%")
+        if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// The per-epoch line.

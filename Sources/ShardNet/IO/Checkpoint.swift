@@ -13,7 +13,7 @@ public struct Checkpoint: Sendable {
         self.training = training
     }
 
-    /// The layout version this build writes and reads.
+    /// The layout version this build writes (it also reads every older version).
     public static var version: Int64 { CheckpointSchema.version }
 
     // MARK: saving
@@ -67,6 +67,8 @@ public struct Checkpoint: Sendable {
         try t.set(Attribute.miniBatchSize.rawValue, .int64(Int64(training.miniBatchSize)))
         try t.set(Attribute.shards.rawValue, .int64(Int64(training.shards)))
         try t.set(Attribute.initialization.rawValue, .string(training.initialization.rawValue))
+        try t.set(Attribute.epochStepsDone.rawValue, .int64(Int64(training.epochStepsDone)))
+        try t.set(Attribute.epochCostSum.rawValue, .double(training.epochCostSum))
         let history = try group.createGroup(CheckpointSchema.history)
         let records = training.history
         for column in CheckpointSchema.historyColumns {
@@ -88,10 +90,10 @@ public struct Checkpoint: Sendable {
             if try H5FileKind.detect(file) == .dataset {
                 throw ShardNetError.wrongKind(path: path, found: .dataset)
             }
-            let network = try readNetwork(file, path: path)
+            let (network, version) = try readNetwork(file, path: path)
             let training =
                 try file.contains(CheckpointSchema.training)
-                ? try readTraining(try file.group(CheckpointSchema.training), path: path) : nil
+                ? try readTraining(try file.group(CheckpointSchema.training), version: version, path: path) : nil
             return Checkpoint(network: network, training: training)
         }
     }
@@ -100,7 +102,7 @@ public struct Checkpoint: Sendable {
         .invalidFile(path: path, object: object, reason: reason)
     }
 
-    private static func readNetwork(_ file: File, path: String) throws -> Network {
+    private static func readNetwork(_ file: File, path: String) throws -> (Network, version: Int64) {
         typealias Root = CheckpointSchema.RootAttribute
         let attrs = file.attrs
         for name in Root.allCases where !(try attrs.contains(name.rawValue)) {
@@ -110,8 +112,10 @@ public struct Checkpoint: Sendable {
         guard version <= CheckpointSchema.version else {
             throw bad(path, "/", "written by a newer ShardNet (version \(version)); this build reads version \(CheckpointSchema.version)")
         }
-        guard version == CheckpointSchema.version else {
-            throw bad(path, "/", "attribute 'version' is \(version); this build reads version \(CheckpointSchema.version)")
+        guard version >= CheckpointSchema.oldestReadable else {
+            throw bad(
+                path, "/",
+                "attribute 'version' is \(version); this build reads versions \(CheckpointSchema.oldestReadable)…\(CheckpointSchema.version)")
         }
         let activation = try attrs.string(Root.activation.rawValue)
         guard activation == CheckpointSchema.activation else {
@@ -173,14 +177,14 @@ public struct Checkpoint: Sendable {
                 }
             }
         }
-        return network
+        return (network, version)
     }
 
-    private static func readTraining(_ group: Group, path: String) throws -> TrainingState {
+    private static func readTraining(_ group: Group, version: Int64, path: String) throws -> TrainingState {
         typealias Attribute = CheckpointSchema.TrainingAttribute
         let object = group.name
         let a = group.attrs
-        for name in Attribute.allCases where !(try a.contains(name.rawValue)) {
+        for name in Attribute.required(version: version) where !(try a.contains(name.rawValue)) {
             throw bad(path, object, "missing attribute '\(name.rawValue)'")
         }
         let limits = TrainingOptions.limits
@@ -206,6 +210,19 @@ public struct Checkpoint: Sendable {
             throw bad(
                 path, object,
                 "initialization '\(initName)' is unknown; expected \(Initialization.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
+        }
+        var stepsDone: Int64 = 0, costSum = 0.0
+        if version >= 2 {
+            stepsDone = try a.int64(Attribute.epochStepsDone.rawValue)
+            costSum = try a.double(Attribute.epochCostSum.rawValue)
+            guard stepsDone >= 0, stepsDone <= 1 << 40 else {
+                throw bad(path, object, "attribute 'epoch_steps_done' is \(stepsDone); expected a step count from 0 to 2^40")
+            }
+            guard costSum.isFinite, costSum >= 0, stepsDone > 0 || costSum == 0 else {
+                throw bad(
+                    path, object,
+                    "attribute 'epoch_cost_sum' is \(costSum) after \(stepsDone) steps; expected a finite sum ≥ 0 (0 when no step is done)")
+            }
         }
         guard try group.kind(of: CheckpointSchema.history) == .group else { throw bad(path, "\(object)/\(CheckpointSchema.history)", "missing") }
         let history = try group.group(CheckpointSchema.history)
@@ -242,6 +259,7 @@ public struct Checkpoint: Sendable {
         }
         return TrainingState(
             epochsCompleted: n, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
-            miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records)
+            miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records,
+            epochStepsDone: Int(stepsDone), epochCostSum: costSum)
     }
 }

@@ -7,14 +7,18 @@ import HDF5
 ///     /                          attrs: format, version, sizes, cost, activation
 ///     /layers/<i>/weights        float32 (sizes[i+1], sizes[i]), row-major   i = 0 … L−2
 ///     /layers/<i>/biases         float32 (sizes[i+1])
-///     /training                  optional; attrs: `TrainingAttribute`
+///     /training                  optional; attrs: `TrainingAttribute` (v2: + epoch_steps_done, epoch_cost_sum)
 ///     /training/history/<name>   one entry per completed epoch: `historyColumns`
 enum CheckpointSchema {
     /// The root attribute `format`'s value.
     static let format = "shardnet-checkpoint"
-    /// The layout version this build writes and reads.
-    static let version: Int64 = 1
-    /// The only activation version 1 stores.
+    /// The layout version this build writes. Version 2 adds the mid-epoch position to
+    /// /training (`TrainingAttribute.midEpoch`); version-1 files still load (at an epoch
+    /// boundary).
+    static let version: Int64 = 2
+    /// The oldest layout version this build reads.
+    static let oldestReadable: Int64 = 1
+    /// The only activation stored.
     static let activation = "sigmoid"
 
     /// Root attributes, all required.
@@ -46,6 +50,17 @@ enum CheckpointSchema {
         case miniBatchSize = "mini_batch_size"
         case shards
         case initialization
+        /// Version 2: mini-batch steps done in the epoch after `epochs_completed` (0 at a boundary).
+        case epochStepsDone = "epoch_steps_done"
+        /// Version 2: the cost summed over those steps' samples, in step order.
+        case epochCostSum = "epoch_cost_sum"
+
+        /// The attributes added in version 2 (absent from version-1 files).
+        static let midEpoch: [TrainingAttribute] = [.epochStepsDone, .epochCostSum]
+        /// The attributes a file of `version` must have.
+        static func required(version: Int64) -> [TrainingAttribute] {
+            version >= 2 ? allCases : allCases.filter { !midEpoch.contains($0) }
+        }
     }
 
     /// A column of /training/history: an int64 or a float64 field of `EpochRecord`.

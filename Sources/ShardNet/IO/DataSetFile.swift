@@ -8,8 +8,9 @@ import HDF5
 ///     /test/…              same, optional
 ///     /validation/…        same, optional
 ///
-/// Reading scales uint8 pixels to Float as v / 255 (correctly rounded); float32 pixels must be
-/// finite and in [0, 1]. `write` stores uint8 (N, features) images, chunked and gzip-compressed,
+/// Reading keeps uint8 pixels as bytes in memory (`DataSet.Storage.uint8`, read as Float(v) / 255,
+/// correctly rounded, when rows are gathered); float32 pixels must be finite and in [0, 1] and
+/// stay float32. `write` stores uint8 (N, features) images, chunked and gzip-compressed,
 /// and uint8 labels, atomically (see `AtomicFile`).
 public struct DataSetFile: Sendable {
     public var train: DataSet
@@ -130,16 +131,16 @@ public struct DataSetFile: Sendable {
         guard labels.elementType.isInteger else {
             throw bad(labels.name, "has dtype \(labels.elementType); labels must be integers (uint8, int32, int64, …)")
         }
-        // pixels: (count, features) floats in [0, 1].
-        let pixels: [Float]
+        // pixels: (count, features), bytes or floats in [0, 1].
+        let pixels: DataSet.Storage
         switch images.elementType {
         case .uint8:
-            let raw: [UInt8] = try images.read()
-            pixels = raw.map { Float($0) / 255 }
+            pixels = .uint8(try images.read())
         case .float32:
-            pixels = try images.read()
-            if let i = pixels.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= 1) }) {
-                throw bad(images.name, "pixel \(i % features) of sample \(i / features) is \(pixels[i]); float32 images must be finite and in [0, 1]")
+            let values: [Float] = try images.read()
+            pixels = .float32(values)
+            if let i = values.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= 1) }) {
+                throw bad(images.name, "pixel \(i % features) of sample \(i / features) is \(values[i]); float32 images must be finite and in [0, 1]")
             }
         default:
             throw bad(images.name, "has dtype \(images.elementType); images must be uint8 (0–255) or float32 in [0, 1]")
@@ -149,9 +150,13 @@ public struct DataSetFile: Sendable {
             throw bad(labels.name, "label \(rawLabels[i]) of sample \(i) is outside 0..<\(classes) (attribute 'classes' = \(classes))")
         }
         do {
-            return try DataSet(
-                images: pixels, labels: rawLabels.map { Int32($0) }, features: features, classes: classes,
-                name: "\(path) \(object)")
+            let labels = rawLabels.map { Int32($0) }, name = "\(path) \(object)"
+            switch pixels {
+            case .uint8(let bytes):
+                return try DataSet(bytes: bytes, labels: labels, features: features, classes: classes, name: name)
+            case .float32(let values):
+                return try DataSet(images: values, labels: labels, features: features, classes: classes, name: name)
+            }
         } catch let error as ShardNetError {
             throw bad(object, "\(error)")
         }

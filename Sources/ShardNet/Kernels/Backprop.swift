@@ -9,7 +9,7 @@ enum Backprop {
     @inline(__always)
     static func shard(
         view: ShardView, layout: LayoutView, cost: Cost, rows: Int, order: UnsafePointer<Int32>,
-        images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        images: ImageRows, labels: UnsafePointer<Int32>,
         parameters: UnsafePointer<Float>, kernels: KernelSet, packed: PackedWeights?
     ) -> Double {
         let L = layout.layerCount

@@ -1,16 +1,17 @@
 /// Equation 1, input x sets a⁰ (the book's a¹): copies a shard's samples, in the epoch's
-/// shuffled order, into its input matrix, and their labels beside it.
+/// shuffled order, into its input matrix, and their labels beside it. uint8 images are scaled
+/// to [0, 1] here, as Float(v) / 255 (`ImageRows.copy`): the bits `DataSet.images` gives.
 enum Gather {
     /// The images of `rows` samples in order into an input matrix.
-    /// - order: (rows) sample indices; images: (n, features)
+    /// - order: (rows) sample indices; images: (n, features), float32 or uint8
     /// - input: (rows, features) — overwritten.
     @inline(__always)
     static func images(
-        rows: Int, features: Int, order: UnsafePointer<Int32>, images: UnsafePointer<Float>,
+        rows: Int, features: Int, order: UnsafePointer<Int32>, images: ImageRows,
         input: UnsafeMutablePointer<Float>
     ) {
         for r in 0..<rows {
-            (input + r * features).update(from: images + Int(order[r]) * features, count: features)
+            images.copy(at: Int(order[r]) * features, count: features, into: input + r * features)
         }
     }
 
@@ -27,7 +28,7 @@ enum Gather {
     @inline(__always)
     static func samples(
         rows: Int, features: Int, order: UnsafePointer<Int32>,
-        images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        images: ImageRows, labels: UnsafePointer<Int32>,
         input: UnsafeMutablePointer<Float>, labelsOut: UnsafeMutablePointer<Int32>
     ) {
         Self.images(rows: rows, features: features, order: order, images: images, input: input)

@@ -53,7 +53,7 @@ public final class Evaluator {
             team.forEach(items: chunks) { w, c in
                 let r0 = c * chunkRows, rows = min(chunkRows, data.count - r0)
                 let view = views.base[w]
-                let out = forward(view: view, rows: rows, images: images + r0 * features, parameters: parameters)
+                let out = forward(view: view, rows: rows, images: images.advanced(byRows: r0, features: features), parameters: parameters)
                 var right = 0
                 for r in 0..<rows where Layers.argmax(out + r * outputs, count: outputs) == Int(labels[r0 + r]) {
                     right += 1
@@ -87,7 +87,8 @@ public final class Evaluator {
                 let (images, out) = (images.baseAddress!, result.baseAddress!)
                 team.forEach(items: chunks) { w, c in
                     let r0 = c * chunkRows, rows = min(chunkRows, count - r0)
-                    let a = forward(view: views.base[w], rows: rows, images: images + r0 * features, parameters: parameters)
+                    let a = forward(
+                        view: views.base[w], rows: rows, images: .float32(images + r0 * features), parameters: parameters)
                     (out + r0 * width).update(from: a, count: rows * width)
                 }
             }
@@ -95,13 +96,14 @@ public final class Evaluator {
         return result
     }
 
-    /// Copies `rows` consecutive samples into the worker's input matrix and feeds them forward;
-    /// returns the output activations aᴸ, (rows, sizes.last), inside the worker's workspace.
+    /// Copies `rows` consecutive samples into the worker's input matrix (uint8 scaled to [0, 1]
+    /// there, as `Gather` does) and feeds them forward; returns the output activations aᴸ,
+    /// (rows, sizes.last), inside the worker's workspace.
     private func forward(
-        view: ShardView, rows: Int, images: UnsafePointer<Float>,
+        view: ShardView, rows: Int, images: ImageRows,
         parameters: UnsafePointer<Float>
     ) -> UnsafeMutablePointer<Float> {
-        view.activations[0].update(from: images, count: rows * layoutView.sizes[0])
+        images.copy(at: 0, count: rows * layoutView.sizes[0], into: view.activations[0])
         FeedForward.network(view: view, layout: layoutView, rows: rows, parameters: parameters, kernels: kernels, packed: packed)
         return view.activations[layoutView.layerCount]
     }

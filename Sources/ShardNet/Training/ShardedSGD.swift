@@ -85,7 +85,7 @@ package final class ShardedSGD {
     private struct Run {
         let order: UnsafePointer<Int32>  // (n) the epoch's sample order
         let n: Int
-        let images: UnsafePointer<Float>  // (data.count, features)
+        let images: ImageRows  // (data.count, features), float32 or uint8
         let labels: UnsafePointer<Int32>  // (data.count)
         let parameters: UnsafeMutablePointer<Float>
         let firstStep: Int

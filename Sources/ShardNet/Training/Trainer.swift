@@ -99,32 +99,64 @@ public final class Trainer {
         }
     }
 
+    /// Longest run of steps between two checks of `shouldStop` (and calls of `afterRun`):
+    /// a stop request is honoured within this many mini-batch steps.
+    public static let defaultStepsPerRun = 256
+
+    /// How a call of `train` ended.
+    public enum Outcome: Sendable, Equatable {
+        /// `epochs` epochs are complete.
+        case completed
+        /// `shouldStop` returned true; `state` records where (possibly mid-epoch), and a
+        /// checkpoint of `network` and `state` resumes exactly there.
+        case stopped
+    }
+
     /// Trains until `epochs` epochs are complete in total (a resumed trainer continues from
-    /// `state.epochsCompleted`), calling `onEpoch` after each one with its record.
+    /// `state.epochsCompleted`, and from `state.epochStepsDone` steps into the next epoch),
+    /// calling `onEpoch` after each one with its record.
     /// `evaluatingOn` (optional) is evaluated after every epoch. `progress(samplesDone, n)` is
-    /// called about every `progressInterval` samples within an epoch (it splits the epoch into
-    /// runs of steps, which does not change the arithmetic).
+    /// called about every `progressInterval` samples within an epoch.
+    ///
+    /// Each epoch is split into runs of at most `stepsPerRun` steps (fewer when
+    /// `progressInterval` asks for it); splitting never changes the arithmetic. After each run
+    /// `state` is brought up to date (`epochStepsDone`, `epochCostSum`), `afterRun(state)` is
+    /// called (e.g. to save a mid-epoch checkpoint), and then `shouldStop()`: when it returns
+    /// true, training stops there and `.stopped` is returned — a checkpoint saved then resumes
+    /// bitwise where an uninterrupted run would be. A run that ends an epoch finishes that
+    /// epoch (evaluation and `onEpoch`) before stopping.
+    @discardableResult
     public func train(
         on training: DataSet, evaluatingOn test: DataSet?, epochs: Int,
         progressInterval: Int = 0, progress: (Int, Int) -> Void = { _, _ in },
+        stepsPerRun: Int = Trainer.defaultStepsPerRun,
+        shouldStop: () -> Bool = { false },
+        afterRun: (TrainingState) throws -> Void = { _ in },
         onEpoch: (EpochRecord) throws -> Void = { _ in }
-    ) throws {
+    ) throws -> Outcome {
         try checkCompatible(training, name: "training data")
         if let test { try checkCompatible(test, name: "evaluation data") }
         guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
+        guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
         var order = [Int32](repeating: 0, count: training.count)
         let steps = (training.count + state.miniBatchSize - 1) / state.miniBatchSize
+        guard state.epochStepsDone >= 0, state.epochStepsDone < steps, state.epochCostSum.isFinite else {
+            throw ShardNetError.invalidArgument(
+                "training state: \(state.epochStepsDone) steps done in epoch \(state.epochsCompleted + 1), but the training data (\(training.count) samples, batch \(state.miniBatchSize)) has \(steps) steps per epoch; resume on the data the run was stopped on"
+            )
+        }
         while state.epochsCompleted < epochs {
             let epoch = state.epochsCompleted + 1
             var generator = Xoshiro256StarStar(words: state.generatorState)!
             for i in order.indices { order[i] = Int32(i) }
             generator.shuffle(&order)
             let start = DispatchTime.now().uptimeNanoseconds
-            let stepsPerRun = progressInterval > 0 ? max(1, progressInterval / state.miniBatchSize) : steps
-            var totalCost = 0.0
-            var done = 0
+            let perRun = min(stepsPerRun, progressInterval > 0 ? max(1, progressInterval / state.miniBatchSize) : steps)
+            var totalCost = state.epochCostSum
+            var done = state.epochStepsDone
+            let resumedAt = done, resumedCost = totalCost
             while done < steps {
-                let run = done..<min(steps, done + stepsPerRun)
+                let run = done..<min(steps, done + perRun)
                 order.withUnsafeBufferPointer { order in
                     engine.run(
                         steps: run, order: order, data: training, parameters: network.storage,
@@ -132,11 +164,21 @@ public final class Trainer {
                 }
                 done = run.upperBound
                 if progressInterval > 0 { progress(min(done * state.miniBatchSize, training.count), training.count) }
+                if done < steps {
+                    // A diverged run is never handed to `afterRun` (it could save it): the epoch ends here and fails below.
+                    guard totalCost.isFinite, network.isFinite else { break }
+                    state.epochStepsDone = done
+                    state.epochCostSum = totalCost
+                    try afterRun(state)
+                    if shouldStop() { return .stopped }
+                }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             let trainingCost = totalCost / Double(training.count)
             guard trainingCost.isFinite, network.isFinite else {
                 network.storage.base.update(from: lastGood.base, count: lastGood.count)
+                state.epochStepsDone = resumedAt
+                state.epochCostSum = resumedCost
                 throw ShardNetError.diverged(
                     epoch: epoch,
                     reason: trainingCost.isFinite
@@ -144,17 +186,23 @@ public final class Trainer {
                         : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
             }
             let evaluation = test.map { evaluator.evaluate(network, on: $0) }
+            // A resumed epoch's timing covers only the steps run since the resume.
+            let samplesTimed = min(training.count, (steps - resumedAt) * state.miniBatchSize)
             let record = EpochRecord(
                 epoch: epoch, trainingCost: trainingCost,
                 testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
                 testCost: evaluation?.cost ?? .nan, seconds: seconds,
-                samplesPerSecond: Double(training.count) / max(seconds, 1e-9))
+                samplesPerSecond: Double(resumedAt == 0 ? training.count : samplesTimed) / max(seconds, 1e-9))
             state.generatorState = generator.words
             state.epochsCompleted = epoch
+            state.epochStepsDone = 0
+            state.epochCostSum = 0
             state.history.append(record)
             lastGood.base.update(from: network.storage.base, count: lastGood.count)
             try onEpoch(record)
+            if state.epochsCompleted < epochs && shouldStop() { return .stopped }
         }
+        return .completed
     }
 
     /// Accuracy and mean cost of the current network on `data`.

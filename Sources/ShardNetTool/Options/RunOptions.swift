@@ -12,8 +12,12 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Continue training from this checkpoint's saved state.", valueName: "file.h5"))
     var resume: String?
 
-    @Option(name: .customLong("checkpoint-every"), help: "Save the checkpoint every N epochs (and always at the end).")
-    var checkpointEvery: Int = 1
+    @Option(
+        name: .customLong("checkpoint-every"),
+        help: ArgumentHelp(
+            "Save the checkpoint every N epochs (N), every N mini-batch steps (Nsteps) or every N seconds, minutes or hours (Ns, Nm, Nh), and always at the end. Step and time intervals save mid-epoch; a resume continues exactly there.",
+            valueName: "N|Nsteps|Ns|Nm|Nh"))
+    var checkpointEvery: CheckpointInterval = .epochs(1)
 
     @Option(help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file.jsonl"))
     var log: String?
@@ -27,7 +31,6 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard TrainingOptions.limits.epochs.contains(epochs) else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         guard !output.isEmpty else { throw ValidationError("--output must name a file, e.g. model.h5") }
     }
 }

@@ -41,7 +41,7 @@ struct CheckpointIOTests {
         try Checkpoint(network: network, training: IO.training(epochs: 2)).save(to: path)
         let f = try File(path)
         let a = f.attrs
-        #expect(try a.string("format") == "shardnet-checkpoint" && a.int64("version") == 1)
+        #expect(try a.string("format") == "shardnet-checkpoint" && a.int64("version") == 2)
         #expect(try a.int64Array("sizes") == [5, 4, 3] && a.string("cost") == "quadratic" && a.string("activation") == "sigmoid")
         let w1 = try f.dataset("layers/1/weights")
         #expect(w1.shape == [3, 4] && w1.elementType == .float32)
@@ -90,8 +90,44 @@ struct CheckpointIOTests {
 
     // Property: a file from a newer ShardNet is refused with the version it has and the one this build reads.
     @Test func rejectsFutureVersion() throws {
-        let message = try rejection { try $0.attrs.set("version", .int64(2)) }
-        #expect(message == "/bad.h5: /: written by a newer ShardNet (version 2); this build reads version 1")
+        let message = try rejection { try $0.attrs.set("version", .int64(3)) }
+        #expect(message == "/bad.h5: /: written by a newer ShardNet (version 3); this build reads version 2")
+    }
+
+    // Property: the mid-epoch position (version 2) survives save → load bit for bit.
+    @Test func roundTripsMidEpochPosition() throws {
+        let folder = try IOTempFolder()
+        let path = folder.file("mid.h5")
+        var training = IO.training(epochs: 2)
+        training.epochStepsDone = 137
+        training.epochCostSum = 0.1 + 1 / 3
+        try Checkpoint(network: try IO.network([3, 2]), training: training).save(to: path)
+        let back = try Checkpoint.load(from: path).training
+        #expect(IO.same(back, training))
+        #expect(back?.epochStepsDone == 137 && back?.epochCostSum.bitPattern == training.epochCostSum.bitPattern)
+        #expect(try File(path).group("training").attrs.int64("epoch_steps_done") == 137)
+    }
+
+    // Property: a version-1 file (no mid-epoch attributes) still loads, at an epoch boundary;
+    // a version-2 file without them is incomplete and refused.
+    @Test func loadsVersionOneFiles() throws {
+        let folder = try IOTempFolder()
+        let path = folder.file("v1.h5")
+        let training = IO.training(epochs: 2)
+        try Checkpoint(network: try IO.network([3, 2]), training: training).save(to: path)
+        do {
+            let f = try File(path, mode: .readWrite)
+            try f.attrs.set("version", .int64(1))
+            try f.group("training").attrs.delete("epoch_steps_done")
+            try f.group("training").attrs.delete("epoch_cost_sum")
+            try f.close()
+        }
+        let back = try Checkpoint.load(from: path).training
+        #expect(IO.same(back, training) && back?.epochStepsDone == 0 && back?.epochCostSum == 0)
+        let missing = try rejection { try $0.group("training").attrs.delete("epoch_steps_done") }
+        #expect(missing == "/bad.h5: /training: missing attribute 'epoch_steps_done'", "\(missing)")
+        let old = try rejection { try $0.attrs.set("version", .int64(0)) }
+        #expect(old.contains("attribute 'version' is 0; this build reads versions 1…2"), "\(old)")
     }
 
     // Property: other header faults are named: format, cost, activation, missing attributes.
@@ -116,6 +152,10 @@ struct CheckpointIOTests {
         #expect(eta.contains("attribute 'eta' is nan"), "\(eta)")
         let initialization = try rejection { try $0.group("training").attrs.set("initialization", .string("xavier")) }
         #expect(initialization.contains("initialization 'xavier' is unknown"))
+        let steps = try rejection { try $0.group("training").attrs.set("epoch_steps_done", .int64(-1)) }
+        #expect(steps.contains("attribute 'epoch_steps_done' is -1"), "\(steps)")
+        let sum = try rejection { try $0.group("training").attrs.set("epoch_cost_sum", .double(.infinity)) }
+        #expect(sum.contains("attribute 'epoch_cost_sum' is inf"), "\(sum)")
     }
 
     // Property: weights must be float32 (a float64 matrix of the right shape is refused).

@@ -22,6 +22,8 @@ struct DataSetIOTests {
         #expect(IO.same(d.train, expected))
         #expect(d.test?.count == 2 && d.validation?.count == 3)
         #expect(d.validation?.images == c.images.map { Float($0) / 255 })
+        // uint8 pixels stay bytes in memory (a quarter of the floats' size).
+        if case .uint8(let bytes) = d.train.storage { #expect(bytes == a.images) } else { Issue.record("uint8 images were converted") }
         #expect(d.classes == 3 && d.source == "unit test ✓")
         #expect(try H5FileKind.detect(path: path) == .dataset)
     }
@@ -40,6 +42,9 @@ struct DataSetIOTests {
         let d = try DataSetFile.load(from: path)
         #expect(d.train.features == 4 && d.train.images == [0, 0.5, 1, 0.25, 0, 0, 0, 1] && d.train.labels == [9, 0])
         #expect(d.test == nil && d.validation?.images == [1, 0, 0, 0] && d.source == "")
+        // Each split keeps its file's dtype in memory: float32 stays float32, uint8 stays bytes.
+        if case .float32 = d.train.storage {} else { Issue.record("float32 images were not kept as float32") }
+        if case .uint8(let bytes)? = d.validation?.storage { #expect(bytes == [255, 0, 0, 0]) } else { Issue.record("uint8 images were converted") }
     }
 
     /// load's error for a hand-made file, with the temp folder stripped.

@@ -128,7 +128,8 @@ enum IO {
         let sameRates: Bool = a.eta.bitPattern == b.eta.bitPattern && a.lambda.bitPattern == b.lambda.bitPattern
         let sameShape: Bool = a.miniBatchSize == b.miniBatchSize && a.shards == b.shards && a.initialization == b.initialization
         let sameHistory: Bool = a.history.map(bits) == b.history.map(bits)
-        return sameRun && sameRates && sameShape && sameHistory
+        let samePosition: Bool = a.epochStepsDone == b.epochStepsDone && a.epochCostSum.bitPattern == b.epochCostSum.bitPattern
+        return sameRun && sameRates && sameShape && sameHistory && samePosition
     }
 
     /// Bitwise equality of two data sets.
