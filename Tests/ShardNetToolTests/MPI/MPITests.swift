@@ -115,4 +115,45 @@ import Testing
         #expect(process.terminationStatus != 0)
         #expect(stderr.contains("rank 1 has different training data"), "\(stderr)")
     }
+
+    /// A rank killed mid-run (SIGKILL, as a crashed machine) ends the whole job promptly with a
+    /// message naming it, instead of leaving rank 0 waiting in a collective.
+    @Test func deadRankEndsTheJob() throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder, train: 2_000, test: 100)
+        let script = folder.appendingPathComponent("kill.sh")
+        try """
+        #!/bin/sh
+        if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then
+          "\(Self.mpiTool.path)" "$@" & pid=$!
+          sleep 1; kill -9 $pid; exit 137
+        fi
+        exec "\(Self.mpiTool.path)" "$@"
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.mpirun!)
+        process.arguments = [
+            "--allow-run-as-root", "--oversubscribe", "-np", "2", script.path, "train", "--data", data, "--layers", "784,100,10",
+            "--epochs", "1000", "--threads", "1", "--output", "x.h5", "--quiet",
+        ]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        let started = Date()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(started)
+        #expect(process.terminationStatus != 0)
+        #expect(seconds < 60, "the job took \(seconds) s to end after rank 1 died")
+        #expect(stderr.contains("[[") && stderr.contains(",1]") || stderr.contains("rank 1"), "\(stderr)")
+        print("MPITests: rank 1 killed after 1 s; job ended after \(String(format: "%.1f", seconds)) s")
+    }
 }
