@@ -156,4 +156,38 @@ import Testing
         #expect(stderr.contains("[[") && stderr.contains(",1]") || stderr.contains("rank 1"), "\(stderr)")
         print("MPITests: rank 1 killed after 1 s; job ended after \(String(format: "%.1f", seconds)) s")
     }
+
+    /// An MPI run stopped after epoch 1 and resumed (by MPI, or by `shardnet` in one process, which
+    /// takes R from the checkpoint) ends where a straight `--groups 2` run does; a resume on
+    /// another rank count is refused with the count to use.
+    @Test func resumeKeepsTheGroups() throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder)
+        let common = ["--data", data, "--limit", "397", "--threads", "1"]
+        let model = ["--layers", "784,16,10", "--batch-size", "10", "--lambda", "0.5", "--seed", "5", "--shards", "2"]
+        let half = try Self.mpi(ranks: 2, ["train"] + common + model + ["--epochs", "1", "--output", "half.h5", "--quiet"], in: folder)
+        #expect(half.status == 0, "\(half.all)")
+        let resumed = try Self.mpi(
+            ranks: 2, ["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "resumed.h5", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.all)")
+        let local = try Tool.run(["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "local.h5", "--quiet"], in: folder)
+        #expect(local.status == 0, "\(local.all)")
+        let straight = try Tool.run(
+            ["train"] + common + model + ["--groups", "2", "--epochs", "2", "--output", "straight.h5", "--quiet"], in: folder)
+        #expect(straight.status == 0, "\(straight.all)")
+        let wrong = try Self.mpi(ranks: 3, ["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "w.h5"], in: folder)
+        #expect(wrong.status != 0 && wrong.stderr.contains("mpirun -np 2"), "\(wrong.all)")
+        guard half.status == 0, resumed.status == 0, local.status == 0, straight.status == 0 else { return }
+        let reference = try Checkpoint.load(from: folder.appendingPathComponent("straight.h5").path).network
+        for name in ["resumed.h5", "local.h5"] {
+            let other = try Checkpoint.load(from: folder.appendingPathComponent(name).path)
+            #expect(other.network.isBitwiseEqual(to: reference), "\(name) differs from a straight --groups 2 run")
+            #expect(other.training?.groups == 2)
+        }
+    }
 }
