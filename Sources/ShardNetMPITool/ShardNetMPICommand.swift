@@ -81,8 +81,18 @@ struct MPITrainCommand: ParsableCommand {
                 throw ShardNetError.invalidArgument(
                     "\(resume) was trained with \(saved.groups) groups (ranks); resume it with mpirun -np \(saved.groups)")
             }
-            if let shards, shards != saved.shards {
-                throw ShardNetError.invalidArgument("--shards \(shards) contradicts \(resume) (\(saved.shards))")
+            // A flag that contradicts the checkpoint is an error, as in `shardnet train --resume`.
+            let given: [(String, String?, String)] = [
+                ("--shards", shards.map { "\($0)" }, "\(saved.shards)"),
+                ("--layers", layers, checkpoint.network.sizes.map(String.init).joined(separator: ",")),
+                ("--cost", cost?.rawValue, checkpoint.network.cost.rawValue),
+                ("--init", self.`init`?.rawValue, saved.initialization.rawValue),
+                ("--eta", eta.map { "\($0)" }, "\(saved.eta)"), ("--lambda", lambda.map { "\($0)" }, "\(saved.lambda)"),
+                ("--batch-size", batchSize.map { "\($0)" }, "\(saved.miniBatchSize)"), ("--seed", seed.map { "\($0)" }, "\(saved.seed)"),
+            ]
+            for (flag, value, savedValue) in given where value != nil && value != savedValue {
+                throw ShardNetError.invalidArgument(
+                    "\(flag) \(value!) contradicts the checkpoint \(resume), which was trained with \(savedValue); drop the flag to resume exactly")
             }
             (network, state) = (checkpoint.network, saved)
         } else {
