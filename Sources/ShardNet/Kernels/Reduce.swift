@@ -96,7 +96,8 @@ enum Reduce {
     ) {
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(count, 1)) { list in
             for l in 0..<layout.layerCount {
-                for (segment, d) in [(layout.weightRange(l), decay), (layout.biasRange(l), Float(1))] {
+                for part in 0..<2 {
+                    let segment = part == 0 ? layout.weightRange(l) : layout.biasRange(l), d = part == 0 ? decay : 1
                     let lo = max(segment.lowerBound, range.lowerBound), hi = min(segment.upperBound, range.upperBound)
                     guard hi > lo else { continue }
                     for k in 0..<count { list[k] = sums[k]! + (lo - range.lowerBound) }

@@ -82,6 +82,9 @@ import Testing
 
     @Test func threeRanksOfTwoShardsEqualThreeGroups() throws { try compare(ranks: 3, shards: 2, threads: 1) }
 
+    /// Threads per rank execute the rank's shards; they never change the result.
+    @Test func twoRanksOfThreeShardsOnTwoThreadsEqualTwoGroups() throws { try compare(ranks: 2, shards: 3, threads: 2) }
+
     /// Different data on one rank: the start-up check stops the job and names the rank.
     @Test func disagreeingRanksStop() throws {
         if let missing = Self.missing {
