@@ -74,6 +74,9 @@ import Testing
         #expect(a.training?.groups == ranks && b.training?.groups == ranks && a.training?.shards == shards)
         let ha = a.training?.history ?? [], hb = b.training?.history ?? []
         #expect(ha.count == 2 && zip(ha, hb).allSatisfy { $0.hasSameResults(as: $1) }, "per-epoch costs and accuracies differ")
+        // Rank 0 writes the log: one record per epoch.
+        let log = try String(contentsOf: folder.appendingPathComponent("mpi.jsonl"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 2 && log.contains("\"ranks\": \(ranks)"), "\(log)")
         // Only rank 0 prints: one line per epoch, once.
         #expect(mpi.stdout.components(separatedBy: "Epoch 1/2").count == 2, "\(mpi.stdout)")
     }
