@@ -61,8 +61,10 @@ import Testing
     @Test(.tags(.io)) func checkpointRecordsGroupsAndResumes() throws {
         let straight = try Self.train(groups: 3, shards: 2, threads: 2, epochs: 3)
         let half = try Self.train(groups: 3, shards: 2, threads: 2, epochs: 1)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("groups-\(UUID().uuidString).h5").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shardnet-groups-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("groups.h5").path
         try Checkpoint(network: half.network, training: half.state).save(to: path)
         let loaded = try Checkpoint.load(from: path)
         #expect(loaded.training?.groups == 3 && loaded.training?.shards == 2)
