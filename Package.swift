@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "ShardNetBench", targets: ["ShardNetBench"]),
         .library(name: "ShardNetInterop", targets: ["ShardNetInterop"]),
         .executable(name: "shardnet", targets: ["ShardNetTool"]),
+        // Across machines: `shardnet-mpi train` under mpirun (Open MPI); ShardNet itself needs no MPI.
+        .library(name: "ShardNetMPI", targets: ["ShardNetMPI"]),
+        .executable(name: "shardnet-mpi", targets: ["ShardNetMPITool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +43,14 @@ let package = Package(
             name: "CShardNetZlib",
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Open MPI (pkg-config ompi-c), with inline wrappers for its handle macros; imported only
+        // by ShardNetMPI.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]
         ),
         // The processor: spin-wait hint, denormal flushing, brand and vector features.
         .target(name: "CCPU", path: "Sources/CCPU"),
@@ -84,6 +95,22 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The ranks' gradient exchange over MPI (fixed-order reduce-scatter + allgather).
+        .target(
+            name: "ShardNetMPI",
+            dependencies: ["ShardNet", "CMPI"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The `shardnet-mpi` command-line tool.
+        .executableTarget(
+            name: "ShardNetMPITool",
+            dependencies: [
+                "ShardNet",
+                "ShardNetMPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The `shardnet` command-line tool.
         .executableTarget(
             name: "ShardNetTool",
@@ -113,8 +140,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ShardNetInteropTests",
-            dependencies: ["ShardNetInterop", "ShardNet", "HDF5",
-                           .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                "ShardNetInterop", "ShardNet", "HDF5",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

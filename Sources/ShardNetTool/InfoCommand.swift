@@ -47,7 +47,7 @@ struct InfoCommand: ParsableCommand {
             )
             guard let t = c.training else { print("  no training state"); return }
             print(
-                "  trained \(t.epochsCompleted) epochs: eta \(t.eta), lambda \(t.lambda), batch \(t.miniBatchSize), shards \(t.shards), seed \(t.seed), init \(t.initialization.rawValue)"
+                "  trained \(t.epochsCompleted) epochs: eta \(t.eta), lambda \(t.lambda), batch \(t.miniBatchSize), shards \(t.shards)\(t.groups > 1 ? " × \(t.groups) groups" : ""), seed \(t.seed), init \(t.initialization.rawValue)"
             )
             for r in t.history {
                 print("  " + TrainCommand.describe(r, epochs: t.epochsCompleted))

@@ -58,7 +58,7 @@ struct TrainCommand: ParsableCommand {
                 "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)"
             )
             Console.line(
-                "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
+                "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards)\(state.groups > 1 ? " × \(state.groups) groups" : ""), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
             )
             Console.line("  kernels \(SystemReport.kernelLine(trainer.kernels))")
         }
@@ -216,7 +216,7 @@ struct TrainCommand: ParsableCommand {
                 miniBatchSize: optimiser.batchSize ?? defaults.miniBatchSize,
                 shards: execution.shards ?? TrainingOptions.activeCores,
                 seed: execution.seed ?? defaults.seed,
-                initialization: model.initialization ?? defaults.initialization)
+                initialization: model.initialization ?? defaults.initialization, groups: execution.groups ?? 1)
             (network, state) = try Trainer.freshStart(sizes: sizes, cost: model.cost ?? TrainingOptions.defaultCost, options: options)
         }
         do {
@@ -224,7 +224,8 @@ struct TrainCommand: ParsableCommand {
         } catch let error as ShardNetError {
             throw ValidationErrorMessage("\(error); the model needs --layers \(data.features),…,\(data.classes)")
         }
-        let (threads, schedule) = try execution.resolved(network: network, data: data, batch: state.miniBatchSize, shards: state.shards)
+        let (threads, schedule) = try execution.resolved(
+            network: network, data: data, batch: state.miniBatchSize, shards: state.shards * state.groups)
         return try Trainer(network: network, state: state, threads: threads, kernels: execution.kernels.kernels, schedule: schedule)
     }
 

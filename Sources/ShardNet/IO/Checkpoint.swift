@@ -66,6 +66,7 @@ public struct Checkpoint: Sendable {
         try t.set(Attribute.lambda.rawValue, .double(Double(training.lambda)))
         try t.set(Attribute.miniBatchSize.rawValue, .int64(Int64(training.miniBatchSize)))
         try t.set(Attribute.shards.rawValue, .int64(Int64(training.shards)))
+        try t.set(CheckpointSchema.groups, .int64(Int64(training.groups)))
         try t.set(Attribute.initialization.rawValue, .string(training.initialization.rawValue))
         try t.set(Attribute.epochStepsDone.rawValue, .int64(Int64(training.epochStepsDone)))
         try t.set(Attribute.epochCostSum.rawValue, .double(training.epochCostSum))
@@ -205,6 +206,10 @@ public struct Checkpoint: Sendable {
         guard shards >= limits.shards.lowerBound, shards <= limits.shards.upperBound else {
             throw bad(path, object, "attribute 'shards' is \(shards); expected \(limits.shards)")
         }
+        let groups = try a.contains(CheckpointSchema.groups) ? try a.int64(CheckpointSchema.groups) : 1
+        guard groups >= limits.groups.lowerBound, groups <= limits.groups.upperBound, groups * shards <= limits.shards.upperBound else {
+            throw bad(path, object, "attribute 'groups' is \(groups); expected \(limits.groups) with groups × shards ≤ \(limits.shards.upperBound)")
+        }
         let initName = try a.string(Attribute.initialization.rawValue)
         guard let initialization = Initialization(rawValue: initName) else {
             throw bad(
@@ -260,6 +265,6 @@ public struct Checkpoint: Sendable {
         return TrainingState(
             epochsCompleted: n, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
             miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records,
-            epochStepsDone: Int(stepsDone), epochCostSum: costSum)
+            epochStepsDone: Int(stepsDone), epochCostSum: costSum, groups: Int(groups))
     }
 }

@@ -63,6 +63,9 @@ enum CheckpointSchema {
         }
     }
 
+    /// Optional attribute of /training: the group (rank) count R; absent means 1.
+    static let groups = "groups"
+
     /// A column of /training/history: an int64 or a float64 field of `EpochRecord`.
     enum HistoryColumn {
         case integer(String, WritableKeyPath<EpochRecord, Int>)

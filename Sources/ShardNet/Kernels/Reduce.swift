@@ -12,24 +12,37 @@ enum Reduce {
 
     /// The update of layer l's units j0 ..< j1: rows j0 ..< j1 of wˡ (with decay) and entries
     /// j0 ..< j1 of bˡ.
-    /// - gradients: the shards' workspaces (their `nabla`, parameter layout), S of them
+    /// - gradients: the shards' workspaces (their `nabla`, parameter layout), groups × shards of them
+    /// - shards: S, shards per group; groups: R (1: today's single sum of S shards, see
+    ///   `GradientExchange`)
     /// - batch: rows in this step's mini-batch (shards beyond it are empty and skipped)
     @inline(__always)
     static func units(
-        layer l: Int, j0: Int, j1: Int, gradients: UnsafePointer<ShardView>, shards: Int, batch: Int,
+        layer l: Int, j0: Int, j1: Int, gradients: UnsafePointer<ShardView>, shards: Int, groups: Int = 1, batch: Int,
         layout: LayoutView, parameters: UnsafeMutablePointer<Float>, rate: Float, decay: Float,
         kernels: KernelSet
     ) {
         let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
-        // The shards with rows, in shard order (a stack array: no allocation in the step).
-        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: min(shards, batch)) { list in
+        let total = shards * groups
+        // The shards (R = 1) or group sums (R > 1) with rows, in order (a stack array: no
+        // allocation in the step).
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: min(total, batch)) { list in
             var used = 0
-            for s in 0..<shards
-            where ShardedSGD.shardStart(s + 1, batch: batch, shards: shards)
-                > ShardedSGD.shardStart(s, batch: batch, shards: shards)
-            {
-                list[used] = UnsafePointer(gradients[s].nabla)
-                used += 1
+            if groups == 1 {
+                for s in 0..<shards where hasRows(s, batch: batch, shards: total) {
+                    list[used] = UnsafePointer(gradients[s].nabla)
+                    used += 1
+                }
+            } else {
+                for r in 0..<groups {
+                    if let k = groupSum(
+                        layer: l, j0: j0, j1: j1, gradients: gradients, local: r * shards, first: r * shards,
+                        shards: shards, total: total, batch: batch, layout: layout)
+                    {
+                        list[used] = UnsafePointer(gradients[k].nabla)
+                        used += 1
+                    }
+                }
             }
             let g = UnsafePointer(list.baseAddress!)
             kernels.updater.update(
@@ -38,6 +51,61 @@ enum Reduce {
             kernels.updater.update(
                 count: j1 - j0, parameters: parameters, gradients: g, gradientCount: used,
                 offset: b0 + j0, rate: rate, decay: 1)
+        }
+    }
+
+    /// Whether global shard g of `shards` has rows in a batch of `batch` rows.
+    @inline(__always)
+    static func hasRows(_ g: Int, batch: Int, shards: Int) -> Bool {
+        ShardedSGD.shardStart(g + 1, batch: batch, shards: shards) > ShardedSGD.shardStart(g, batch: batch, shards: shards)
+    }
+
+    /// One group's local sum over layer l's units j0 ..< j1: global shards first ..< first +
+    /// shards (of `total`; their workspaces at gradients[local ...]) that have rows, added in
+    /// shard order into the first of them, in place — ((∇₀ + ∇₁) + ∇₂) …, each addition rounded
+    /// on its own, the same bits as the update kernel's sum. Returns the index (into
+    /// `gradients`) of the shard that holds the sum, or nil when the group has no rows.
+    @inline(__always)
+    static func groupSum(
+        layer l: Int, j0: Int, j1: Int, gradients: UnsafePointer<ShardView>, local: Int, first: Int, shards: Int,
+        total: Int, batch: Int, layout: LayoutView
+    ) -> Int? {
+        let nIn = layout.sizes[l], w = layout.weightOffsets[l] + j0 * nIn, b = layout.biasOffsets[l] + j0
+        var head: Int?
+        for s in 0..<shards where hasRows(first + s, batch: batch, shards: total) {
+            guard let h = head else { head = local + s; continue }
+            add(gradients[local + s].nabla + w, into: gradients[h].nabla + w, count: (j1 - j0) * nIn)
+            add(gradients[local + s].nabla + b, into: gradients[h].nabla + b, count: j1 - j0)
+        }
+        return head
+    }
+
+    /// acc[i] = acc[i] + x[i], elementwise (never reassociated: each element is one addition).
+    @inline(__always)
+    static func add(_ x: UnsafeMutablePointer<Float>, into acc: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { acc[i] = acc[i] + x[i] }
+    }
+
+    /// The update of parameters range.lowerBound ..< range.upperBound (any cut of the vector,
+    /// e.g. one rank's slice) from `sums` in order (the group sums with rows), where sums[k]
+    /// points at the sum's value for parameter range.lowerBound: weights with decay, biases
+    /// without — elementwise, so the bits are those of `units` over the same parameters.
+    package static func slice(
+        _ range: Range<Int>, layout: ParameterLayout, parameters: UnsafeMutablePointer<Float>,
+        sums: UnsafePointer<UnsafePointer<Float>?>, count: Int, rate: Float, decay: Float, kernels: KernelSet
+    ) {
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(count, 1)) { list in
+            for l in 0..<layout.layerCount {
+                for part in 0..<2 {
+                    let segment = part == 0 ? layout.weightRange(l) : layout.biasRange(l), d = part == 0 ? decay : 1
+                    let lo = max(segment.lowerBound, range.lowerBound), hi = min(segment.upperBound, range.upperBound)
+                    guard hi > lo else { continue }
+                    for k in 0..<count { list[k] = sums[k]! + (lo - range.lowerBound) }
+                    kernels.updater.update(
+                        count: hi - lo, parameters: parameters + lo, gradients: UnsafePointer(list.baseAddress!),
+                        gradientCount: count, offset: 0, rate: rate, decay: d)
+                }
+            }
         }
     }
 }

@@ -20,12 +20,21 @@ import Foundation
 /// for a fixed shard count the result is bitwise identical for any thread count (and, with
 /// the native kernels, for either schedule).
 ///
-/// After `init`, running steps allocates nothing on the heap.
+/// With `groups` R > 1 the batch is cut into R × S shards and the sum is two-level: each
+/// group's S shards, then the R group sums in group order (`GradientExchange`). With an
+/// `exchange` (`.ranks`), this process is rank r of R and runs shards r·S ..< (r+1)·S only;
+/// after its local sums, the ranks exchange slices, each updates its slice, and the slices are
+/// gathered back — the same bits as R groups in one process.
+///
+/// After `init`, running steps allocates nothing on the heap (without a rank exchange).
 package final class ShardedSGD {
     package let layout: ParameterLayout
     package let cost: Cost
     package let miniBatchSize: Int
+    /// S, shards per group.
     package let shards: Int
+    /// R, groups per mini-batch (emulated in this process, or ranks).
+    package let groups: Int
     package let threads: Int
     /// The kernels that run the arithmetic (native for an instruction set, or BLAS).
     package let kernels: KernelSet
@@ -43,6 +52,10 @@ package final class ShardedSGD {
     private let reduceItems: UnitRanges  // the reducer's items: (layer, j0, j1)
     private let units: UnitSchedule?  // .units: the phases and the batch-wide matrices
     private let packed: PackedWeights?  // the native forward kernel's panels (nil for BLAS)
+    private let totalShards: Int  // R × S: the batch's cut
+    private let heldShards: Int  // shards run here: R × S, or S for a rank
+    private let shardBase: Int  // global index of the first shard run here
+    private let ranks: RankState?  // the rank exchange and its buffers
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
@@ -51,9 +64,9 @@ package final class ShardedSGD {
 
     package init(
         layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int,
-        kernels: KernelSet = .best, schedule: StepSchedule = .shards
+        kernels: KernelSet = .best, schedule: StepSchedule = .shards, exchange: GradientExchange = .local(groups: 1)
     ) {
-        precondition(miniBatchSize >= 1 && shards >= 1 && threads >= 1)
+        precondition(miniBatchSize >= 1 && shards >= 1 && threads >= 1 && exchange.groups >= 1)
         precondition(schedule == .shards || kernels.usesPackedWeights, "the unit schedule needs the native kernels")
         self.kernels = kernels
         self.schedule = schedule
@@ -61,17 +74,30 @@ package final class ShardedSGD {
         self.cost = cost
         self.miniBatchSize = miniBatchSize
         self.shards = shards
+        self.groups = exchange.groups
         self.threads = threads
+        totalShards = shards * exchange.groups
+        if case .ranks(let rankExchange) = exchange {
+            precondition(schedule == .shards, "a rank exchange runs the shard schedule")
+            heldShards = shards
+            shardBase = rankExchange.rank * shards
+            ranks = RankState(exchange: rankExchange, count: layout.count, shards: shards)
+        } else {
+            heldShards = totalShards
+            shardBase = 0
+            ranks = nil
+        }
         layoutView = LayoutView(layout)
-        let rowsPerShard = (miniBatchSize + shards - 1) / shards
-        workspaces = (0..<shards).map { _ in ShardWorkspace(layout: layout, rows: rowsPerShard, gradients: true) }
+        let rowsPerShard = (miniBatchSize + totalShards - 1) / totalShards
+        workspaces = (0..<heldShards).map { _ in ShardWorkspace(layout: layout, rows: rowsPerShard, gradients: true) }
         views = ShardViews(workspaces)
-        shardCost = ScalarSlots(count: shards)
+        shardCost = ScalarSlots(count: heldShards)
         runCost = ScalarSlots(count: 1)
         timingSlots = ScalarSlots(count: threads * 3)
         reduceItems = UnitRanges(layout: layout, parts: threads)
-        units = schedule == .units ? UnitSchedule(layout: layout, miniBatchSize: miniBatchSize, shards: shards, threads: threads) : nil
-        plan = units?.plan ?? PhasePlan([(shards, 0), (reduceItems.count, 1)])
+        units =
+            schedule == .units ? UnitSchedule(layout: layout, miniBatchSize: miniBatchSize, shards: totalShards, threads: threads) : nil
+        plan = units?.plan ?? PhasePlan([(heldShards, 0), (reduceItems.count, 1)])
         team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
     }
@@ -127,6 +153,23 @@ package final class ShardedSGD {
                 order: order.baseAddress!, n: order.count, images: images, labels: labels,
                 parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
                 decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
+            if let ranks {
+                // One step at a time: the local sums, then the exchange and the update here.
+                var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)
+                for step in steps {
+                    let t = team.run(steps: 1, plan: plan, timing: timingSlots) { _, phase, item in
+                        if phase == 0 {
+                            self.backpropShard(run, step: step, shard: item)
+                        } else {
+                            self.localSum(run, step: step, item: item)
+                        }
+                    }
+                    exchangeStep(run, ranks, step: step)
+                    total = WorkerTeam.Timing(
+                        backprop: total.backprop + t.backprop, reduce: total.reduce + t.reduce, wait: total.wait + t.wait)
+                }
+                return total
+            }
             return team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
                 if let units {
                     self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
@@ -147,8 +190,8 @@ package final class ShardedSGD {
     /// gradient buffer, and the shard's summed cost into its slot.
     private func backpropShard(_ run: Run, step: Int, shard s: Int) {
         let batch = run.batch(step, m: miniBatchSize)
-        let r0 = Self.shardStart(s, batch: batch.count, shards: shards)
-        let r1 = Self.shardStart(s + 1, batch: batch.count, shards: shards)
+        let r0 = Self.shardStart(shardBase + s, batch: batch.count, shards: totalShards)
+        let r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
         guard r1 > r0 else { shardCost[s] = 0; return }
         shardCost[s] = Backprop.shard(
             view: views.base[s], layout: layoutView, cost: cost, rows: r1 - r0,
@@ -163,13 +206,73 @@ package final class ShardedSGD {
     private func reduceUnits(_ run: Run, step: Int, item: Int) {
         let batch = run.batch(step, m: miniBatchSize).count
         if item == 0 {
-            for s in 0..<shards { runCost[0] += shardCost[s] }
+            for s in 0..<totalShards { runCost[0] += shardCost[s] }
         }
         let (l, j0, j1) = reduceItems[item]
         Reduce.units(
-            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
+            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
             parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
+    }
+
+    // MARK: a rank of R
+
+    /// The buffers of a rank's exchange, allocated once.
+    private final class RankState {
+        let exchange: any RankExchange
+        let slices: RankSlices
+        let received: AlignedBuffer  // (R × own slice) every rank's group sum over this rank's slice
+        let zeros: AlignedBuffer  // (layout.count) what a rank without rows sends
+        let costs: ScalarSlots  // (R × S) every shard's cost, in global shard order
+        let sums: UnsafeMutablePointer<UnsafePointer<Float>?>  // (R)
+
+        init(exchange: any RankExchange, count: Int, shards: Int) {
+            self.exchange = exchange
+            slices = RankSlices(count: count, ranks: exchange.ranks)
+            received = AlignedBuffer(count: max(1, exchange.ranks * slices.count(exchange.rank)))
+            zeros = AlignedBuffer(count: max(1, count))
+            costs = ScalarSlots(count: exchange.ranks * shards)
+            sums = .allocate(capacity: exchange.ranks)
+        }
+        deinit { sums.deallocate() }
+    }
+
+    /// Phase B for a rank: this rank's shards summed in shard order over one range of units,
+    /// in place into its first shard with rows (no update: that waits for the other ranks).
+    private func localSum(_ run: Run, step: Int, item: Int) {
+        let batch = run.batch(step, m: miniBatchSize).count
+        let (l, j0, j1) = reduceItems[item]
+        _ = Reduce.groupSum(
+            layer: l, j0: j0, j1: j1, gradients: views.base, local: 0, first: shardBase, shards: shards,
+            total: totalShards, batch: batch, layout: layoutView)
+    }
+
+    /// After the local sums: slices of every rank's sum to their owners, the sum of the ranks
+    /// with rows in rank order and the update of this rank's slice, the slices back to every
+    /// rank, the shards' costs in global shard order, and the packed panels.
+    private func exchangeStep(_ run: Run, _ state: RankState, step: Int) {
+        let batch = run.batch(step, m: miniBatchSize).count
+        let me = state.exchange.rank, own = state.slices.count(me)
+        let head = (0..<shards).first { Reduce.hasRows(shardBase + $0, batch: batch, shards: totalShards) }
+        let local = head.map { UnsafePointer(views.base[$0].nabla) } ?? UnsafePointer(state.zeros.base)
+        state.exchange.scatter(local: local, received: state.received.base)
+        var used = 0
+        for q in 0..<groups where (0..<shards).contains(where: { Reduce.hasRows(q * shards + $0, batch: batch, shards: totalShards) }) {
+            state.sums[used] = UnsafePointer(state.received.base + q * own)
+            used += 1
+        }
+        Reduce.slice(
+            state.slices.range(me), layout: layout, parameters: run.parameters, sums: state.sums, count: used,
+            rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
+        state.exchange.gather(parameters: run.parameters)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: shards) { mine in
+            for s in 0..<shards { mine[s] = shardCost[s] }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: totalShards) { all in
+                state.exchange.gather(costs: UnsafePointer(mine.baseAddress!), count: shards, into: all.baseAddress!)
+                for g in 0..<totalShards { runCost[0] += all[g] }
+            }
+        }
+        kernels.packAll(layout: layoutView, parameters: run.parameters, packed: packed)
     }
 
     // MARK: the unit schedule
@@ -182,7 +285,7 @@ package final class ShardedSGD {
             forwardUnits(run, units, batch: batch, layer: units.phaseLayer[phase], range: item)
         case .forwardAndOutputError:
             forwardUnits(run, units, batch: batch, layer: units.phaseLayer[phase], range: item)
-            for s in 0..<shards { outputError(run, units, batch: batch, shard: s) }
+            for s in 0..<totalShards { outputError(run, units, batch: batch, shard: s) }
         case .outputError:
             outputError(run, units, batch: batch, shard: item)
         case .backward:
@@ -210,8 +313,8 @@ package final class ShardedSGD {
 
     /// Equation 3 for shard s's rows of the mini-batch, and the shard's summed cost.
     private func outputError(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), shard s: Int) {
-        let r0 = Self.shardStart(s, batch: batch.count, shards: shards)
-        let r1 = Self.shardStart(s + 1, batch: batch.count, shards: shards)
+        let r0 = Self.shardStart(s, batch: batch.count, shards: totalShards)
+        let r1 = Self.shardStart(s + 1, batch: batch.count, shards: totalShards)
         guard r1 > r0 else { shardCost[s] = 0; return }
         let nOut = layoutView.sizes[layoutView.layerCount], L = layoutView.layerCount
         Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: units.labels + r0)
@@ -239,14 +342,14 @@ package final class ShardedSGD {
     /// rows — the same arithmetic as `backpropShard` + `reduceUnits`. Item 0 adds the step's cost.
     private func updateUnits(_ run: Run, _ units: UnitSchedule, batch: Int, item: Int) {
         if item == 0 {
-            for s in 0..<shards { runCost[0] += shardCost[s] }
+            for s in 0..<totalShards { runCost[0] += shardCost[s] }
         }
         let l = units.updateLayer[item], r = units.updateRange[item]
         let (j0, j1) = units.range(layer: l, r)
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
         let input = l == 0 ? units.inputs[r] : units.activations[l]
-        for s in 0..<shards {
-            let r0 = Self.shardStart(s, batch: batch, shards: shards), r1 = Self.shardStart(s + 1, batch: batch, shards: shards)
+        for s in 0..<totalShards {
+            let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)
             guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
             let nabla = views.base[s].nabla
             kernels.gradients(
@@ -255,7 +358,7 @@ package final class ShardedSGD {
                 nablaB: nabla + layoutView.biasOffsets[l])
         }
         Reduce.units(
-            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, batch: batch, layout: layoutView,
+            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
             parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }

@@ -47,23 +47,35 @@ public final class Trainer {
         let state = TrainingState(
             epochsCompleted: 0, seed: options.seed, generatorState: generator.words,
             eta: options.eta, lambda: options.lambda, miniBatchSize: options.miniBatchSize,
-            shards: options.resolvedShards, initialization: options.initialization, history: [])
+            shards: options.resolvedShards, initialization: options.initialization, history: [], groups: options.groups)
         return (network, state)
     }
 
     /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
     /// threads (nil: active cores) with `kernels`. The shard count comes from the state, so the
     /// result is the same whatever the thread count, and whichever native kernels run.
-    public init(
+    public convenience init(
         network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto,
         schedule: StepSchedule = .shards
+    ) throws {
+        try self.init(network: network, state: state, threads: threads, kernels: kernels, schedule: schedule, rank: nil)
+    }
+
+    /// As the public init; with `rank`, this process is one rank of `state.groups` and runs its
+    /// group's shards only (`shardnet-mpi`).
+    package init(
+        network: Network, state: TrainingState, threads: Int?, kernels: KernelChoice,
+        schedule: StepSchedule, rank: (any RankExchange)?
     ) throws {
         let threads = threads ?? TrainingOptions.activeCores
         let options = TrainingOptions(
             eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
             shards: state.shards, threads: threads, seed: state.seed,
-            initialization: state.initialization)
+            initialization: state.initialization, groups: state.groups)
         try options.validate()
+        if let rank, rank.ranks != state.groups {
+            throw ShardNetError.invalidArgument("the run has \(state.groups) groups but \(rank.ranks) ranks")
+        }
         guard Xoshiro256StarStar(words: state.generatorState) != nil else {
             throw ShardNetError.invalidArgument("training state: generator state must be 4 or 5 words, not all zero")
         }
@@ -73,12 +85,13 @@ public final class Trainer {
         self.threads = threads
         let kernelSet = try KernelSet.checked(
             kernels, layout: network.layout,
-            rows: (state.miniBatchSize + state.shards - 1) / state.shards)
+            rows: (state.miniBatchSize + state.shards * state.groups - 1) / (state.shards * state.groups))
         self.kernels = kernelSet.name
         engine = ShardedSGD(
             layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
             shards: state.shards, threads: threads, kernels: kernelSet,
-            schedule: kernelSet.usesPackedWeights ? schedule : .shards)
+            schedule: kernelSet.usesPackedWeights && rank == nil ? schedule : .shards,
+            exchange: rank.map { .ranks($0) } ?? .local(groups: state.groups))
         self.schedule = engine.schedule
         evaluator = Evaluator(layout: network.layout, threads: threads, kernels: kernelSet)
         lastGood = self.network.storage.copy()

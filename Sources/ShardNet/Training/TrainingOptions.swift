@@ -14,6 +14,10 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Shards per mini-batch, S. Fixes the arithmetic: the same seed and S give bitwise
     /// identical weights for any thread count. nil: one per thread.
     public var shards: Int?
+    /// Groups (emulated ranks) per mini-batch, R: the batch is cut into R × S shards; each
+    /// group's S shards are summed in shard order, then the R group sums in group order — the
+    /// arithmetic of R MPI ranks of S shards each (`shardnet-mpi`). 1: one sum of S shards.
+    public var groups: Int = 1
     /// Threads that run the shards. nil: the number of active cores.
     public var threads: Int?
     /// Seed of the generator that draws the initial weights and every epoch's shuffle.
@@ -29,8 +33,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public init(
         eta: Float = 3.0, lambda: Float = 0, miniBatchSize: Int = 10, shards: Int? = nil,
         threads: Int? = nil, seed: UInt64 = 1, initialization: Initialization = .gaussian,
-        kernels: KernelChoice = .auto
+        kernels: KernelChoice = .auto, groups: Int = 1
     ) {
+        self.groups = groups
         self.eta = eta
         self.lambda = lambda
         self.miniBatchSize = miniBatchSize
@@ -54,6 +59,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public struct Limits: Sendable {
         /// Shards per mini-batch (each shard owns a gradient buffer of the network's size).
         public let shards = 1...4096
+        /// Groups (ranks) per mini-batch; groups × shards must also lie in `shards`.
+        public let groups = 1...4096
         /// Worker threads.
         public let threads = 1...1024
         /// Mini-batch size m, and epochs.
@@ -85,6 +92,10 @@ public struct TrainingOptions: Sendable, Equatable {
         }
         if let shards, !limits.shards.contains(shards) {
             throw ShardNetError.invalidArgument("shards must be between \(limits.shards.lowerBound) and \(limits.shards.upperBound), got \(shards)")
+        }
+        guard limits.groups.contains(groups), limits.shards.contains(groups * resolvedShards) else {
+            throw ShardNetError.invalidArgument(
+                "groups must be at least 1 and groups × shards at most \(limits.shards.upperBound), got \(groups) × \(resolvedShards)")
         }
         if let threads, !limits.threads.contains(threads) {
             throw ShardNetError.invalidArgument(

@@ -27,6 +27,9 @@ public struct TrainingState: Sendable, Equatable {
     public var miniBatchSize: Int
     /// Shard count S: fixes the arithmetic, so a resume must use the same S.
     public var shards: Int
+    /// Group count R (emulated or MPI ranks, each summing S shards): fixes the arithmetic with
+    /// S, so a resume must use the same R. 1 for checkpoints that do not record it.
+    public var groups: Int
     /// How the network was initialised ("gaussian" | "scaled").
     public var initialization: Initialization
     /// One record per finished epoch.
@@ -35,10 +38,11 @@ public struct TrainingState: Sendable, Equatable {
     public init(
         epochsCompleted: Int, seed: UInt64, generatorState: [UInt64], eta: Float, lambda: Float,
         miniBatchSize: Int, shards: Int, initialization: Initialization, history: [EpochRecord],
-        epochStepsDone: Int = 0, epochCostSum: Double = 0
+        epochStepsDone: Int = 0, epochCostSum: Double = 0, groups: Int = 1
     ) {
         self.epochStepsDone = epochStepsDone
         self.epochCostSum = epochCostSum
+        self.groups = groups
         self.epochsCompleted = epochsCompleted
         self.seed = seed
         self.generatorState = generatorState

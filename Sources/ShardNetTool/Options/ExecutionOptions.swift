@@ -13,6 +13,12 @@ struct ExecutionOptions: ParsableArguments {
     @Option(help: "Shards per mini-batch (fixes the arithmetic). Default: the number of active cores.")
     var shards: Int?
 
+    @Option(
+        help:
+            "Groups (emulated MPI ranks): the batch is cut into groups × shards shards, each group's shards are summed, then the group sums in order — the arithmetic of shardnet-mpi on that many ranks. Default: 1."
+    )
+    var groups: Int?
+
     @Option(help: "Seed for the initial weights and every epoch's shuffle. Default: \(TrainingOptions.defaults.seed).")
     var seed: UInt64?
 
@@ -44,11 +50,15 @@ struct ExecutionOptions: ParsableArguments {
         if let shards, !limits.shards.contains(shards) {
             throw ValidationError("--shards must be between \(limits.shards.lowerBound) and \(limits.shards.upperBound), got \(shards)")
         }
+        if let groups, !limits.groups.contains(groups) || !limits.shards.contains(groups * (shards ?? 1)) {
+            throw ValidationError("--groups must be at least 1 with groups × shards at most \(limits.shards.upperBound), got \(groups)")
+        }
     }
 
     /// Flags that contradict a checkpoint being resumed (threads may change freely).
     func conflicts(with state: TrainingState, from path: String) throws {
         try Conflict.check("--shards", shards, state.shards, path)
+        try Conflict.check("--groups", groups, state.groups, path)
         try Conflict.check("--seed", seed, state.seed, path)
     }
 

@@ -15,4 +15,6 @@ extension Tag {
     @Tag static var cli: Self
     /// Takes more than a few seconds in release.
     @Tag static var slow: Self
+    /// `shardnet-mpi` under mpirun (skipped, with the reason, when Open MPI is missing).
+    @Tag static var mpi: Self
 }

@@ -1,0 +1,199 @@
+import Foundation
+import ShardNet
+import Testing
+
+/// `mpirun -np R shardnet-mpi train --shards S` against `shardnet train --groups R --shards S`:
+/// the checkpoints' weights (and history) bit for bit. Skipped, with the reason printed, when
+/// `mpirun` or the built `shardnet-mpi` is missing (scripts/bootstrap installs Open MPI).
+@Suite(.tags(.mpi, .cli), .serialized) struct MPITests {
+    static var mpirun: String? {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(folder)/mpirun"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    static var mpiTool: URL { Tool.executable.deletingLastPathComponent().appendingPathComponent("shardnet-mpi") }
+
+    /// Why the suite cannot run here, or nil.
+    static var missing: String? {
+        if mpirun == nil { return "mpirun is not on PATH (scripts/bootstrap installs openmpi-bin)" }
+        if !FileManager.default.isExecutableFile(atPath: mpiTool.path) { return "\(mpiTool.path) is not built" }
+        return nil
+    }
+
+    /// Runs `mpirun … -np ranks shardnet-mpi args…`.
+    static func mpi(ranks: Int, _ args: [String], in folder: URL) throws -> Tool.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun!)
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", mpiTool.path] + args
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        // Tests only: shared memory and loopback TCP, no network probing or warnings about it.
+        environment["OMPI_MCA_btl"] = "self,vader,tcp"
+        environment["OMPI_MCA_btl_tcp_if_include"] = "lo"
+        environment["OMPI_MCA_oob_tcp_if_include"] = "lo"
+        environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+        environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Tool.Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// R ranks of S shards vs --groups R --shards S in one process, 2 epochs of 400 samples,
+    /// batch 10 and a partial last batch via --limit 397.
+    func compare(ranks: Int, shards: Int, threads: Int) throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder)
+        let common = [
+            "--data", data, "--layers", "784,16,10", "--epochs", "2", "--batch-size", "10", "--eta", "3.0", "--lambda", "0.5",
+            "--limit", "397", "--seed", "5", "--shards", "\(shards)", "--threads", "\(threads)",
+        ]
+        let mpi = try Self.mpi(ranks: ranks, ["train"] + common + ["--output", "mpi.h5", "--log", "mpi.jsonl"], in: folder)
+        #expect(mpi.status == 0, "shardnet-mpi: \(mpi.all)")
+        let single = try Tool.run(["train"] + common + ["--groups", "\(ranks)", "--output", "one.h5", "--quiet"], in: folder)
+        #expect(single.status == 0, "shardnet: \(single.all)")
+        guard mpi.status == 0, single.status == 0 else { return }
+        let a = try Checkpoint.load(from: folder.appendingPathComponent("mpi.h5").path)
+        let b = try Checkpoint.load(from: folder.appendingPathComponent("one.h5").path)
+        #expect(a.network.isBitwiseEqual(to: b.network), "\(ranks) ranks × \(shards) shards: weights differ from --groups \(ranks)")
+        #expect(a.training?.groups == ranks && b.training?.groups == ranks && a.training?.shards == shards)
+        let ha = a.training?.history ?? [], hb = b.training?.history ?? []
+        #expect(ha.count == 2 && zip(ha, hb).allSatisfy { $0.hasSameResults(as: $1) }, "per-epoch costs and accuracies differ")
+        // Rank 0 writes the log: one record per epoch.
+        let log = try String(contentsOf: folder.appendingPathComponent("mpi.jsonl"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 2 && log.contains("\"ranks\": \(ranks)"), "\(log)")
+        // Only rank 0 prints: one line per epoch, once.
+        #expect(mpi.stdout.components(separatedBy: "Epoch 1/2").count == 2, "\(mpi.stdout)")
+    }
+
+    @Test func twoRanksOfOneShardEqualTwoGroups() throws { try compare(ranks: 2, shards: 1, threads: 1) }
+
+    @Test func threeRanksOfTwoShardsEqualThreeGroups() throws { try compare(ranks: 3, shards: 2, threads: 1) }
+
+    /// Threads per rank execute the rank's shards; they never change the result.
+    @Test func twoRanksOfThreeShardsOnTwoThreadsEqualTwoGroups() throws { try compare(ranks: 2, shards: 3, threads: 2) }
+
+    /// Different data on one rank: the start-up check stops the job and names the rank.
+    @Test func disagreeingRanksStop() throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder)
+        // --limit differs by rank through the rank's environment: a wrapper script.
+        let script = folder.appendingPathComponent("wrap.sh")
+        try """
+        #!/bin/sh
+        if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then exec "\(Self.mpiTool.path)" "$@" --limit 300; fi
+        exec "\(Self.mpiTool.path)" "$@" --limit 200
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.mpirun!)
+        process.arguments = [
+            "--allow-run-as-root", "--oversubscribe", "-np", "2", script.path, "train", "--data", data, "--layers", "784,8,10",
+            "--epochs", "1", "--threads", "1", "--output", "x.h5",
+        ]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(stderr.contains("rank 1 has different training data"), "\(stderr)")
+    }
+
+    /// A rank killed mid-run (SIGKILL, as a crashed machine) ends the whole job promptly with a
+    /// message naming it, instead of leaving rank 0 waiting in a collective.
+    @Test func deadRankEndsTheJob() throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder, train: 2_000, test: 100)
+        let script = folder.appendingPathComponent("kill.sh")
+        try """
+        #!/bin/sh
+        if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then
+          "\(Self.mpiTool.path)" "$@" & pid=$!
+          sleep 1; kill -9 $pid; exit 137
+        fi
+        exec "\(Self.mpiTool.path)" "$@"
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.mpirun!)
+        process.arguments = [
+            "--allow-run-as-root", "--oversubscribe", "-np", "2", script.path, "train", "--data", data, "--layers", "784,100,10",
+            "--epochs", "1000", "--threads", "1", "--output", "x.h5", "--quiet",
+        ]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        let started = Date()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(started)
+        #expect(process.terminationStatus != 0)
+        #expect(seconds < 60, "the job took \(seconds) s to end after rank 1 died")
+        #expect(stderr.contains("[[") && stderr.contains(",1]") || stderr.contains("rank 1"), "\(stderr)")
+        print("MPITests: rank 1 killed after 1 s; job ended after \(String(format: "%.1f", seconds)) s")
+    }
+
+    /// An MPI run stopped after epoch 1 and resumed (by MPI, or by `shardnet` in one process, which
+    /// takes R from the checkpoint) ends where a straight `--groups 2` run does; a resume on
+    /// another rank count is refused with the count to use.
+    @Test func resumeKeepsTheGroups() throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder)
+        let common = ["--data", data, "--limit", "397", "--threads", "1"]
+        let model = ["--layers", "784,16,10", "--batch-size", "10", "--lambda", "0.5", "--seed", "5", "--shards", "2"]
+        let half = try Self.mpi(ranks: 2, ["train"] + common + model + ["--epochs", "1", "--output", "half.h5", "--quiet"], in: folder)
+        #expect(half.status == 0, "\(half.all)")
+        let resumed = try Self.mpi(
+            ranks: 2, ["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "resumed.h5", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.all)")
+        let local = try Tool.run(["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "local.h5", "--quiet"], in: folder)
+        #expect(local.status == 0, "\(local.all)")
+        let straight = try Tool.run(
+            ["train"] + common + model + ["--groups", "2", "--epochs", "2", "--output", "straight.h5", "--quiet"], in: folder)
+        #expect(straight.status == 0, "\(straight.all)")
+        let wrong = try Self.mpi(ranks: 3, ["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "w.h5"], in: folder)
+        #expect(wrong.status != 0 && wrong.stderr.contains("mpirun -np 2"), "\(wrong.all)")
+        guard half.status == 0, resumed.status == 0, local.status == 0, straight.status == 0 else { return }
+        let reference = try Checkpoint.load(from: folder.appendingPathComponent("straight.h5").path).network
+        for name in ["resumed.h5", "local.h5"] {
+            let other = try Checkpoint.load(from: folder.appendingPathComponent(name).path)
+            #expect(other.network.isBitwiseEqual(to: reference), "\(name) differs from a straight --groups 2 run")
+            #expect(other.training?.groups == 2)
+        }
+    }
+}
