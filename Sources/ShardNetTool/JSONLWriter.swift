@@ -25,12 +25,14 @@ final class JSONLWriter {
     deinit { handle.closeFile() }
 
     /// One line: the epoch's figures plus how it ran.
-    func write(_ r: EpochRecord, epochs: Int, threads: Int, shards: Int, kernels: String, schedule: StepSchedule) throws {
+    func write(
+        _ r: EpochRecord, epochs: Int, threads: Int, shards: Int, groups: Int, kernels: String, schedule: StepSchedule
+    ) throws {
         let line =
             "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(Format.json(r.trainingCost)), "
             + "\"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testAccuracy\": \(Format.json(r.testAccuracy)), "
             + "\"testCost\": \(Format.json(r.testCost)), \"seconds\": \(Format.json(r.seconds)), "
-            + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), \"threads\": \(threads), \"shards\": \(shards), \"schedule\": \"\(schedule.rawValue)\", "
+            + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), \"threads\": \(threads), \"shards\": \(shards), \"groups\": \(groups), \"schedule\": \"\(schedule.rawValue)\", "
             + "\"kernels\": \"\(kernels)\"\(kernels == KernelChoice.blas.rawValue ? ", \"blasCore\": \"\(BLAS.core)\"" : "")}\n"
         do {
             try handle.write(contentsOf: Data(line.utf8))

@@ -108,7 +108,7 @@ struct TrainCommand: ParsableCommand {
                     if !quiet { Console.line(Self.describe(record, epochs: epochs)) }
                     try logWriter?.write(
                         record, epochs: epochs, threads: trainer.threads, shards: trainer.state.shards,
-                        kernels: trainer.kernels, schedule: trainer.schedule)
+                        groups: trainer.state.groups, kernels: trainer.kernels, schedule: trainer.schedule)
                     try board?.log(record, network: trainer.network, train: train, epochs: epochs)
                     let everyEpochs: Bool
                     if case .epochs(let n) = interval { everyEpochs = record.epoch % n == 0 } else { everyEpochs = false }

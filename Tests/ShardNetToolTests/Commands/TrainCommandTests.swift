@@ -19,7 +19,10 @@ import Testing
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         let last = try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as! [String: Any]
-        #expect(last["epoch"] as? Int == 3 && last["threads"] as? Int == 2 && last["shards"] as? Int != nil)
+        #expect(
+            last["epoch"] as? Int == 3 && last["threads"] as? Int == 2 && last["shards"] as? Int != nil
+                && last["groups"] as? Int == 1 && last["schedule"] as? String != nil
+                && (last["kernels"] as? String).map { ["avx512", "avx2", "neon", "scalar"].contains($0) } == true)
 
         let checkpoint = try Checkpoint.load(from: model)
         #expect(checkpoint.network.sizes == [784, 20, 10])

