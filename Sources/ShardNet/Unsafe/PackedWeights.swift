@@ -9,10 +9,9 @@
 package final class PackedWeights: @unchecked Sendable {
     private let floats: AlignedBuffer
     let offsets: UnsafeMutablePointer<Int>
-    let layerCount: Int
 
     init(layout: ParameterLayout) {
-        layerCount = layout.layerCount
+        let layerCount = layout.layerCount
         offsets = .allocate(capacity: max(layerCount, 1))
         var total = 0
         for l in 0..<layerCount {
