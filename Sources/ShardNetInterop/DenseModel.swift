@@ -1,9 +1,9 @@
 import ShardNet
 
-/// An activation function as other tools name it. ShardNet computes sigmoid only; the others
-/// are recognised so that an import can name what it refuses, and so that a later ShardNet
-/// with more activations needs only to widen `shardNetSupports`.
-public enum Activation: String, Sendable, CaseIterable {
+/// An activation function as other tools name it (Keras's names). ShardNet runs sigmoid, tanh
+/// and ReLU hidden layers and a sigmoid or softmax output layer; `linear` is recognised so that
+/// an import can name what it refuses.
+public enum DenseActivation: String, Sendable, CaseIterable {
     case sigmoid, tanh, relu, softmax, linear
 
     /// Keras's activation names (`"sigmoid"`, …; Keras 2 and 3 agree on these).
@@ -11,8 +11,12 @@ public enum Activation: String, Sendable, CaseIterable {
         self.init(rawValue: kerasName)
     }
 
-    /// The activations ShardNet's engine can run today.
-    public static let shardNetSupports: Set<Activation> = [.sigmoid]
+    /// What ShardNet runs in a hidden layer.
+    public static let shardNetHidden: Set<DenseActivation> = [.sigmoid, .tanh, .relu]
+    /// What ShardNet runs in the output layer.
+    public static let shardNetOutput: Set<DenseActivation> = [.sigmoid, .softmax]
+    /// Every activation ShardNet runs somewhere.
+    public static var shardNetSupports: Set<DenseActivation> { shardNetHidden.union(shardNetOutput) }
 }
 
 /// One fully connected layer: `units` outputs from `inputs` inputs.
@@ -20,13 +24,13 @@ public struct DenseLayer: Sendable, Equatable {
     public var name: String
     public var inputs: Int
     public var units: Int
-    public var activation: Activation
+    public var activation: DenseActivation
     /// Row-major (units × inputs), ShardNet's and network2.py's orientation (Keras stores the
     /// transpose).
     public var weights: [Float]
     public var biases: [Float]
 
-    public init(name: String, inputs: Int, units: Int, activation: Activation, weights: [Float], biases: [Float]) {
+    public init(name: String, inputs: Int, units: Int, activation: DenseActivation, weights: [Float], biases: [Float]) {
         self.name = name
         self.inputs = inputs
         self.units = units
@@ -51,28 +55,51 @@ public struct DenseModel: Sendable, Equatable {
     /// Layer sizes, input first.
     public var sizes: [Int] { layers.isEmpty ? [] : [layers[0].inputs] + layers.map(\.units) }
 
-    /// The model of a ShardNet network: sigmoid layers named dense, dense_1, … as Keras names them.
+    /// The model of a ShardNet network: its layers named dense, dense_1, … as Keras names them,
+    /// the hidden activation on each hidden layer and the output layer's on the last.
     public init(network: Network) {
+        let hidden = DenseActivation(rawValue: network.activation.rawValue)!
+        let output = DenseActivation(rawValue: network.outputLayer.rawValue)!
         layers = (0..<network.layerCount).map { l in
             DenseLayer(
                 name: l == 0 ? "dense" : "dense_\(l)", inputs: network.sizes[l], units: network.sizes[l + 1],
-                activation: .sigmoid, weights: network.weights(layer: l), biases: network.biases(layer: l))
+                activation: l == network.layerCount - 1 ? output : hidden, weights: network.weights(layer: l),
+                biases: network.biases(layer: l))
         }
         cost = network.cost
     }
 
     /// A ShardNet network with these parameters. `path` names the source file in errors.
-    /// Checks the chain of shapes, finite values and that every activation is one ShardNet runs.
+    /// Checks the chain of shapes, finite values and that the activations are ones ShardNet runs:
+    /// one of sigmoid, tanh or ReLU on every hidden layer (the same on all), sigmoid or softmax
+    /// on the last. A softmax output layer is trained with the log-likelihood cost; otherwise
+    /// the recorded cost, or `defaultCost`.
     public func network(path: String, defaultCost: Cost = .quadratic) throws -> Network {
         try validate(path: path)
-        for layer in layers where !Activation.shardNetSupports.contains(layer.activation) {
-            let supported = Activation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")
-            throw ShardNetError.invalidFile(
-                path: path, object: "layer '\(layer.name)'",
-                reason: "activation '\(layer.activation.rawValue)' is not supported; ShardNet runs \(supported) layers only")
+        let last = layers.count - 1
+        for (i, layer) in layers.enumerated() {
+            let allowed = i == last ? DenseActivation.shardNetOutput : DenseActivation.shardNetHidden
+            guard allowed.contains(layer.activation) else {
+                let supported = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+                throw ShardNetError.invalidFile(
+                    path: path, object: "layer '\(layer.name)'",
+                    reason: "activation '\(layer.activation.rawValue)' is not supported \(i == last ? "in the output layer" : "in a hidden layer"); ShardNet runs \(supported) there"
+                )
+            }
+            if i > 0, i < last, layer.activation != layers[0].activation {
+                throw ShardNetError.invalidFile(
+                    path: path, object: "layer '\(layer.name)'",
+                    reason: "activation '\(layer.activation.rawValue)' differs from the first hidden layer's '\(layers[0].activation.rawValue)'; ShardNet's hidden layers share one activation"
+                )
+            }
         }
+        let output = OutputLayer(rawValue: layers[last].activation.rawValue)!
+        let hidden = last > 0 ? Activation(rawValue: layers[0].activation.rawValue)! : .sigmoid
+        let chosen = output == .softmax ? Cost.logLikelihood : (cost ?? defaultCost)
         do {
-            return try Network(sizes: sizes, cost: cost ?? defaultCost, weights: layers.map(\.weights), biases: layers.map(\.biases))
+            return try Network(
+                sizes: sizes, cost: chosen, activation: hidden, outputLayer: output, weights: layers.map(\.weights),
+                biases: layers.map(\.biases))
         } catch let error as ShardNetError {
             throw ShardNetError.invalidFile(path: path, object: "model", reason: error.description)
         }

@@ -87,7 +87,7 @@ enum KerasConfig {
     struct DeclaredLayer {
         var name: String
         var units: Int
-        var activation: Activation
+        var activation: DenseActivation
         var useBias: Bool
         /// The input width, when the configuration states it.
         var inputs: Int?
@@ -133,8 +133,8 @@ enum KerasConfig {
             } else {
                 throw activationNode.fail("is neither an activation name nor an activation object")
             }
-            guard let activation = Activation(kerasName: activationName) else {
-                let supported = Activation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")
+            guard let activation = DenseActivation(kerasName: activationName) else {
+                let supported = DenseActivation.shardNetSupports.map(\.rawValue).sorted().joined(separator: ", ")
                 throw ShardNetError.invalidFile(
                     path: file, object: "layer '\(name)'",
                     reason: "activation '\(activationName)' is not supported; ShardNet runs \(supported) layers only")

@@ -13,17 +13,24 @@ public enum Network2JSON {
     /// Files larger than this are refused before they are read (a 784-1000-10 network is ~17 MB).
     public static let maxFileBytes = 1 << 30
 
-    /// network2.py's class name for a cost.
-    public static func costName(_ cost: Cost) -> String {
+    /// network2.py's class name for a cost (nil: network2.py has no such cost).
+    public static func costName(_ cost: Cost) -> String? {
         switch cost {
         case .quadratic: return "QuadraticCost"
         case .crossEntropy: return "CrossEntropyCost"
+        case .logLikelihood: return nil
         }
     }
 
     /// The JSON text for `network`. Floats are written with Float's shortest round-trip
-    /// representation, so reading the file back gives the same bits.
-    public static func encode(_ network: Network) -> String {
+    /// representation, so reading the file back gives the same bits. Throws for a network
+    /// network2.py cannot hold (tanh/ReLU layers, a softmax output).
+    public static func encode(_ network: Network) throws -> String {
+        guard network.activation == .sigmoid, network.outputLayer == .sigmoid, let costName = costName(network.cost) else {
+            throw ShardNetError.invalidArgument(
+                "network2.py's JSON holds sigmoid networks with the quadratic or cross-entropy cost; this one has \(network.activation.rawValue) hidden layers, a \(network.outputLayer.rawValue) output layer and the \(network.cost.rawValue) cost — export it with --format keras or keras-h5"
+            )
+        }
         var out = "{\"sizes\": [" + network.sizes.map(String.init).joined(separator: ", ") + "], \"weights\": ["
         for l in 0..<network.layerCount {
             let w = network.weights(layer: l), cols = network.sizes[l], rows = network.sizes[l + 1]
@@ -40,13 +47,13 @@ public enum Network2JSON {
             if l > 0 { out += ", " }
             out += "[" + network.biases(layer: l).map { "[\($0)]" }.joined(separator: ", ") + "]"
         }
-        out += "], \"cost\": \"\(costName(network.cost))\"}\n"
+        out += "], \"cost\": \"\(costName)\"}\n"
         return out
     }
 
     /// Writes `network` to `path` atomically (temp file in the same folder, then rename).
     public static func save(_ network: Network, to path: String) throws {
-        try writeAtomically(Data(encode(network).utf8), to: path)
+        try writeAtomically(Data(try encode(network).utf8), to: path)
     }
 
     /// Reads and validates a network2.py JSON file.

@@ -32,6 +32,13 @@ final class JSONLWriter {
             "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(Format.json(r.trainingCost)), "
             + "\"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testAccuracy\": \(Format.json(r.testAccuracy)), "
             + "\"testCost\": \(Format.json(r.testCost)), \"seconds\": \(Format.json(r.seconds)), "
+            + (r.trainingTotal > 0
+                ? "\"trainingCorrect\": \(r.trainingCorrect), \"trainingTotal\": \(r.trainingTotal), \"trainingAccuracy\": \(Format.json(r.trainingAccuracy)), "
+                : "")
+            + (r.validationTotal > 0
+                ? "\"validationCorrect\": \(r.validationCorrect), \"validationTotal\": \(r.validationTotal), \"validationAccuracy\": \(Format.json(r.validationAccuracy)), \"validationCost\": \(Format.json(r.validationCost)), "
+                : "")
+            + (r.eta.isFinite ? "\"eta\": \(Format.json(r.eta)), " : "")
             + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), \"threads\": \(threads), \"shards\": \(shards), \"groups\": \(groups), \"schedule\": \"\(schedule.rawValue)\", "
             + "\"kernels\": \"\(kernels)\"\(kernels == KernelChoice.blas.rawValue ? ", \"blasCore\": \"\(BLAS.core)\"" : "")}\n"
         do {

@@ -22,6 +22,8 @@ struct TrainCommand: ParsableCommand {
               shardnet train
               shardnet train --data fashion.h5 --epochs 30 --output fashion-model.h5
               shardnet train --data fashion.h5 --cost cross-entropy --init scaled --eta 0.5 --lambda 5
+              shardnet train --data fashion.h5 --layers 784,256,128,10 --activation relu --output-layer softmax \\
+                  --momentum 0.9 --eta 0.05 --batch-size 32 --dropout 0.2 --validation 10000 --early-stop 10
               shardnet train --resume model.h5 --epochs 40
             """)
 
@@ -46,17 +48,50 @@ struct TrainCommand: ParsableCommand {
         var train = dataFile.train
         let test = try DataSource.split(dataFile, "test", path: dataPath)
         if let limit = dataOptions.limit { train = train.prefix(limit) }
+        var validation = dataFile.validation
+        if let n = dataOptions.validation {
+            if validation != nil {
+                if !quiet { Console.line("Note: \(dataPath) has a /validation split; using it instead of holding out --validation \(n) samples") }
+            } else {
+                guard n < train.count else {
+                    throw ValidationErrorMessage("--validation \(n) would hold out every one of the \(train.count) training samples of \(dataPath)")
+                }
+                (train, validation) = train.holdingOut(last: n)
+            }
+        }
+        if runOptions.keepBest != nil && validation == nil {
+            throw ValidationErrorMessage("--keep-best keeps the model with the best validation accuracy; give --validation N (or a dataset with /validation)")
+        }
+        if let keepBest = runOptions.keepBest { try OutputCheck.checkWritable(checkpoint: keepBest) }
 
         let trainer = try makeTrainer(data: train, dataPath: dataPath)
         try trainer.checkCompatible(train, name: "\(dataPath) /train")
         try trainer.checkCompatible(test, name: "\(dataPath) /test")
+        if let validation { try trainer.checkCompatible(validation, name: "\(dataPath) validation split") }
+        if validation == nil && (trainer.state.etaSchedule != .constant || trainer.state.earlyStop != nil) {
+            throw ValidationErrorMessage(
+                "\(trainer.state.etaSchedule != .constant ? "--schedule \(trainer.state.etaSchedule)" : "--early-stop") watches the validation accuracy; give --validation N (or a dataset with /validation)"
+            )
+        }
 
         let state = trainer.state
         if !quiet {
             let from = state.epochsCompleted > 0 ? ", resuming after epoch \(state.epochsCompleted)" : ""
             Console.line(
                 "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)"
-            )
+                    + (validation.map { ", validating on \(Format.grouped($0.count))" } ?? ""))
+            let net = trainer.network
+            if net.activation != .sigmoid || net.outputLayer != .sigmoid || state.momentum > 0 || state.l1 > 0 || state.dropout > 0
+                || state.etaSchedule != .constant || state.earlyStop != nil
+            {
+                var parts = ["\(net.activation.rawValue) hidden layers", "\(net.outputLayer.rawValue) output", "init \(state.initialization.rawValue)"]
+                if state.momentum > 0 { parts.append("momentum \(state.momentum)\(state.nesterov ? " (Nesterov)" : "")") }
+                if state.l1 > 0 { parts.append("l1 \(state.l1)") }
+                if state.dropout > 0 { parts.append("dropout \(state.dropout)") }
+                if state.etaSchedule != .constant { parts.append("eta schedule \(state.etaSchedule) from \(state.initialEta)") }
+                if let n = state.earlyStop { parts.append("early stop after \(n) epochs") }
+                Console.line("  " + parts.joined(separator: ", "))
+            }
             Console.line(
                 "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards)\(state.groups > 1 ? " × \(state.groups) groups" : ""), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
             )
@@ -75,7 +110,7 @@ struct TrainCommand: ParsableCommand {
         func globalStep(_ s: TrainingState) -> Int { s.epochsCompleted * stepsPerEpoch + s.epochStepsDone }
         var lastSaved = state, lastSaveTime = Date()
         func save(_ s: TrainingState) throws {
-            try Checkpoint(network: trainer.network, training: s).save(to: output)
+            try Checkpoint(network: trainer.network, training: s, velocity: trainer.velocity).save(to: output)
             lastSaved = s
             lastSaveTime = Date()
         }
@@ -92,7 +127,8 @@ struct TrainCommand: ParsableCommand {
         let outcome: Trainer.Outcome
         do {
             outcome = try trainer.train(
-                on: train, evaluatingOn: test, epochs: epochs,
+                on: train, validatingOn: validation, evaluatingOn: test, epochs: epochs,
+                monitorTraining: runOptions.monitorTraining || validation != nil,
                 progressInterval: Console.isTerminal && !quiet ? max(state.miniBatchSize, 2_000) : 0,
                 progress: { done, total in
                     if bar == nil { bar = ProgressBar(epoch: trainer.state.epochsCompleted + 1, epochs: epochs, total: total) }
@@ -102,6 +138,11 @@ struct TrainCommand: ParsableCommand {
                 shouldStop: { StopSignal.requested != nil },
                 afterRun: { s in
                     if StopSignal.requested == nil && due(s) { try save(s) }
+                },
+                onImprovement: { _ in
+                    if let keepBest = runOptions.keepBest {
+                        try Checkpoint(network: trainer.network, training: trainer.state, velocity: trainer.velocity).save(to: keepBest)
+                    }
                 },
                 onEpoch: { record in
                     bar = nil
@@ -136,8 +177,16 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data((line + "\n").utf8))
             throw ExitCode(128 + signal)
         }
+        if case .finishedEarly(let reason) = outcome {
+            if trainer.state != lastSaved { try save(trainer.state) }
+            Console.line("Stopped early after epoch \(trainer.state.epochsCompleted): \(reason).")
+        }
         let last = trainer.state.history.last!
         let total = Date().timeIntervalSince(started)
+        if let keepBest = runOptions.keepBest, let best = trainer.state.bestValidationCorrect, last.validationTotal > 0 {
+            Console.line(
+                "Best validation accuracy \(Format.percent(Double(best) / Double(last.validationTotal))) at epoch \(trainer.state.bestEpoch); saved to \(keepBest)")
+        }
         Console.line(
             "Done: \(trainer.state.epochsCompleted) epochs in \(Format.duration(total)); test accuracy \(Format.percent(last.testAccuracy)) (\(Format.grouped(last.testCorrect))/\(Format.grouped(last.testTotal))); model saved to \(output)"
         )
@@ -180,14 +229,18 @@ struct TrainCommand: ParsableCommand {
     static func describe(_ r: EpochRecord, epochs: Int) -> String {
         let width = String(epochs).count
         let epoch = String(repeating: " ", count: max(0, width - String(r.epoch).count)) + String(r.epoch)
+        let training = r.trainingTotal > 0 ? "  train \(Format.percent(r.trainingAccuracy))" : ""
+        let validation =
+            r.validationTotal > 0 ? "  validation \(Format.percent(r.validationAccuracy)) cost \(Format.fixed(r.validationCost, 4))" : ""
         return
-            "Epoch \(epoch)/\(epochs)  cost \(Format.fixed(r.trainingCost, 4))  test \(Format.grouped(r.testCorrect))/\(Format.grouped(r.testTotal)) (\(Format.percent(r.testAccuracy)))  \(Format.grouped(Int(r.samplesPerSecond))) samples/s  \(Format.fixed(r.seconds, 2))s"
+            "Epoch \(epoch)/\(epochs)  cost \(Format.fixed(r.trainingCost, 4))\(training)\(validation)  test \(Format.grouped(r.testCorrect))/\(Format.grouped(r.testTotal)) (\(Format.percent(r.testAccuracy))) cost \(Format.fixed(r.testCost, 4))  \(Format.grouped(Int(r.samplesPerSecond))) samples/s  \(Format.fixed(r.seconds, 2))s"
     }
 
     /// A fresh trainer from the flags, or one resumed from --resume (whose saved
     /// hyper-parameters win; flags that contradict them are errors).
     func makeTrainer(data: DataSet, dataPath: String) throws -> Trainer {
         let network: Network, state: TrainingState
+        var velocity: [Float]?
         if let resume = runOptions.resume {
             let checkpoint = try DataSource.checkpoint(resume, flag: "--resume")
             guard let saved = checkpoint.training else {
@@ -199,6 +252,7 @@ struct TrainCommand: ParsableCommand {
             try optimiser.conflicts(with: saved, from: resume)
             try execution.conflicts(with: saved, from: resume)
             (network, state) = (checkpoint.network, saved)
+            velocity = checkpoint.velocity
         } else {
             let sizes = model.sizes, layers = sizes.map(String.init).joined(separator: ",")
             guard sizes.first == data.features else {
@@ -211,13 +265,16 @@ struct TrainCommand: ParsableCommand {
                     "--layers \(layers) ends with \(sizes.last!) outputs but \(dataPath) has \(data.classes) classes; use --layers …,\(data.classes)")
             }
             let defaults = TrainingOptions.defaults
-            let options = TrainingOptions(
+            var options = TrainingOptions(
                 eta: optimiser.eta ?? defaults.eta, lambda: optimiser.lambda ?? defaults.lambda,
                 miniBatchSize: optimiser.batchSize ?? defaults.miniBatchSize,
                 shards: execution.shards ?? TrainingOptions.activeCores,
                 seed: execution.seed ?? defaults.seed,
-                initialization: model.initialization ?? defaults.initialization, groups: execution.groups ?? 1)
-            (network, state) = try Trainer.freshStart(sizes: sizes, cost: model.cost ?? TrainingOptions.defaultCost, options: options)
+                initialization: model.resolvedInitialization, groups: execution.groups ?? 1)
+            optimiser.apply(to: &options)
+            (network, state) = try Trainer.freshStart(
+                sizes: sizes, cost: model.resolvedCost, activation: model.resolvedActivation, outputLayer: model.resolvedOutputLayer,
+                options: options)
         }
         do {
             try Trainer.checkCompatible(data, name: "\(dataPath) /train", sizes: network.sizes)
@@ -226,7 +283,9 @@ struct TrainCommand: ParsableCommand {
         }
         let (threads, schedule) = try execution.resolved(
             network: network, data: data, batch: state.miniBatchSize, shards: state.shards * state.groups)
-        return try Trainer(network: network, state: state, threads: threads, kernels: execution.kernels.kernels, schedule: schedule)
+        return try Trainer(
+            network: network, state: state, threads: threads, kernels: execution.kernels.kernels,
+            schedule: state.dropout > 0 ? .shards : schedule, velocity: velocity)
     }
 
 }

@@ -103,6 +103,25 @@ public struct DataSet: Sendable {
         return DataSet(unchecked: kept, labels: Array(labels[0..<k]), features: features, classes: classes)
     }
 
+    /// Samples `range` (clamped to 0..<count), in order.
+    public func samples(_ range: Range<Int>) -> DataSet {
+        let lo = max(0, min(range.lowerBound, count)), hi = max(lo, min(range.upperBound, count))
+        // Safe: a slice of a validated data set is valid.
+        let kept: Storage
+        switch storage {
+        case .float32(let values): kept = .float32(Array(values[(lo * features)..<(hi * features)]))
+        case .uint8(let bytes): kept = .uint8(Array(bytes[(lo * features)..<(hi * features)]))
+        }
+        return DataSet(unchecked: kept, labels: Array(labels[lo..<hi]), features: features, classes: classes)
+    }
+
+    /// The split network2.py uses for validation: the first count − n samples to train on and
+    /// the last n held out (e.g. MNIST's 60,000 as 50,000 + 10,000).
+    public func holdingOut(last n: Int) -> (training: DataSet, validation: DataSet) {
+        let cut = max(0, count - max(0, n))
+        return (samples(0..<cut), samples(cut..<count))
+    }
+
     private init(unchecked storage: Storage, labels: [Int32], features: Int, classes: Int) {
         self.storage = storage
         self.labels = labels

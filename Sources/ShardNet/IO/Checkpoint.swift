@@ -7,10 +7,14 @@ import HDF5
 public struct Checkpoint: Sendable {
     public var network: Network
     public var training: TrainingState?
+    /// The momentum's velocity (parameter layout), when `training` uses momentum: part of what
+    /// an exact resume needs (`Trainer.velocity`).
+    public var velocity: [Float]?
 
-    public init(network: Network, training: TrainingState?) {
+    public init(network: Network, training: TrainingState?, velocity: [Float]? = nil) {
         self.network = network
         self.training = training
+        self.velocity = velocity
     }
 
     /// The layout version this build writes (it also reads every older version).
@@ -42,11 +46,14 @@ public struct Checkpoint: Sendable {
         try attrs.set(Root.version.rawValue, .int64(CheckpointSchema.version))
         try attrs.set(Root.sizes.rawValue, .int64Array(network.sizes.map { Int64($0) }))
         try attrs.set(Root.cost.rawValue, .string(network.cost.rawValue))
-        try attrs.set(Root.activation.rawValue, .string(CheckpointSchema.activation))
+        try attrs.set(Root.activation.rawValue, .string(network.activation.rawValue))
+        try attrs.set(Root.outputLayer.rawValue, .string(network.outputLayer.rawValue))
         let sizes = network.sizes, layout = network.layout
         try network.storage.withUnsafeBufferPointer { p in
             for l in 0..<network.layerCount {
                 let layer = try file.createGroup(CheckpointSchema.layer(l))
+                let function = l == network.layerCount - 1 ? network.outputLayer.rawValue : network.activation.rawValue
+                try layer.attrs.set(CheckpointSchema.layerActivation, .string(function))
                 for member in CheckpointSchema.LayerMember.allCases {
                     let range = member == .weights ? layout.weightRange(l) : layout.biasRange(l)
                     try layer.createDataset(
@@ -70,9 +77,26 @@ public struct Checkpoint: Sendable {
         try t.set(Attribute.initialization.rawValue, .string(training.initialization.rawValue))
         try t.set(Attribute.epochStepsDone.rawValue, .int64(Int64(training.epochStepsDone)))
         try t.set(Attribute.epochCostSum.rawValue, .double(training.epochCostSum))
+        typealias Optimiser = CheckpointSchema.OptimiserAttribute
+        try t.set(Optimiser.l1.rawValue, .double(Double(training.l1)))
+        try t.set(Optimiser.momentum.rawValue, .double(Double(training.momentum)))
+        try t.set(Optimiser.nesterov.rawValue, .int64(training.nesterov ? 1 : 0))
+        try t.set(Optimiser.dropout.rawValue, .double(Double(training.dropout)))
+        try t.set(Optimiser.initialEta.rawValue, .double(Double(training.initialEta)))
+        try t.set(Optimiser.etaSchedule.rawValue, .string(training.etaSchedule.description))
+        try t.set(Optimiser.earlyStop.rawValue, .int64(Int64(training.earlyStop ?? 0)))
+        try t.set(Optimiser.bestValidationCorrect.rawValue, .int64(Int64(training.bestValidationCorrect ?? -1)))
+        try t.set(Optimiser.bestEpoch.rawValue, .int64(Int64(training.bestEpoch)))
+        try t.set(Optimiser.epochsWithoutImprovement.rawValue, .int64(Int64(training.epochsWithoutImprovement)))
+        try t.set(Optimiser.epochsSinceEtaChange.rawValue, .int64(Int64(training.epochsSinceEtaChange)))
+        if training.momentum > 0 {
+            let v = velocity ?? [Float](repeating: 0, count: network.parameterCount)
+            precondition(v.count == network.parameterCount, "velocity: one value per parameter")
+            try group.createDataset(CheckpointSchema.velocity, shape: [v.count], data: v)
+        }
         let history = try group.createGroup(CheckpointSchema.history)
         let records = training.history
-        for column in CheckpointSchema.historyColumns {
+        for column in CheckpointSchema.historyColumns(version: CheckpointSchema.version) {
             switch column {
             case .integer(let name, let field):
                 try history.createDataset(name, shape: [records.count], data: records.map { Int64($0[keyPath: field]) })
@@ -92,10 +116,11 @@ public struct Checkpoint: Sendable {
                 throw ShardNetError.wrongKind(path: path, found: .dataset)
             }
             let (network, version) = try readNetwork(file, path: path)
-            let training =
-                try file.contains(CheckpointSchema.training)
-                ? try readTraining(try file.group(CheckpointSchema.training), version: version, path: path) : nil
-            return Checkpoint(network: network, training: training)
+            guard try file.contains(CheckpointSchema.training) else { return Checkpoint(network: network, training: nil) }
+            let group = try file.group(CheckpointSchema.training)
+            let training = try readTraining(group, version: version, path: path)
+            let velocity = training.momentum > 0 ? try readVelocity(group, count: network.parameterCount, path: path) : nil
+            return Checkpoint(network: network, training: training, velocity: velocity)
         }
     }
 
@@ -106,7 +131,7 @@ public struct Checkpoint: Sendable {
     private static func readNetwork(_ file: File, path: String) throws -> (Network, version: Int64) {
         typealias Root = CheckpointSchema.RootAttribute
         let attrs = file.attrs
-        for name in Root.allCases where !(try attrs.contains(name.rawValue)) {
+        for name in Root.required(version: 1) where !(try attrs.contains(name.rawValue)) {
             throw bad(path, "/", "missing attribute '\(name.rawValue)'; not a complete ShardNet checkpoint")
         }
         let version = try attrs.int64(Root.version.rawValue)
@@ -118,14 +143,35 @@ public struct Checkpoint: Sendable {
                 path, "/",
                 "attribute 'version' is \(version); this build reads versions \(CheckpointSchema.oldestReadable)…\(CheckpointSchema.version)")
         }
-        let activation = try attrs.string(Root.activation.rawValue)
-        guard activation == CheckpointSchema.activation else {
-            throw bad(path, "/", "activation '\(activation)' is not supported; ShardNet networks are \(CheckpointSchema.activation)")
+        for name in Root.required(version: version) where !(try attrs.contains(name.rawValue)) {
+            throw bad(path, "/", "missing attribute '\(name.rawValue)'; a version-\(version) checkpoint has it")
+        }
+        let activationName = try attrs.string(Root.activation.rawValue)
+        let activation: Activation, outputLayer: OutputLayer
+        if version >= 3 {
+            guard let a = Activation(rawValue: activationName) else {
+                throw bad(
+                    path, "/",
+                    "activation '\(activationName)' is unknown; expected \(Activation.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))")
+            }
+            let outputName = try attrs.string(Root.outputLayer.rawValue)
+            guard let o = OutputLayer(rawValue: outputName) else {
+                throw bad(
+                    path, "/",
+                    "output_layer '\(outputName)' is unknown; expected \(OutputLayer.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
+            }
+            (activation, outputLayer) = (a, o)
+        } else {
+            guard activationName == CheckpointSchema.activation else {
+                throw bad(path, "/", "activation '\(activationName)' is not valid in a version-\(version) checkpoint (sigmoid only)")
+            }
+            (activation, outputLayer) = (.sigmoid, .sigmoid)
         }
         let costName = try attrs.string(Root.cost.rawValue)
         guard let cost = Cost(rawValue: costName) else {
             throw bad(path, "/", "cost '\(costName)' is unknown; expected \(Cost.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
         }
+        do { try Network.validate(cost: cost, outputLayer: outputLayer) } catch { throw bad(path, "/", "attribute 'cost': \(error)") }
         let rawSizes = try attrs.int64Array(Root.sizes.rawValue)
         let layerSize = TrainingOptions.limits.layerSize
         guard rawSizes.allSatisfy({ $0 >= layerSize.lowerBound && $0 <= layerSize.upperBound }) else {
@@ -149,6 +195,19 @@ public struct Checkpoint: Sendable {
             guard try layers.kind(of: "\(l)") == .group else {
                 throw bad(path, "/\(layersName)/\(l)", "missing; sizes \(sizes) needs \(sizes.count - 1) layers")
             }
+            if version >= 3 {
+                let group = try layers.group("\(l)")
+                let expected = l == sizes.count - 2 ? outputLayer.rawValue : activation.rawValue
+                guard try group.attrs.contains(CheckpointSchema.layerActivation) else {
+                    throw bad(path, "/\(layersName)/\(l)", "missing attribute 'activation' (expected '\(expected)')")
+                }
+                let found = try group.attrs.string(CheckpointSchema.layerActivation)
+                guard found == expected else {
+                    throw bad(
+                        path, "/\(layersName)/\(l)",
+                        "attribute 'activation' is '\(found)' but the root's activation and output_layer make it '\(expected)'")
+                }
+            }
             for member in CheckpointSchema.LayerMember.allCases {
                 let object = "/\(layersName)/\(l)/\(member.rawValue)"
                 guard try layers.kind(of: "\(l)/\(member.rawValue)") == .dataset else { throw bad(path, object, "missing") }
@@ -162,7 +221,7 @@ public struct Checkpoint: Sendable {
                 datasets.append((member, l, ds))
             }
         }
-        let network = try Network(sizes: sizes, cost: cost)
+        let network = try Network(sizes: sizes, cost: cost, activation: activation, outputLayer: outputLayer)
         let layout = network.layout
         try network.storage.withUnsafeMutableBufferPointer { p in
             for (member, l, ds) in datasets {
@@ -229,13 +288,18 @@ public struct Checkpoint: Sendable {
                     "attribute 'epoch_cost_sum' is \(costSum) after \(stepsDone) steps; expected a finite sum ≥ 0 (0 when no step is done)")
             }
         }
+        var state = TrainingState(
+            epochsCompleted: 0, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
+            miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: [],
+            epochStepsDone: Int(stepsDone), epochCostSum: costSum, groups: Int(groups))
+        if version >= 3 { try readOptimiser(a, into: &state, object: object, path: path) }
         guard try group.kind(of: CheckpointSchema.history) == .group else { throw bad(path, "\(object)/\(CheckpointSchema.history)", "missing") }
         let history = try group.group(CheckpointSchema.history)
         let n = Int(epochs)
         var records = (0..<n).map { _ in
             EpochRecord(epoch: 0, trainingCost: 0, testCorrect: 0, testTotal: 0, testCost: 0, seconds: 0, samplesPerSecond: 0)
         }
-        for column in CheckpointSchema.historyColumns {
+        for column in CheckpointSchema.historyColumns(version: version) {
             let o = "\(history.name)/\(column.name)"
             guard try history.kind(of: column.name) == .dataset else { throw bad(path, o, "missing") }
             let ds = try history.dataset(column.name)
@@ -262,9 +326,64 @@ public struct Checkpoint: Sendable {
                 throw bad(path, "\(history.name)/test_correct", "entry \(i): \(r.testCorrect) correct of \(r.testTotal)")
             }
         }
-        return TrainingState(
-            epochsCompleted: n, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
-            miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records,
-            epochStepsDone: Int(stepsDone), epochCostSum: costSum, groups: Int(groups))
+        state.epochsCompleted = n
+        state.history = records
+        return state
+    }
+
+    /// The version-3 attributes of /training: optimiser, dropout, η schedule and its watch.
+    private static func readOptimiser(_ a: Attributes, into state: inout TrainingState, object: String, path: String) throws {
+        typealias Optimiser = CheckpointSchema.OptimiserAttribute
+        for name in Optimiser.allCases where !(try a.contains(name.rawValue)) {
+            throw bad(path, object, "missing attribute '\(name.rawValue)'; a version-3 checkpoint has it")
+        }
+        func real(_ name: Optimiser, _ valid: (Double) -> Bool, _ expected: String) throws -> Float {
+            let v = try a.double(name.rawValue)
+            guard v.isFinite, valid(v) else { throw bad(path, object, "attribute '\(name.rawValue)' is \(v); expected \(expected)") }
+            return Float(v)
+        }
+        func count(_ name: Optimiser, from lowest: Int64 = 0) throws -> Int {
+            let v = try a.int64(name.rawValue)
+            guard v >= lowest, v <= 1 << 40 else {
+                throw bad(path, object, "attribute '\(name.rawValue)' is \(v); expected a count from \(lowest) to 2^40")
+            }
+            return Int(v)
+        }
+        state.l1 = try real(.l1, { $0 >= 0 }, "≥ 0")
+        state.momentum = try real(.momentum, { $0 >= 0 && $0 < 1 }, "a momentum in [0, 1)")
+        state.nesterov = try count(.nesterov) != 0
+        state.dropout = try real(.dropout, { $0 >= 0 && $0 < 1 }, "a probability in [0, 1)")
+        state.initialEta = try real(.initialEta, { $0 > 0 }, "a positive learning rate")
+        let scheduleName = try a.string(Optimiser.etaSchedule.rawValue)
+        guard let schedule = EtaSchedule(scheduleName) else {
+            throw bad(path, object, "attribute 'eta_schedule' is '\(scheduleName)'; expected 'constant' or 'plateau:N'")
+        }
+        state.etaSchedule = schedule
+        let earlyStop = try count(.earlyStop)
+        state.earlyStop = earlyStop == 0 ? nil : earlyStop
+        let best = try count(.bestValidationCorrect, from: -1)
+        state.bestValidationCorrect = best < 0 ? nil : best
+        state.bestEpoch = try count(.bestEpoch)
+        state.epochsWithoutImprovement = try count(.epochsWithoutImprovement)
+        state.epochsSinceEtaChange = try count(.epochsSinceEtaChange)
+        guard !state.nesterov || state.momentum > 0 else { throw bad(path, object, "attribute 'nesterov' is set but momentum is 0") }
+    }
+
+    /// /training/velocity: float32, one finite value per parameter.
+    private static func readVelocity(_ group: Group, count: Int, path: String) throws -> [Float] {
+        let object = "\(group.name)/\(CheckpointSchema.velocity)"
+        guard try group.kind(of: CheckpointSchema.velocity) == .dataset else {
+            throw bad(path, object, "missing; a checkpoint of a run with momentum keeps the velocity, one float32 per parameter")
+        }
+        let ds = try group.dataset(CheckpointSchema.velocity)
+        guard ds.shape == [count] else { throw bad(path, object, "has shape \(ds.shape); expected (\(count)), one value per parameter") }
+        guard ds.elementType == .float32 else { throw bad(path, object, "has dtype \(ds.elementType); expected float32") }
+        guard ds.storageSize > 0, ds.storageSize >= count * 4 / CheckpointSchema.maximumDeflateRatio else {
+            throw bad(path, object, "declares (\(count)) but stores only \(ds.storageSize) bytes; the file is truncated or corrupt")
+        }
+        var values = [Float](repeating: 0, count: count)
+        try values.withUnsafeMutableBufferPointer { try ds.read(into: $0) }
+        if let i = values.firstIndex(where: { !$0.isFinite }) { throw bad(path, object, "value \(i) is \(values[i]); the velocity must be finite") }
+        return values
     }
 }

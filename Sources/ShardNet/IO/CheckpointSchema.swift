@@ -4,27 +4,57 @@ import HDF5
 /// reader (`Checkpoint.load`) both walk these names, and docs/file-formats.md describes the
 /// same.
 ///
-///     /                          attrs: format, version, sizes, cost, activation
+///     /                          attrs: format, version, sizes, cost, activation (v3: + output_layer)
+///     /layers/<i>                v3: attr activation (the hidden activation, or the output layer's)
 ///     /layers/<i>/weights        float32 (sizes[i+1], sizes[i]), row-major   i = 0 … L−2
 ///     /layers/<i>/biases         float32 (sizes[i+1])
-///     /training                  optional; attrs: `TrainingAttribute` (v2: + epoch_steps_done, epoch_cost_sum)
-///     /training/history/<name>   one entry per completed epoch: `historyColumns`
+///     /training                  optional; attrs: `TrainingAttribute` (v2: + epoch_steps_done, epoch_cost_sum;
+///                                v3: + the optimiser, dropout and schedule state, `OptimiserAttribute`)
+///     /training/velocity         v3, with momentum only: float32 (parameter count), parameter layout
+///     /training/history/<name>   one entry per completed epoch: `historyColumns` (v3: + `historyColumnsV3`)
 enum CheckpointSchema {
     /// The root attribute `format`'s value.
     static let format = "shardnet-checkpoint"
     /// The layout version this build writes. Version 2 adds the mid-epoch position to
-    /// /training (`TrainingAttribute.midEpoch`); version-1 files still load (at an epoch
-    /// boundary).
-    static let version: Int64 = 2
+    /// /training (`TrainingAttribute.midEpoch`); version 3 the chapter-3 model and optimiser
+    /// (activations, output layer, momentum and its velocity, L1, dropout, the η schedule and
+    /// validation state). Version-1 and -2 files still load (sigmoid networks, plain SGD).
+    static let version: Int64 = 3
     /// The oldest layout version this build reads.
     static let oldestReadable: Int64 = 1
-    /// The only activation stored.
+    /// The activation of every layer of a version-1 or -2 file.
     static let activation = "sigmoid"
 
-    /// Root attributes, all required.
+    /// Root attributes, all required (`outputLayer` from version 3 on).
     enum RootAttribute: String, CaseIterable {
         case format, version, sizes, cost, activation
+        case outputLayer = "output_layer"
+
+        /// The attributes a file of `version` must have.
+        static func required(version: Int64) -> [RootAttribute] { version >= 3 ? allCases : allCases.filter { $0 != .outputLayer } }
     }
+
+    /// The attribute of each /layers/<i> group naming its function (version 3).
+    static let layerActivation = "activation"
+
+    /// Attributes of /training added in version 3, all required there: the optimiser, dropout,
+    /// the η schedule and what it watches.
+    enum OptimiserAttribute: String, CaseIterable {
+        case l1
+        case momentum
+        case nesterov  // int64 0 or 1
+        case dropout
+        case initialEta = "initial_eta"
+        case etaSchedule = "eta_schedule"  // "constant" or "plateau:N"
+        case earlyStop = "early_stop"  // int64, 0: none
+        case bestValidationCorrect = "best_validation_correct"  // int64, −1: none yet
+        case bestEpoch = "best_epoch"
+        case epochsWithoutImprovement = "epochs_without_improvement"
+        case epochsSinceEtaChange = "epochs_since_eta_change"
+    }
+
+    /// The velocity dataset in /training (version 3, with momentum).
+    static let velocity = "velocity"
 
     /// The group holding one group per weight layer.
     static let layers = "layers"
@@ -77,13 +107,27 @@ enum CheckpointSchema {
         }
     }
 
-    /// The history's columns, in the order they are written.
+    /// The history's columns, in the order they are written (every version).
     static var historyColumns: [HistoryColumn] {
         [
             .integer("epoch", \.epoch), .real("training_cost", \.trainingCost),
             .integer("test_correct", \.testCorrect), .integer("test_total", \.testTotal),
             .real("test_cost", \.testCost), .real("seconds", \.seconds), .real("samples_per_second", \.samplesPerSecond),
         ]
+    }
+
+    /// The columns version 3 adds (absent from older files: their records keep the defaults).
+    static var historyColumnsV3: [HistoryColumn] {
+        [
+            .integer("training_correct", \.trainingCorrect), .integer("training_total", \.trainingTotal),
+            .integer("validation_correct", \.validationCorrect), .integer("validation_total", \.validationTotal),
+            .real("validation_cost", \.validationCost), .real("eta", \.eta),
+        ]
+    }
+
+    /// The columns a file of `version` has.
+    static func historyColumns(version: Int64) -> [HistoryColumn] {
+        version >= 3 ? historyColumns + historyColumnsV3 : historyColumns
     }
 
     /// A stored dataset must hold at least 1/`maximumDeflateRatio` of its declared bytes:

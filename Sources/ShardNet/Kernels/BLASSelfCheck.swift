@@ -43,7 +43,7 @@ enum BLASSelfCheck {
                             case 0:
                                 kernels.forward(
                                     rows: rows, nIn: nIn, j0: 0, j1: nOut, input: input, ldIn: nIn, weights: w,
-                                    packed: packed.layer(0), biases: b, output: o, ldOut: nOut)
+                                    packed: packed.layer(0), biases: b, output: o, ldOut: nOut, function: .sigmoid)
                             case 1:
                                 kernels.gradients(
                                     rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
@@ -52,7 +52,7 @@ enum BLASSelfCheck {
                                 kernels.backpropagate(
                                     rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta,
                                     ldDelta: nOut, weights: w, activation: activation, ldA: nIn,
-                                    previousDelta: o, ldPrevious: nIn)
+                                    previousDelta: o, ldPrevious: nIn, function: .sigmoid)
                             }
                         }
                     }

@@ -5,12 +5,13 @@ enum Backprop {
     /// - order: (rows) the shard's sample indices; images: (n, sizes[0]); labels: (n)
     /// - parameters (and their packed copy for native kernels): read only; view: the shard's
     ///   workspace, overwritten.
+    /// - dropout: the masks of the shard's rows (nil: none).
     /// - returns the summed cost of the shard's samples.
     @inline(__always)
     static func shard(
-        view: ShardView, layout: LayoutView, cost: Cost, rows: Int, order: UnsafePointer<Int32>,
+        view: ShardView, layout: LayoutView, functions: LayerFunctions, cost: Cost, rows: Int, order: UnsafePointer<Int32>,
         images: ImageRows, labels: UnsafePointer<Int32>,
-        parameters: UnsafePointer<Float>, kernels: KernelSet, packed: PackedWeights?
+        parameters: UnsafePointer<Float>, kernels: KernelSet, packed: PackedWeights?, dropout: ShardDropout?
     ) -> Double {
         let L = layout.layerCount
         let sizes = layout.sizes
@@ -18,8 +19,10 @@ enum Backprop {
         Gather.samples(
             rows: rows, features: sizes[0], order: order, images: images, labels: labels,
             input: view.activations[0], labelsOut: view.labels)
-        // 2. feedforward.
-        FeedForward.network(view: view, layout: layout, rows: rows, parameters: parameters, kernels: kernels, packed: packed)
+        // 2. feedforward (with the dropout masks of the hidden layers).
+        FeedForward.network(
+            view: view, layout: layout, functions: functions, rows: rows, parameters: parameters, kernels: kernels, packed: packed,
+            dropout: dropout)
         // 3. output error δᴸ.
         let shardCost = Layers.outputError(
             cost: cost, rows: rows, nOut: sizes[L], output: view.activations[L],
@@ -30,13 +33,16 @@ enum Backprop {
             let (nIn, nOut) = (sizes[l], sizes[l + 1])
             kernels.gradients(
                 rows: rows, nIn: nIn, j0: 0, j1: nOut, delta: delta, ldDelta: nOut,
-                input: view.activations[l], ldIn: nIn,
+                input: view.inputs[l], ldIn: nIn,
                 nablaW: view.nabla + layout.weightOffsets[l], nablaB: view.nabla + layout.biasOffsets[l])
             if l > 0 {
                 kernels.backpropagate(
                     rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta, ldDelta: nOut,
                     weights: parameters + layout.weightOffsets[l], activation: view.activations[l], ldA: nIn,
-                    previousDelta: previous, ldPrevious: nIn)
+                    previousDelta: previous, ldPrevious: nIn, function: functions.hidden)
+                if let dropout {
+                    dropout.dropout.mask(rows: rows, width: nIn, layer: l, firstPosition: dropout.firstPosition, delta: previous)
+                }
                 swap(&delta, &previous)
             }
         }

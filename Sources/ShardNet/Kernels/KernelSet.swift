@@ -63,16 +63,16 @@ package struct KernelSet {
     func forward(
         rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
         weights: UnsafePointer<Float>, packed: UnsafePointer<Float>?, biases: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, ldOut: Int
+        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity
     ) {
         if let native {
             native.forward(
                 rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, packed: packed!,
-                biases: biases, output: output, ldOut: ldOut)
+                biases: biases, output: output, ldOut: ldOut, function: f)
         } else {
             Layers.feedforward(
                 rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, weights: weights,
-                biases: biases, output: output, ldOut: ldOut)
+                biases: biases, output: output, ldOut: ldOut, function: f)
         }
     }
 
@@ -94,23 +94,23 @@ package struct KernelSet {
         }
     }
 
-    /// Equation 4 for units k0 ..< k1 of the earlier layer.
+    /// Equation 4 for units k0 ..< k1 of the earlier layer, whose function is `f`.
     @inline(__always)
     func backpropagate(
         rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
         weights: UnsafePointer<Float>, activation: UnsafePointer<Float>, ldA: Int,
-        previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int
+        previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int, function f: Nonlinearity
     ) {
         if let native {
             native.backward(
                 rows: rows, nIn: nIn, nOut: nOut, k0: k0, k1: k1, delta: delta, ldDelta: ldDelta,
                 weights: weights, activation: activation, ldA: ldA, previous: previousDelta,
-                ldPrevious: ldPrevious)
+                ldPrevious: ldPrevious, function: f)
         } else {
             Layers.backpropagate(
                 rows: rows, nIn: nIn, nOut: nOut, k0: k0, k1: k1, delta: delta, ldDelta: ldDelta,
                 weights: weights, activation: activation, ldA: ldA, previousDelta: previousDelta,
-                ldPrevious: ldPrevious)
+                ldPrevious: ldPrevious, function: f)
         }
     }
 

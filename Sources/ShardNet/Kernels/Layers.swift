@@ -4,20 +4,16 @@ import Foundation
 /// A shard of `rows` samples is processed at once: activations are (rows, size) matrices,
 /// one sample per row (the book uses column vectors; this is its transpose).
 enum Layers {
-    /// σ(z) = 1 / (1 + e^(−z)).
-    @inline(__always)
-    static func sigmoid(_ z: Float) -> Float { 1 / (1 + Foundation.exp(-z)) }
-
-    /// Equation 2, feedforward, for units j0 ..< j1: aˡ = σ(aˡ⁻¹ · wˡᵀ + bˡ).
+    /// Equation 2, feedforward, for units j0 ..< j1: aˡ = f(aˡ⁻¹ · wˡᵀ + bˡ).
     /// - input:   (rows, nIn), row stride ldIn
     /// - weights: (nOut, nIn); biases: (nOut)
     /// - output:  (rows, nOut), row stride ldOut; columns j0 ..< j1 overwritten with the
-    ///   activations (z is not kept: σ'(z) = a(1 − a)).
+    ///   activations (z is not kept: f′ is computed from a).
     @inline(__always)
     static func feedforward(
         rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
         weights: UnsafePointer<Float>, biases: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, ldOut: Int
+        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity
     ) {
         guard rows > 0, j1 > j0 else { return }
         BLAS.gemmNT(
@@ -25,13 +21,13 @@ enum Layers {
             output + j0, ldc: ldOut)
         for r in 0..<rows {
             let row = output + r * ldOut
-            for j in j0..<j1 { row[j] = sigmoid(row[j] + biases[j]) }
+            for j in j0..<j1 { row[j] = f.apply(row[j] + biases[j]) }
         }
     }
 
     /// Equation 3, output error, and the cost of each sample, summed: δᴸ and C as the cost
     /// defines them (`Cost.delta`, `Cost.value`), y one-hot at `labels[r]`.
-    /// - output: (rows, nOut) activations aᴸ; delta: (rows, nOut) — overwritten.
+    /// - output: (rows, nOut) activations aᴸ (a softmax's already applied); delta: (rows, nOut) — overwritten.
     /// - returns Σ over rows of C(a, y) in Double, summed row by row, unit by unit.
     @inline(__always)
     static func outputError(
@@ -73,8 +69,8 @@ enum Layers {
             nablaW + j0 * nIn, ldc: nIn)
     }
 
-    /// Equation 4 for units k0 ..< k1 of the earlier layer: δˡ⁻¹ = (δˡ · wˡ) ⊙ σ'(zˡ⁻¹), with
-    /// σ'(z) = a(1 − a).
+    /// Equation 4 for units k0 ..< k1 of the earlier layer: δˡ⁻¹ = (δˡ · wˡ) ⊙ f′(zˡ⁻¹), with
+    /// f′ computed from a (`Nonlinearity.derivative`).
     /// - delta: (rows, nOut), row stride ldDelta; weights: (nOut, nIn)
     /// - activation: (rows, nIn) = aˡ⁻¹, row stride ldA
     /// - previousDelta: (rows, nIn), row stride ldPrevious — columns k0 ..< k1 overwritten.
@@ -83,7 +79,7 @@ enum Layers {
         rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int,
         delta: UnsafePointer<Float>, ldDelta: Int, weights: UnsafePointer<Float>,
         activation: UnsafePointer<Float>, ldA: Int,
-        previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int
+        previousDelta: UnsafeMutablePointer<Float>, ldPrevious: Int, function f: Nonlinearity
     ) {
         guard rows > 0, k1 > k0 else { return }
         BLAS.gemmNN(
@@ -91,7 +87,7 @@ enum Layers {
             previousDelta + k0, ldc: ldPrevious)
         for r in 0..<rows {
             let d = previousDelta + r * ldPrevious, a = activation + r * ldA
-            for k in k0..<k1 { d[k] *= a[k] * (1 - a[k]) }
+            for k in k0..<k1 { d[k] *= f.derivative(a[k]) }
         }
     }
 

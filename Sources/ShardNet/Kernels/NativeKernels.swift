@@ -32,29 +32,46 @@ package struct NativeKernels {
     /// Floats of a layer's packed weights (panels of 16 units, `nIn` × 16 each).
     package static func packedCount(nIn: Int, nOut: Int) -> Int { sn_packed_size(nIn, nOut) }
 
-    private static let sigmoid = Int32(SN_ACT_SIGMOID)
+    /// The kernels' code for a layer function.
+    @inline(__always)
+    private static func code(_ f: Nonlinearity) -> Int32 {
+        switch f {
+        case .sigmoid: return Int32(SN_ACT_SIGMOID)
+        case .tanh: return Int32(SN_ACT_TANH)
+        case .relu: return Int32(SN_ACT_RELU)
+        case .identity: return Int32(SN_ACT_IDENTITY)
+        }
+    }
 
-    /// out[r][j] = σ(b[j] + Σₖ in[r][k]·w[j][k]) for j in j0 ..< j1 (j0 a multiple of 16); each
+    /// Row-wise softmax in place, x[r][j] ← e^{x[r][j] − maxₖ x[r][k]} / Σₖ …, the sum in order
+    /// (one scalar implementation for every path: the same bits everywhere).
+    /// - x: (rows, n), row stride ld.
+    @inline(__always)
+    static func softmax(rows: Int, n: Int, _ x: UnsafeMutablePointer<Float>, ld: Int) {
+        sn_softmax_rows(rows, n, x, ld)
+    }
+
+    /// out[r][j] = f(b[j] + Σₖ in[r][k]·w[j][k]) for j in j0 ..< j1 (j0 a multiple of 16); each
     /// element one fused-multiply-add chain over k in order.
     @inline(__always)
     func forward(
         rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
         packed: UnsafePointer<Float>, biases: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, ldOut: Int
+        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity
     ) {
-        table.pointee.forward(rows, nIn, j0, j1, input, ldIn, packed, biases, output, ldOut, Self.sigmoid)
+        table.pointee.forward(rows, nIn, j0, j1, input, ldIn, packed, biases, output, ldOut, Self.code(f))
     }
 
-    /// prev[r][k] = (Σⱼ δ[r][j]·w[j][k]) · a(1 − a) for k in k0 ..< k1.
+    /// prev[r][k] = (Σⱼ δ[r][j]·w[j][k]) · f′(a[r][k]) for k in k0 ..< k1.
     @inline(__always)
     func backward(
         rows: Int, nIn: Int, nOut: Int, k0: Int, k1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
         weights: UnsafePointer<Float>, activation: UnsafePointer<Float>, ldA: Int,
-        previous: UnsafeMutablePointer<Float>, ldPrevious: Int
+        previous: UnsafeMutablePointer<Float>, ldPrevious: Int, function f: Nonlinearity
     ) {
         table.pointee.backward(
             rows, nIn, nOut, k0, k1, delta, ldDelta, weights, activation, ldA, previous, ldPrevious,
-            Self.sigmoid)
+            Self.code(f))
     }
 
     /// ∇w[j][k] = Σᵣ δ[r][j]·in[r][k], ∇b[j] = Σᵣ δ[r][j] for j in j0 ..< j1 (overwritten).
@@ -67,16 +84,19 @@ package struct NativeKernels {
         table.pointee.gradient(rows, nIn, j0, j1, delta, ldDelta, input, ldIn, nablaW, nablaB)
     }
 
-    /// θ[i] ← decay·θ[i] − rate·(g₀[i] + g₁[i] + …) for i in offset ..< offset + count, the
-    /// gradients summed in the order given; each product rounded on its own (no fused
-    /// multiply-add), so every instruction set gives the bits of the plain scalar formula.
+    /// The update of θ[i] for i in offset ..< offset + count with g = g₀[i] + g₁[i] + … (the
+    /// gradients summed in the order given; `UpdateRule` gives the formula). Each product
+    /// rounded on its own (no fused multiply-add), so every instruction set gives the bits of
+    /// the plain scalar formula.
+    /// - velocity: (parameter count) indexed like `parameters`; read and written with momentum only.
     @inline(__always)
     func update(
         count: Int, parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<UnsafePointer<Float>?>,
-        gradientCount: Int, offset: Int, rate: Float, decay: Float
+        gradientCount: Int, offset: Int, rule: UpdateRule, velocity: UnsafeMutablePointer<Float>?
     ) {
-        var u = sn_update(rate: rate, decay: decay, l2: 0, l1: 0, mu: 0, nesterov: 0)
-        table.pointee.update(count, parameters, nil, gradients, gradientCount, offset, &u)
+        var u = sn_update(
+            rate: rule.rate, decay: rule.decay, l2: rule.l2, l1: rule.l1, mu: rule.mu, nesterov: rule.nesterov ? 1 : 0)
+        table.pointee.update(count, parameters, velocity, gradients, gradientCount, offset, &u)
     }
 
     /// Writes the panels of units j0 ..< j1 (j0 a multiple of 16) of w (nOut, nIn) into `packed`.

@@ -4,6 +4,8 @@
 ///     w ← decay·w − rate·Σₛ ∇wₛ      (decay = 1 − ηλ/n: L2 weight decay, weights only)
 ///     b ←       b − rate·Σₛ ∇bₛ      (rate = η/m for a batch of m samples)
 ///
+/// or, with L1 or momentum, the rule `UpdateRule` states.
+///
 /// The sum always starts from the first shard with rows and adds the others in shard order,
 /// so where the ranges are cut never changes a bit of the result. The arithmetic runs in the
 /// native update kernel (vectorised, each product rounded on its own, so its bits are those of
@@ -19,7 +21,7 @@ enum Reduce {
     @inline(__always)
     static func units(
         layer l: Int, j0: Int, j1: Int, gradients: UnsafePointer<ShardView>, shards: Int, groups: Int = 1, batch: Int,
-        layout: LayoutView, parameters: UnsafeMutablePointer<Float>, rate: Float, decay: Float,
+        layout: LayoutView, parameters: UnsafeMutablePointer<Float>, rules: UpdateRules,
         kernels: KernelSet
     ) {
         let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
@@ -47,10 +49,10 @@ enum Reduce {
             let g = UnsafePointer(list.baseAddress!)
             kernels.updater.update(
                 count: (j1 - j0) * nIn, parameters: parameters, gradients: g, gradientCount: used,
-                offset: w0 + j0 * nIn, rate: rate, decay: decay)
+                offset: w0 + j0 * nIn, rule: rules.weights, velocity: rules.velocity)
             kernels.updater.update(
                 count: j1 - j0, parameters: parameters, gradients: g, gradientCount: used,
-                offset: b0 + j0, rate: rate, decay: 1)
+                offset: b0 + j0, rule: rules.biases, velocity: rules.velocity)
         }
     }
 
@@ -92,18 +94,19 @@ enum Reduce {
     /// without — elementwise, so the bits are those of `units` over the same parameters.
     package static func slice(
         _ range: Range<Int>, layout: ParameterLayout, parameters: UnsafeMutablePointer<Float>,
-        sums: UnsafePointer<UnsafePointer<Float>?>, count: Int, rate: Float, decay: Float, kernels: KernelSet
+        sums: UnsafePointer<UnsafePointer<Float>?>, count: Int, rules: UpdateRules, kernels: KernelSet
     ) {
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(count, 1)) { list in
             for l in 0..<layout.layerCount {
                 for part in 0..<2 {
-                    let segment = part == 0 ? layout.weightRange(l) : layout.biasRange(l), d = part == 0 ? decay : 1
+                    let segment = part == 0 ? layout.weightRange(l) : layout.biasRange(l)
                     let lo = max(segment.lowerBound, range.lowerBound), hi = min(segment.upperBound, range.upperBound)
                     guard hi > lo else { continue }
                     for k in 0..<count { list[k] = sums[k]! + (lo - range.lowerBound) }
                     kernels.updater.update(
                         count: hi - lo, parameters: parameters + lo, gradients: UnsafePointer(list.baseAddress!),
-                        gradientCount: count, offset: 0, rate: rate, decay: d)
+                        gradientCount: count, offset: 0, rule: part == 0 ? rules.weights : rules.biases,
+                        velocity: rules.velocity.map { $0 + lo })
                 }
             }
         }

@@ -1,5 +1,7 @@
-/// A feedforward network of sigmoid layers: Nielsen's `Network`, with every weight and bias in
-/// one allocation (see `ParameterLayout` for where layer l's wˡ and bˡ live).
+/// A feedforward network: Nielsen's `Network`, with every weight and bias in one allocation
+/// (see `ParameterLayout` for where layer l's wˡ and bˡ live). Hidden layers apply
+/// `activation` (sigmoid in chapters 1–2; tanh or ReLU from chapter 3), the output layer
+/// `outputLayer` (sigmoid units, or a softmax trained with the log-likelihood cost).
 ///
 /// Value semantics: copies share storage until one of them is written (copy-on-write).
 public struct Network: Sendable {
@@ -9,34 +11,49 @@ public struct Network: Sendable {
     public let layout: ParameterLayout
     /// The cost the network is trained for.
     public var cost: Cost
+    /// The hidden layers' activation function.
+    public let activation: Activation
+    /// The output layer's function.
+    public let outputLayer: OutputLayer
     /// All parameters: (layout.count) floats, layer after layer, weights then biases.
     package internal(set) var storage: AlignedBuffer
 
-    /// A network with all parameters zero.
-    public init(sizes: [Int], cost: Cost = .quadratic) throws {
+    /// A network with all parameters zero. Throws when `cost` does not suit `outputLayer`
+    /// (log-likelihood needs a softmax and a softmax needs log-likelihood).
+    public init(sizes: [Int], cost: Cost = .quadratic, activation: Activation = .sigmoid, outputLayer: OutputLayer = .sigmoid) throws {
         try Self.validate(sizes: sizes)
+        try Self.validate(cost: cost, outputLayer: outputLayer)
         self.sizes = sizes
         layout = ParameterLayout(sizes: sizes)
         self.cost = cost
+        self.activation = activation
+        self.outputLayer = outputLayer
         storage = AlignedBuffer(count: layout.count)
     }
 
-    /// A network drawn from the seeded generator as in the book: biases ~ N(0, 1); weights
-    /// ~ N(0, 1) (`.gaussian`) or N(0, 1/n_in) (`.scaled`). For each layer in order, the
-    /// weights are drawn row by row (wʲₖ for j, then k), then the biases.
-    public init(sizes: [Int], cost: Cost = .quadratic, initialization: Initialization, generator: inout Xoshiro256StarStar) throws {
-        try self.init(sizes: sizes, cost: cost)
+    /// A network drawn from the seeded generator as in the book: weights ~ N(0, 1)
+    /// (`.gaussian`), N(0, 1/n_in) (`.scaled`) or N(0, 2/n_in) (`.he`); biases ~ N(0, 1), or 0
+    /// for `.he`. For each layer in order, the weights are drawn row by row (wʲₖ for j, then
+    /// k), then the biases.
+    public init(
+        sizes: [Int], cost: Cost = .quadratic, activation: Activation = .sigmoid, outputLayer: OutputLayer = .sigmoid,
+        initialization: Initialization, generator: inout Xoshiro256StarStar
+    ) throws {
+        try self.init(sizes: sizes, cost: cost, activation: activation, outputLayer: outputLayer)
         let p = storage.base
         for l in 0..<layout.layerCount {
-            let scale = initialization == .scaled ? 1 / Double(sizes[l]).squareRoot() : 1
+            let scale = initialization.weightScale(fanIn: sizes[l])
             for i in layout.weightRange(l) { p[i] = Float(generator.gaussian() * scale) }
-            for i in layout.biasRange(l) { p[i] = Float(generator.gaussian()) }
+            for i in layout.biasRange(l) { p[i] = initialization.drawsBiases ? Float(generator.gaussian()) : 0 }
         }
     }
 
     /// A network with the given per-layer weights (row-major, out × in) and biases.
-    public init(sizes: [Int], cost: Cost = .quadratic, weights: [[Float]], biases: [[Float]]) throws {
-        try self.init(sizes: sizes, cost: cost)
+    public init(
+        sizes: [Int], cost: Cost = .quadratic, activation: Activation = .sigmoid, outputLayer: OutputLayer = .sigmoid,
+        weights: [[Float]], biases: [[Float]]
+    ) throws {
+        try self.init(sizes: sizes, cost: cost, activation: activation, outputLayer: outputLayer)
         guard weights.count == layout.layerCount, biases.count == layout.layerCount else {
             throw ShardNetError.invalidArgument(
                 "network \(sizes): expected \(layout.layerCount) weight and bias arrays, got \(weights.count) and \(biases.count)")
@@ -69,6 +86,19 @@ public struct Network: Sendable {
             throw ShardNetError.invalidArgument("layer sizes \(sizes): more than \(limits.parameters.upperBound) parameters")
         }
     }
+
+    /// Checks that `cost` suits `outputLayer`; the message says which pairs work.
+    public static func validate(cost: Cost, outputLayer: OutputLayer) throws {
+        guard outputLayer.accepts(cost) else {
+            throw ShardNetError.invalidArgument(
+                outputLayer == .softmax
+                    ? "a softmax output layer is trained with the log-likelihood cost, not \(cost.rawValue); use --cost log-likelihood"
+                    : "the \(cost.rawValue) cost needs a softmax output layer; use --output-layer softmax (or --cost quadratic|cross-entropy)")
+        }
+    }
+
+    /// The function layer l (0-based) applies: the hidden activation, or the output layer's.
+    var layerFunctions: LayerFunctions { LayerFunctions(activation: activation, outputLayer: outputLayer) }
 
     /// Number of weight layers.
     public var layerCount: Int { layout.layerCount }
@@ -118,9 +148,11 @@ public struct Network: Sendable {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
-    /// Bitwise equality of sizes, cost and every parameter.
+    /// Bitwise equality of sizes, functions, cost and every parameter.
     public func isBitwiseEqual(to other: Network) -> Bool {
-        guard sizes == other.sizes, cost == other.cost else { return false }
+        guard sizes == other.sizes, cost == other.cost, activation == other.activation, outputLayer == other.outputLayer else {
+            return false
+        }
         return storage.withUnsafeBufferPointer { a in
             other.storage.withUnsafeBufferPointer { b in
                 zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }

@@ -15,8 +15,28 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     public var seconds: Double
     /// Training samples per second.
     public var samplesPerSecond: Double
+    /// Correct predictions on the training split after the epoch, and its size (0 and 0 when
+    /// the run does not monitor the training accuracy).
+    public var trainingCorrect = 0
+    public var trainingTotal = 0
+    /// Correct predictions, size and mean cost of the validation split (0, 0, NaN without one).
+    public var validationCorrect = 0
+    public var validationTotal = 0
+    public var validationCost = Double.nan
+    /// η used during the epoch.
+    public var eta = Double.nan
 
-    public init(epoch: Int, trainingCost: Double, testCorrect: Int, testTotal: Int, testCost: Double, seconds: Double, samplesPerSecond: Double) {
+    public init(
+        epoch: Int, trainingCost: Double, testCorrect: Int, testTotal: Int, testCost: Double, seconds: Double, samplesPerSecond: Double,
+        trainingCorrect: Int = 0, trainingTotal: Int = 0, validationCorrect: Int = 0, validationTotal: Int = 0,
+        validationCost: Double = .nan, eta: Double = .nan
+    ) {
+        self.trainingCorrect = trainingCorrect
+        self.trainingTotal = trainingTotal
+        self.validationCorrect = validationCorrect
+        self.validationTotal = validationTotal
+        self.validationCost = validationCost
+        self.eta = eta
         self.epoch = epoch
         self.trainingCost = trainingCost
         self.testCorrect = testCorrect
@@ -28,11 +48,18 @@ public struct EpochRecord: Sendable, Equatable, Codable {
 
     /// testCorrect / testTotal, or 0 when there is no evaluation split.
     public var testAccuracy: Double { testTotal > 0 ? Double(testCorrect) / Double(testTotal) : 0 }
+    /// validationCorrect / validationTotal, or 0 without a validation split.
+    public var validationAccuracy: Double { validationTotal > 0 ? Double(validationCorrect) / Double(validationTotal) : 0 }
+    /// trainingCorrect / trainingTotal, or 0 when not monitored.
+    public var trainingAccuracy: Double { trainingTotal > 0 ? Double(trainingCorrect) / Double(trainingTotal) : 0 }
 
     /// Equality of everything but the timings: what an exactly resumed run must reproduce.
     public func hasSameResults(as other: EpochRecord) -> Bool {
         epoch == other.epoch && trainingCost.bitPattern == other.trainingCost.bitPattern
             && testCorrect == other.testCorrect && testTotal == other.testTotal
             && (testCost.bitPattern == other.testCost.bitPattern)
+            && trainingCorrect == other.trainingCorrect && trainingTotal == other.trainingTotal
+            && validationCorrect == other.validationCorrect && validationTotal == other.validationTotal
+            && validationCost.bitPattern == other.validationCost.bitPattern && eta.bitPattern == other.eta.bitPattern
     }
 }

@@ -53,7 +53,9 @@ public final class Evaluator {
             team.forEach(items: chunks) { w, c in
                 let r0 = c * chunkRows, rows = min(chunkRows, data.count - r0)
                 let view = views.base[w]
-                let out = forward(view: view, rows: rows, images: images.advanced(byRows: r0, features: features), parameters: parameters)
+                let out = forward(
+                    view: view, rows: rows, images: images.advanced(byRows: r0, features: features), parameters: parameters,
+                    functions: network.layerFunctions)
                 var right = 0
                 for r in 0..<rows where Layers.argmax(out + r * outputs, count: outputs) == Int(labels[r0 + r]) {
                     right += 1
@@ -72,7 +74,7 @@ public final class Evaluator {
         return Evaluation(correct: right, total: data.count, cost: data.count > 0 ? total / Double(data.count) : 0)
     }
 
-    /// Output activations aᴸ for `count` samples in `images` ((count, sizes[0]) row-major):
+    /// Output activations aᴸ (a softmax's probabilities for a softmax output layer) for `count` samples in `images` ((count, sizes[0]) row-major):
     /// returns (count, sizes.last) row-major.
     public func outputs(_ network: Network, images: [Float], count: Int) -> [Float] {
         precondition(network.sizes == layout.sizes && images.count == count * layout.sizes[0])
@@ -88,7 +90,8 @@ public final class Evaluator {
                 team.forEach(items: chunks) { w, c in
                     let r0 = c * chunkRows, rows = min(chunkRows, count - r0)
                     let a = forward(
-                        view: views.base[w], rows: rows, images: .float32(images + r0 * features), parameters: parameters)
+                        view: views.base[w], rows: rows, images: .float32(images + r0 * features), parameters: parameters,
+                        functions: network.layerFunctions)
                     (out + r0 * width).update(from: a, count: rows * width)
                 }
             }
@@ -101,10 +104,12 @@ public final class Evaluator {
     /// (rows, sizes.last), inside the worker's workspace.
     private func forward(
         view: ShardView, rows: Int, images: ImageRows,
-        parameters: UnsafePointer<Float>
+        parameters: UnsafePointer<Float>, functions: LayerFunctions
     ) -> UnsafeMutablePointer<Float> {
         images.copy(at: 0, count: rows * layoutView.sizes[0], into: view.activations[0])
-        FeedForward.network(view: view, layout: layoutView, rows: rows, parameters: parameters, kernels: kernels, packed: packed)
+        FeedForward.network(
+            view: view, layout: layoutView, functions: functions, rows: rows, parameters: parameters, kernels: kernels,
+            packed: packed)
         return view.activations[layoutView.layerCount]
     }
 }

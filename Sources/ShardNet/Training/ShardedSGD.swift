@@ -30,6 +30,10 @@ import Foundation
 package final class ShardedSGD {
     package let layout: ParameterLayout
     package let cost: Cost
+    /// What each layer applies (hidden activation, output layer).
+    let functions: LayerFunctions
+    /// Whether the shards' workspaces hold dropout copies of the hidden activations.
+    package let supportsDropout: Bool
     package let miniBatchSize: Int
     /// S, shards per group.
     package let shards: Int
@@ -62,12 +66,20 @@ package final class ShardedSGD {
     package private(set) var reduceSeconds = 0.0
     package private(set) var waitSeconds = 0.0
 
+    /// - activation, outputLayer: the network's functions.
+    /// - dropout: whether runs may ask for dropout (the workspaces then hold masked copies; the
+    ///   unit schedule does not run dropout).
     package init(
-        layout: ParameterLayout, cost: Cost, miniBatchSize: Int, shards: Int, threads: Int,
-        kernels: KernelSet = .best, schedule: StepSchedule = .shards, exchange: GradientExchange = .local(groups: 1)
+        layout: ParameterLayout, cost: Cost, activation: Activation = .sigmoid, outputLayer: OutputLayer = .sigmoid,
+        miniBatchSize: Int, shards: Int, threads: Int,
+        kernels: KernelSet = .best, schedule: StepSchedule = .shards, exchange: GradientExchange = .local(groups: 1),
+        dropout: Bool = false
     ) {
         precondition(miniBatchSize >= 1 && shards >= 1 && threads >= 1 && exchange.groups >= 1)
         precondition(schedule == .shards || kernels.usesPackedWeights, "the unit schedule needs the native kernels")
+        precondition(schedule == .shards || !dropout, "the unit schedule does not run dropout")
+        functions = LayerFunctions(activation: activation, outputLayer: outputLayer)
+        supportsDropout = dropout
         self.kernels = kernels
         self.schedule = schedule
         self.layout = layout
@@ -89,7 +101,7 @@ package final class ShardedSGD {
         }
         layoutView = LayoutView(layout)
         let rowsPerShard = (miniBatchSize + totalShards - 1) / totalShards
-        workspaces = (0..<heldShards).map { _ in ShardWorkspace(layout: layout, rows: rowsPerShard, gradients: true) }
+        workspaces = (0..<heldShards).map { _ in ShardWorkspace(layout: layout, rows: rowsPerShard, gradients: true, dropout: dropout) }
         views = ShardViews(workspaces)
         shardCost = ScalarSlots(count: heldShards)
         runCost = ScalarSlots(count: 1)
@@ -115,8 +127,26 @@ package final class ShardedSGD {
         let labels: UnsafePointer<Int32>  // (data.count)
         let parameters: UnsafeMutablePointer<Float>
         let firstStep: Int
-        let eta: Float
-        let decay: Float  // 1 − ηλ/n_data
+        let settings: Settings
+
+        /// The trivial part of `StepSettings`, with n, the training split's size.
+        struct Settings {
+            let eta: Float, lambda: Float, l1: Float, momentum: Float, nesterov: Bool, n: Int
+            let velocity: UnsafeMutablePointer<Float>?  // (parameter count) with momentum
+            let dropout: Dropout?
+        }
+
+        /// The update rules of a step of `batch` rows.
+        func rules(batch: Int) -> UpdateRules {
+            UpdateRules(
+                eta: settings.eta, batch: batch, n: settings.n, lambda: settings.lambda, l1: settings.l1, mu: settings.momentum,
+                nesterov: settings.nesterov, velocity: settings.velocity)
+        }
+
+        /// The dropout masks of the rows of a step's batch from row r0 on.
+        func dropout(batchStart: Int, row r0: Int) -> ShardDropout? {
+            settings.dropout.map { ShardDropout(dropout: $0, firstPosition: batchStart + r0) }
+        }
 
         /// Rows of the mini-batch of `step` (the last one of an epoch may be partial).
         func batch(_ step: Int, m: Int) -> (start: Int, count: Int) {
@@ -134,7 +164,7 @@ package final class ShardedSGD {
         parameters: AlignedBuffer, eta: Float, lambda: Float
     ) -> Double {
         var total = 0.0
-        run(steps: steps, order: order, data: data, parameters: parameters, eta: eta, lambda: lambda, costSum: &total)
+        run(steps: steps, order: order, data: data, parameters: parameters, settings: StepSettings(eta: eta, lambda: lambda), costSum: &total)
         return total
     }
 
@@ -144,15 +174,29 @@ package final class ShardedSGD {
         steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
         parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double
     ) {
+        run(steps: steps, order: order, data: data, parameters: parameters, settings: StepSettings(eta: eta, lambda: lambda), costSum: &costSum)
+    }
+
+    /// The general form: the steps' hyper-parameters, optimiser and dropout in `settings`.
+    package func run(
+        steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
+        parameters: AlignedBuffer, settings: StepSettings, costSum: inout Double
+    ) {
         precondition(parameters.count == layout.count)
         precondition(data.features == layout.sizes[0] && data.classes <= layout.sizes.last!)
+        precondition(settings.momentum == 0 || settings.velocity?.count == layout.count, "momentum needs a velocity buffer")
+        precondition(settings.dropout == 0 || supportsDropout, "an engine made without dropout")
         runCost[0] = costSum
         kernels.packAll(layout: layoutView, parameters: parameters.base, packed: packed)
         let timing = data.withUnsafePointers { images, labels in
             let run = Run(
                 order: order.baseAddress!, n: order.count, images: images, labels: labels,
-                parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
-                decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
+                parameters: parameters.base, firstStep: steps.lowerBound,
+                settings: Run.Settings(
+                    eta: settings.eta, lambda: settings.lambda, l1: settings.l1, momentum: settings.momentum,
+                    nesterov: settings.nesterov, n: data.count, velocity: settings.momentum == 0 ? nil : settings.velocity?.base,
+                    dropout: settings.dropout == 0
+                        ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch)))
             if let ranks {
                 // One step at a time: the local sums, then the exchange and the update here.
                 var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)
@@ -194,9 +238,9 @@ package final class ShardedSGD {
         let r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
         guard r1 > r0 else { shardCost[s] = 0; return }
         shardCost[s] = Backprop.shard(
-            view: views.base[s], layout: layoutView, cost: cost, rows: r1 - r0,
+            view: views.base[s], layout: layoutView, functions: functions, cost: cost, rows: r1 - r0,
             order: run.order + batch.start + r0, images: run.images, labels: run.labels,
-            parameters: run.parameters, kernels: kernels, packed: packed)
+            parameters: run.parameters, kernels: kernels, packed: packed, dropout: run.dropout(batchStart: batch.start, row: r0))
     }
 
     /// Phase B of a step, one item per range of a layer's units: the shards' gradients summed
@@ -211,7 +255,7 @@ package final class ShardedSGD {
         let (l, j0, j1) = reduceItems[item]
         Reduce.units(
             layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
-            parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
+            parameters: run.parameters, rules: run.rules(batch: batch), kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 
@@ -263,8 +307,9 @@ package final class ShardedSGD {
         }
         Reduce.slice(
             state.slices.range(me), layout: layout, parameters: run.parameters, sums: state.sums, count: used,
-            rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
+            rules: run.rules(batch: batch), kernels: kernels)
         state.exchange.gather(parameters: run.parameters)
+        if let velocity = run.settings.velocity { state.exchange.gather(parameters: velocity) }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: shards) { mine in
             for s in 0..<shards { mine[s] = shardCost[s] }
             withUnsafeTemporaryAllocation(of: Double.self, capacity: totalShards) { all in
@@ -308,7 +353,8 @@ package final class ShardedSGD {
         kernels.forward(
             rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
             weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
-            biases: run.parameters + layoutView.biasOffsets[l], output: units.activations[l + 1], ldOut: sizes[l + 1])
+            biases: run.parameters + layoutView.biasOffsets[l], output: units.activations[l + 1], ldOut: sizes[l + 1],
+            function: functions.layer(l, of: layoutView.layerCount))
     }
 
     /// Equation 3 for shard s's rows of the mini-batch, and the shard's summed cost.
@@ -318,6 +364,7 @@ package final class ShardedSGD {
         guard r1 > r0 else { shardCost[s] = 0; return }
         let nOut = layoutView.sizes[layoutView.layerCount], L = layoutView.layerCount
         Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: units.labels + r0)
+        if functions.softmax { NativeKernels.softmax(rows: r1 - r0, n: nOut, units.activations[L] + r0 * nOut, ld: nOut) }
         shardCost[s] = Layers.outputError(
             cost: cost, rows: r1 - r0, nOut: nOut, output: units.activations[L] + r0 * nOut,
             labels: units.labels + r0, delta: units.deltas[L] + r0 * nOut)
@@ -334,7 +381,7 @@ package final class ShardedSGD {
             rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1,
             delta: units.deltas[l + 1], ldDelta: sizes[l + 1],
             weights: parameters + layoutView.weightOffsets[l], activation: units.activations[l],
-            ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l])
+            ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l], function: functions.hidden)
     }
 
     /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's
@@ -359,7 +406,7 @@ package final class ShardedSGD {
         }
         Reduce.units(
             layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
-            parameters: run.parameters, rate: run.eta / Float(batch), decay: run.decay, kernels: kernels)
+            parameters: run.parameters, rules: run.rules(batch: batch), kernels: kernels)
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 }

@@ -23,7 +23,8 @@ package enum ThreadCalibration {
         for threads in threadCounts {
             for schedule in schedules {
                 let engine = ShardedSGD(
-                    layout: network.layout, cost: network.cost, miniBatchSize: miniBatchSize,
+                    layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
+                    miniBatchSize: miniBatchSize,
                     shards: shards, threads: threads, kernels: kernels, schedule: schedule)
                 let parameters = network.storage.copy()
                 var fastest = Double.infinity

@@ -28,51 +28,86 @@ public final class Trainer {
     private let engine: ShardedSGD
     private let evaluator: Evaluator
     private var lastGood: AlignedBuffer
+    /// The momentum's velocity v, (parameter count) in parameter layout; nil without momentum.
+    private let velocityBuffer: AlignedBuffer?
+    private var lastGoodVelocity: AlignedBuffer?
 
     /// A fresh network drawn from `options.seed`, ready to train.
-    public convenience init(sizes: [Int], cost: Cost = TrainingOptions.defaultCost, options: TrainingOptions) throws {
-        let (network, state) = try Self.freshStart(sizes: sizes, cost: cost, options: options)
+    public convenience init(
+        sizes: [Int], cost: Cost = TrainingOptions.defaultCost, activation: Activation = .sigmoid,
+        outputLayer: OutputLayer = .sigmoid, options: TrainingOptions
+    ) throws {
+        let (network, state) = try Self.freshStart(
+            sizes: sizes, cost: cost, activation: activation, outputLayer: outputLayer, options: options)
         try self.init(
             network: network, state: state, threads: options.resolvedThreads, kernels: options.kernels,
             schedule: options.schedule ?? .shards)
     }
 
     /// The network and training state a new run starts from: the network drawn from
-    /// `options.seed` (see `Network.init(sizes:cost:initialization:generator:)`), no epochs
-    /// done, the generator's state after the draw.
-    public static func freshStart(sizes: [Int], cost: Cost, options: TrainingOptions) throws -> (Network, TrainingState) {
+    /// `options.seed` (see `Network.init(sizes:cost:activation:outputLayer:initialization:generator:)`),
+    /// no epochs done, the generator's state after the draw.
+    public static func freshStart(
+        sizes: [Int], cost: Cost, activation: Activation = .sigmoid, outputLayer: OutputLayer = .sigmoid,
+        options: TrainingOptions
+    ) throws -> (Network, TrainingState) {
         try options.validate()
         var generator = Xoshiro256StarStar(seed: options.seed)
-        let network = try Network(sizes: sizes, cost: cost, initialization: options.initialization, generator: &generator)
-        let state = TrainingState(
+        let network = try Network(
+            sizes: sizes, cost: cost, activation: activation, outputLayer: outputLayer, initialization: options.initialization,
+            generator: &generator)
+        var state = TrainingState(
             epochsCompleted: 0, seed: options.seed, generatorState: generator.words,
             eta: options.eta, lambda: options.lambda, miniBatchSize: options.miniBatchSize,
             shards: options.resolvedShards, initialization: options.initialization, history: [], groups: options.groups)
+        state.l1 = options.l1
+        state.momentum = options.momentum
+        state.nesterov = options.nesterov
+        state.dropout = options.dropout
+        state.etaSchedule = options.etaSchedule
+        state.earlyStop = options.earlyStop
         return (network, state)
     }
 
     /// Continues from a saved network and training state (e.g. a checkpoint), on `threads`
     /// threads (nil: active cores) with `kernels`. The shard count comes from the state, so the
     /// result is the same whatever the thread count, and whichever native kernels run.
+    /// `velocity` is the momentum's saved velocity (parameter layout; nil: zeros), as a
+    /// checkpoint of a run with momentum keeps it.
     public convenience init(
         network: Network, state: TrainingState, threads: Int? = nil, kernels: KernelChoice = .auto,
-        schedule: StepSchedule = .shards
+        schedule: StepSchedule = .shards, velocity: [Float]? = nil
     ) throws {
-        try self.init(network: network, state: state, threads: threads, kernels: kernels, schedule: schedule, rank: nil)
+        try self.init(
+            network: network, state: state, threads: threads, kernels: kernels, schedule: schedule, rank: nil, velocity: velocity)
     }
 
     /// As the public init; with `rank`, this process is one rank of `state.groups` and runs its
     /// group's shards only (`shardnet-mpi`).
     package init(
         network: Network, state: TrainingState, threads: Int?, kernels: KernelChoice,
-        schedule: StepSchedule, rank: (any RankExchange)?
+        schedule: StepSchedule, rank: (any RankExchange)?, velocity: [Float]? = nil
     ) throws {
         let threads = threads ?? TrainingOptions.activeCores
-        let options = TrainingOptions(
+        var options = TrainingOptions(
             eta: state.eta, lambda: state.lambda, miniBatchSize: state.miniBatchSize,
             shards: state.shards, threads: threads, seed: state.seed,
             initialization: state.initialization, groups: state.groups)
+        options.l1 = state.l1
+        options.momentum = state.momentum
+        options.nesterov = state.nesterov
+        options.dropout = state.dropout
+        options.etaSchedule = state.etaSchedule
+        options.earlyStop = state.earlyStop
         try options.validate()
+        try Network.validate(cost: network.cost, outputLayer: network.outputLayer)
+        if let velocity {
+            guard state.momentum > 0 else { throw ShardNetError.invalidArgument("a velocity was given for a run without momentum") }
+            guard velocity.count == network.parameterCount, velocity.allSatisfy(\.isFinite) else {
+                throw ShardNetError.invalidArgument(
+                    "velocity: expected \(network.parameterCount) finite values (one per parameter), got \(velocity.count)")
+            }
+        }
         if let rank, rank.ranks != state.groups {
             throw ShardNetError.invalidArgument("the run has \(state.groups) groups but \(rank.ranks) ranks")
         }
@@ -88,14 +123,26 @@ public final class Trainer {
             rows: (state.miniBatchSize + state.shards * state.groups - 1) / (state.shards * state.groups))
         self.kernels = kernelSet.name
         engine = ShardedSGD(
-            layout: network.layout, cost: network.cost, miniBatchSize: state.miniBatchSize,
-            shards: state.shards, threads: threads, kernels: kernelSet,
-            schedule: kernelSet.usesPackedWeights && rank == nil ? schedule : .shards,
-            exchange: rank.map { .ranks($0) } ?? .local(groups: state.groups))
+            layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
+            miniBatchSize: state.miniBatchSize, shards: state.shards, threads: threads, kernels: kernelSet,
+            schedule: kernelSet.usesPackedWeights && rank == nil && state.dropout == 0 ? schedule : .shards,
+            exchange: rank.map { .ranks($0) } ?? .local(groups: state.groups), dropout: state.dropout > 0)
         self.schedule = engine.schedule
         evaluator = Evaluator(layout: network.layout, threads: threads, kernels: kernelSet)
         lastGood = self.network.storage.copy()
+        if state.momentum > 0 {
+            let v = AlignedBuffer(count: network.parameterCount)
+            if let velocity { velocity.withUnsafeBufferPointer { v.base.update(from: $0.baseAddress!, count: velocity.count) } }
+            velocityBuffer = v
+            lastGoodVelocity = v.copy()
+        } else {
+            velocityBuffer = nil
+        }
     }
+
+    /// The momentum's velocity v (parameter layout), or nil without momentum: what a
+    /// checkpoint must keep besides the network for an exact resume.
+    public var velocity: [Float]? { velocityBuffer.map { $0.array(0..<$0.count) } }
 
     /// Checks that `data` fits the network: features = sizes[0], classes ≤ sizes.last.
     public func checkCompatible(_ data: DataSet, name: String) throws {
@@ -123,13 +170,20 @@ public final class Trainer {
         /// `shouldStop` returned true; `state` records where (possibly mid-epoch), and a
         /// checkpoint of `network` and `state` resumes exactly there.
         case stopped
+        /// Early stopping or the η schedule ended the run at an epoch boundary; the reason says
+        /// which.
+        case finishedEarly(reason: String)
     }
 
     /// Trains until `epochs` epochs are complete in total (a resumed trainer continues from
     /// `state.epochsCompleted`, and from `state.epochStepsDone` steps into the next epoch),
     /// calling `onEpoch` after each one with its record.
-    /// `evaluatingOn` (optional) is evaluated after every epoch. `progress(samplesDone, n)` is
-    /// called about every `progressInterval` samples within an epoch.
+    /// `evaluatingOn` (optional, the test split) is evaluated after every epoch, and so is
+    /// `validatingOn` (optional), which drives early stopping and the plateau schedule; after an
+    /// epoch that improves the best validation accuracy `onImprovement` is called (e.g. to save
+    /// the best model). `monitorTraining` also measures the training split's accuracy after
+    /// each epoch. `progress(samplesDone, n)` is called about every `progressInterval` samples
+    /// within an epoch.
     ///
     /// Each epoch is split into runs of at most `stepsPerRun` steps (fewer when
     /// `progressInterval` asks for it); splitting never changes the arithmetic. After each run
@@ -140,15 +194,25 @@ public final class Trainer {
     /// epoch (evaluation and `onEpoch`) before stopping.
     @discardableResult
     public func train(
-        on training: DataSet, evaluatingOn test: DataSet?, epochs: Int,
+        on training: DataSet, validatingOn validation: DataSet? = nil, evaluatingOn test: DataSet?, epochs: Int,
+        monitorTraining: Bool = false,
         progressInterval: Int = 0, progress: (Int, Int) -> Void = { _, _ in },
         stepsPerRun: Int = Trainer.defaultStepsPerRun,
         shouldStop: () -> Bool = { false },
         afterRun: (TrainingState) throws -> Void = { _ in },
+        onImprovement: (EpochRecord) throws -> Void = { _ in },
         onEpoch: (EpochRecord) throws -> Void = { _ in }
     ) throws -> Outcome {
         try checkCompatible(training, name: "training data")
         if let test { try checkCompatible(test, name: "evaluation data") }
+        if let validation {
+            try checkCompatible(validation, name: "validation data")
+            guard validation.count > 0 else { throw ShardNetError.invalidArgument("the validation split has no samples") }
+        } else if state.etaSchedule != .constant || state.earlyStop != nil {
+            throw ShardNetError.invalidArgument(
+                "\(state.etaSchedule != .constant ? "the plateau schedule" : "early stopping") watches the validation accuracy; give a validation split (--validation N, or a /validation split in the data file)"
+            )
+        }
         guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
         guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
         var order = [Int32](repeating: 0, count: training.count)
@@ -173,7 +237,10 @@ public final class Trainer {
                 order.withUnsafeBufferPointer { order in
                     engine.run(
                         steps: run, order: order, data: training, parameters: network.storage,
-                        eta: state.eta, lambda: state.lambda, costSum: &totalCost)
+                        settings: StepSettings(
+                            eta: state.eta, lambda: state.lambda, l1: state.l1, momentum: state.momentum, nesterov: state.nesterov,
+                            dropout: state.dropout, seed: state.seed, epoch: epoch, velocity: velocityBuffer),
+                        costSum: &totalCost)
                 }
                 done = run.upperBound
                 if progressInterval > 0 { progress(min(done * state.miniBatchSize, training.count), training.count) }
@@ -190,6 +257,7 @@ public final class Trainer {
             let trainingCost = totalCost / Double(training.count)
             guard trainingCost.isFinite, network.isFinite else {
                 network.storage.base.update(from: lastGood.base, count: lastGood.count)
+                if let velocityBuffer, let lastGoodVelocity { velocityBuffer.base.update(from: lastGoodVelocity.base, count: velocityBuffer.count) }
                 state.epochStepsDone = resumedAt
                 state.epochCostSum = resumedCost
                 throw ShardNetError.diverged(
@@ -199,23 +267,58 @@ public final class Trainer {
                         : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
             }
             let evaluation = test.map { evaluator.evaluate(network, on: $0) }
+            let validated = validation.map { evaluator.evaluate(network, on: $0) }
+            let monitored = monitorTraining ? evaluator.evaluate(network, on: training) : nil
             // A resumed epoch's timing covers only the steps run since the resume.
             let samplesTimed = min(training.count, (steps - resumedAt) * state.miniBatchSize)
             let record = EpochRecord(
                 epoch: epoch, trainingCost: trainingCost,
                 testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
                 testCost: evaluation?.cost ?? .nan, seconds: seconds,
-                samplesPerSecond: Double(resumedAt == 0 ? training.count : samplesTimed) / max(seconds, 1e-9))
+                samplesPerSecond: Double(resumedAt == 0 ? training.count : samplesTimed) / max(seconds, 1e-9),
+                trainingCorrect: monitored?.correct ?? 0, trainingTotal: monitored?.total ?? 0,
+                validationCorrect: validated?.correct ?? 0, validationTotal: validated?.total ?? 0,
+                validationCost: validated?.cost ?? .nan, eta: Double(state.eta))
             state.generatorState = generator.words
             state.epochsCompleted = epoch
             state.epochStepsDone = 0
             state.epochCostSum = 0
             state.history.append(record)
+            let ending = validated.flatMap { watchValidation(correct: $0.correct) }
             lastGood.base.update(from: network.storage.base, count: lastGood.count)
+            if let velocityBuffer, let lastGoodVelocity { lastGoodVelocity.base.update(from: velocityBuffer.base, count: velocityBuffer.count) }
+            if state.bestEpoch == epoch { try onImprovement(record) }
             try onEpoch(record)
+            if let ending { return .finishedEarly(reason: ending) }
             if state.epochsCompleted < epochs && shouldStop() { return .stopped }
         }
         return .completed
+    }
+
+    /// After an epoch's validation: records a better accuracy, or counts an epoch without one;
+    /// halves η after `plateau` such epochs (chapter 3's schedule) and returns why the run ends,
+    /// if it does: η fell to η₀/128, or `earlyStop` epochs passed without a better accuracy.
+    private func watchValidation(correct: Int) -> String? {
+        if state.bestValidationCorrect.map({ correct > $0 }) ?? true {
+            state.bestValidationCorrect = correct
+            state.bestEpoch = state.epochsCompleted
+            state.epochsWithoutImprovement = 0
+            state.epochsSinceEtaChange = 0
+            return nil
+        }
+        state.epochsWithoutImprovement += 1
+        state.epochsSinceEtaChange += 1
+        if let n = state.etaSchedule.plateauEpochs, state.epochsSinceEtaChange >= n {
+            state.eta /= 2
+            state.epochsSinceEtaChange = 0
+            if state.eta <= state.initialEta / EtaSchedule.stopRatio {
+                return "η fell to η₀/\(Int(EtaSchedule.stopRatio)) (\(state.eta)) after \(n) epochs without a better validation accuracy"
+            }
+        }
+        if let n = state.earlyStop, state.epochsWithoutImprovement >= n {
+            return "no better validation accuracy in \(n) epochs (best: epoch \(state.bestEpoch))"
+        }
+        return nil
     }
 
     /// Accuracy and mean cost of the current network on `data`.

@@ -9,6 +9,18 @@ public struct TrainingOptions: Sendable, Equatable {
     public var eta: Float = 3.0
     /// L2 regularisation λ: w ← (1 − ηλ/n)·w − (η/m)·Σ∇w (0: none).
     public var lambda: Float = 0
+    /// L1 regularisation λ₁: w ← w − (ηλ₁/n)·sgn w − (η/m)·Σ∇w (0: none; chapter 3).
+    public var l1: Float = 0
+    /// Momentum μ in [0, 1): v ← μv − (η/m)·Σ∇w, w ← w + v (0: plain SGD; chapter 3).
+    public var momentum: Float = 0
+    /// Nesterov's momentum (needs μ > 0): w ← w + μv − (η/m)·Σ∇w with the new v.
+    public var nesterov = false
+    /// Dropout probability p in [0, 1) of each hidden unit during training (0: none).
+    public var dropout: Float = 0
+    /// How η changes over the run (chapter 3's halving on a validation plateau, or constant).
+    public var etaSchedule: EtaSchedule = .constant
+    /// Stop after this many epochs without a better validation accuracy (nil: never).
+    public var earlyStop: Int?
     /// Mini-batch size m.
     public var miniBatchSize: Int = 10
     /// Shards per mini-batch, S. Fixes the arithmetic: the same seed and S give bitwise
@@ -87,6 +99,22 @@ public struct TrainingOptions: Sendable, Equatable {
         let limits = Self.limits
         guard eta.isFinite && eta > 0 else { throw ShardNetError.invalidArgument("eta must be a positive number, got \(eta)") }
         guard lambda.isFinite && lambda >= 0 else { throw ShardNetError.invalidArgument("lambda must be zero or positive, got \(lambda)") }
+        guard l1.isFinite && l1 >= 0 else { throw ShardNetError.invalidArgument("l1 must be zero or positive, got \(l1)") }
+        guard momentum.isFinite && momentum >= 0 && momentum < 1 else {
+            throw ShardNetError.invalidArgument("momentum must be in [0, 1), e.g. 0.9, got \(momentum)")
+        }
+        guard !nesterov || momentum > 0 else {
+            throw ShardNetError.invalidArgument("nesterov needs a momentum above 0, e.g. --momentum 0.9")
+        }
+        guard dropout.isFinite && dropout >= 0 && dropout < 1 else {
+            throw ShardNetError.invalidArgument("dropout must be a probability in [0, 1), e.g. 0.2, got \(dropout)")
+        }
+        if case .plateau(let n) = etaSchedule, n < 1 {
+            throw ShardNetError.invalidArgument("the plateau schedule needs at least 1 epoch, got plateau:\(n)")
+        }
+        if let earlyStop, earlyStop < 1 {
+            throw ShardNetError.invalidArgument("early-stop must be at least 1 epoch, got \(earlyStop)")
+        }
         guard limits.miniBatchSize.contains(miniBatchSize) else {
             throw ShardNetError.invalidArgument("mini-batch size must be at least 1, got \(miniBatchSize)")
         }

@@ -30,16 +30,41 @@ public struct TrainingState: Sendable, Equatable {
     /// Group count R (emulated or MPI ranks, each summing S shards): fixes the arithmetic with
     /// S, so a resume must use the same R. 1 for checkpoints that do not record it.
     public var groups: Int
-    /// How the network was initialised ("gaussian" | "scaled").
+    /// How the network was initialised ("gaussian" | "scaled" | "he").
     public var initialization: Initialization
     /// One record per finished epoch.
     public var history: [EpochRecord]
+    /// L1 λ₁ (0: none).
+    public var l1: Float = 0
+    /// Momentum μ (0: plain SGD). With μ > 0 the trainer's velocity is part of the state a
+    /// checkpoint keeps (`/training/velocity`).
+    public var momentum: Float = 0
+    /// Nesterov's form of momentum.
+    public var nesterov = false
+    /// Dropout probability of hidden units (0: none).
+    public var dropout: Float = 0
+    /// η at the start of the run (η₀): the plateau schedule stops at η₀/128. `eta` is the
+    /// current rate.
+    public var initialEta: Float
+    /// How η changes.
+    public var etaSchedule: EtaSchedule = .constant
+    /// Epochs without a better validation accuracy after which training stops (nil: never).
+    public var earlyStop: Int?
+    /// The best validation accuracy so far, as correct predictions (nil: none measured yet),
+    /// and the epoch that reached it.
+    public var bestValidationCorrect: Int?
+    public var bestEpoch = 0
+    /// Epochs in a row without a better validation accuracy (for early stopping).
+    public var epochsWithoutImprovement = 0
+    /// Epochs since η was last halved (or the best accuracy), for the plateau schedule.
+    public var epochsSinceEtaChange = 0
 
     public init(
         epochsCompleted: Int, seed: UInt64, generatorState: [UInt64], eta: Float, lambda: Float,
         miniBatchSize: Int, shards: Int, initialization: Initialization, history: [EpochRecord],
-        epochStepsDone: Int = 0, epochCostSum: Double = 0, groups: Int = 1
+        epochStepsDone: Int = 0, epochCostSum: Double = 0, groups: Int = 1, initialEta: Float? = nil
     ) {
+        self.initialEta = initialEta ?? eta
         self.epochStepsDone = epochStepsDone
         self.epochCostSum = epochCostSum
         self.groups = groups

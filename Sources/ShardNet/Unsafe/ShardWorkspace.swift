@@ -3,6 +3,8 @@
 ///
 ///     nabla        (layout.count)          ∂C/∂w and ∂C/∂b summed over the shard, parameter layout
 ///     activations  (rows, sizes[l]) for l = 0 … L (L = layout.layerCount); a⁰ is the gathered input
+///     dropped      (rows, sizes[l]) for l = 1 … L−1, with dropout only: the masked hidden
+///                  activations the next layer reads (without dropout, inputs[l] = activations[l])
 ///     delta        2 × (rows, maxWidth)    δ ping-pong between layers
 ///     labels       (rows) Int32            the shard's labels, gathered
 ///
@@ -16,17 +18,25 @@ package final class ShardWorkspace: @unchecked Sendable {
     private let floats: AlignedBuffer
     private let labelBase: UnsafeMutablePointer<Int32>
     private let activationPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    private let inputPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// Raw pointers to every region, for the kernels (a trivial value: no reference counting
     /// on the worker threads).
     let view: ShardView
 
-    package init(layout: ParameterLayout, rows: Int, gradients: Bool) {
+    package init(layout: ParameterLayout, rows: Int, gradients: Bool, dropout: Bool = false) {
         self.rows = rows
         var offset = gradients ? paddedToCacheLine(layout.count) : 0
         var acts: [Int] = []
         for size in layout.sizes {
             acts.append(offset)
             offset += paddedToCacheLine(rows * size)
+        }
+        var inputs = acts
+        if dropout {
+            for l in 1..<max(1, layout.sizes.count - 1) {
+                inputs[l] = offset
+                offset += paddedToCacheLine(rows * layout.sizes[l])
+            }
         }
         let maxWidth = layout.sizes.dropFirst().max() ?? 1
         let d0 = offset
@@ -38,14 +48,17 @@ package final class ShardWorkspace: @unchecked Sendable {
         labelBase.initialize(repeating: 0, count: max(rows, 1))
         activationPointers = .allocate(capacity: acts.count)
         for (l, o) in acts.enumerated() { (activationPointers + l).initialize(to: floats.base + o) }
+        inputPointers = .allocate(capacity: inputs.count)
+        for (l, o) in inputs.enumerated() { (inputPointers + l).initialize(to: floats.base + o) }
         view = ShardView(
-            nabla: floats.base, activations: activationPointers,
+            nabla: floats.base, activations: activationPointers, inputs: inputPointers,
             delta0: floats.base + d0, delta1: floats.base + d1, labels: labelBase)
     }
 
     deinit {
         labelBase.deallocate()
         activationPointers.deallocate()
+        inputPointers.deallocate()
     }
 }
 
@@ -55,6 +68,8 @@ struct ShardView: @unchecked Sendable {
     let nabla: UnsafeMutablePointer<Float>
     /// activations[l] = aˡ, (rows, sizes[l]).
     let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// inputs[l]: what layer l reads, (rows, sizes[l]) — aˡ, or its dropout-masked copy.
+    let inputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// δ ping-pong buffers, (rows, maxWidth) each.
     let delta0: UnsafeMutablePointer<Float>
     let delta1: UnsafeMutablePointer<Float>

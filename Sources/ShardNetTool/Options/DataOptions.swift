@@ -11,7 +11,14 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Train on the first N training samples only.")
     var limit: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Hold out the last N training samples as the validation split (network2.py's 50,000/10,000), unless the file has /validation.",
+            valueName: "N"))
+    var validation: Int?
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if let validation, validation < 1 { throw ValidationError("--validation must be at least 1 sample, got \(validation)") }
     }
 }

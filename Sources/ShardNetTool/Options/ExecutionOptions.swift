@@ -25,8 +25,9 @@ struct ExecutionOptions: ParsableArguments {
     @OptionGroup var kernels: KernelOptions
 
     @Option(
+        name: .customLong("step-schedule"),
         help: ArgumentHelp(
-            "How a step is cut into work items: shards (data-parallel), units (each thread owns a range of every layer's units; native kernels), or auto (measured with --threads auto). Changes speed, never the weights. Default: auto.",
+            "How a step is cut into work items: shards (data-parallel), units (each thread owns a range of every layer's units; native kernels, no dropout), or auto (measured with --threads auto). Changes speed, never the weights. Default: auto.",
             valueName: "shards|units|auto"))
     var schedule: String?
 
@@ -42,10 +43,10 @@ struct ExecutionOptions: ParsableArguments {
             }
         }
         if let schedule, schedule != "auto" && StepSchedule(rawValue: schedule) == nil {
-            throw ValidationError("--schedule must be shards, units or auto, got '\(schedule)'")
+            throw ValidationError("--step-schedule must be shards, units or auto, got '\(schedule)'")
         }
         if fixedSchedule == .units && kernels.kernels == .blas {
-            throw ValidationError("--schedule units needs the native kernels; drop --kernels blas or use --schedule shards")
+            throw ValidationError("--step-schedule units needs the native kernels; drop --kernels blas or use --step-schedule shards")
         }
         if let shards, !limits.shards.contains(shards) {
             throw ValidationError("--shards must be between \(limits.shards.lowerBound) and \(limits.shards.upperBound), got \(shards)")
@@ -62,7 +63,7 @@ struct ExecutionOptions: ParsableArguments {
         try Conflict.check("--seed", seed, state.seed, path)
     }
 
-    /// Parsed --schedule: nil for auto.
+    /// Parsed --step-schedule: nil for auto.
     var fixedSchedule: StepSchedule? { schedule.flatMap(StepSchedule.init(rawValue:)) }
 
     /// threads = auto and schedule = auto: the fastest of 1 … active cores threads and the

@@ -26,11 +26,23 @@ struct RunOptions: ParsableArguments {
         help: ArgumentHelp("Write TensorBoard scalars (cost, accuracy, samples/s, ETA) per epoch to an event file in this folder.", valueName: "dir"))
     var tensorboard: String?
 
+    @Option(
+        name: .customLong("keep-best"),
+        help: ArgumentHelp("Save the model with the best validation accuracy so far to this file (atomically).", valueName: "file.h5"))
+    var keepBest: String?
+
+    @Flag(name: .customLong("monitor-training"), help: "Also measure the training split's accuracy after every epoch (on with --validation).")
+    var monitorTraining = false
+
     @Flag(help: "Print only the final summary.")
     var quiet = false
 
     func validate() throws {
         guard TrainingOptions.limits.epochs.contains(epochs) else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard !output.isEmpty else { throw ValidationError("--output must name a file, e.g. model.h5") }
+        if let keepBest {
+            guard !keepBest.isEmpty else { throw ValidationError("--keep-best must name a file, e.g. best.h5") }
+            guard keepBest != output else { throw ValidationError("--keep-best must differ from --output (\(output))") }
+        }
     }
 }
