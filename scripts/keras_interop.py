@@ -6,8 +6,8 @@ usage:
       keras.saving.load_model(MODEL) (.keras or legacy .h5), predict `images` (N, F) from
       INPUTS.h5, write `outputs` (N, units) float64 to OUTPUTS.h5; prints the model summary line.
   keras_interop.py build MODEL SIZES ACTIVATION INPUTS.h5 OUTPUTS.h5
-      builds a Keras Sequential with an InputLayer and Dense layers (SIZES like 784,30,10, every
-      layer ACTIVATION), seeded weights, saves it to MODEL (format from the extension), and
+      builds a Keras Sequential with an InputLayer and Dense layers (SIZES like 784,30,10; every
+      layer ACTIVATION, or HIDDEN/OUTPUT such as relu/softmax), seeded weights, saves it to MODEL (format from the extension), and
       writes its predictions for INPUTS.h5 to OUTPUTS.h5.
   keras_interop.py scalars LOGDIR
       reads the event files in LOGDIR with TensorBoard's EventAccumulator and prints JSON
@@ -49,8 +49,10 @@ def build(model_path, sizes, activation, inputs, outputs):
     import numpy as np
     sizes = [int(s) for s in sizes.split(",")]
     keras.utils.set_random_seed(7)
+    hidden, _, output = activation.partition("/")
+    output = output or hidden
     layers = [keras.Input(shape=(sizes[0],))]
-    layers += [keras.layers.Dense(n, activation=activation) for n in sizes[1:]]
+    layers += [keras.layers.Dense(n, activation=hidden if i < len(sizes) - 2 else output) for i, n in enumerate(sizes[1:])]
     model = keras.Sequential(layers)
     # Non-zero biases, so that the bias path is checked too.
     rng = np.random.default_rng(11)

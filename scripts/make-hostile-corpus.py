@@ -416,7 +416,7 @@ def main():
     ck("checkpoint-weights-int32.h5", "float32", params=p)
     p = valid_params(); p[0] = (p[0][0].T.copy(), p[0][1])
     ck("checkpoint-weights-transposed.h5", "shape", params=p)
-    ck("checkpoint-version-3.h5", "newer ShardNet (version 3)", attrs={"version": np.int64(3)})
+    ck("checkpoint-version-4.h5", "newer ShardNet (version 4)", attrs={"version": np.int64(4)})
     ck("checkpoint-version-huge.h5", "newer ShardNet", attrs={"version": np.int64(2**62)})
     ck("checkpoint-version-0.h5", "version", attrs={"version": np.int64(0)})
     ck("checkpoint-version-string.h5", "version", attrs={"version": "1"})

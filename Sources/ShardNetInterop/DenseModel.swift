@@ -83,13 +83,15 @@ public struct DenseModel: Sendable, Equatable {
                 let supported = allowed.map(\.rawValue).sorted().joined(separator: ", ")
                 throw ShardNetError.invalidFile(
                     path: path, object: "layer '\(layer.name)'",
-                    reason: "activation '\(layer.activation.rawValue)' is not supported \(i == last ? "in the output layer" : "in a hidden layer"); ShardNet runs \(supported) there"
+                    reason:
+                        "activation '\(layer.activation.rawValue)' is not supported \(i == last ? "in the output layer" : "in a hidden layer"); ShardNet runs \(supported) there"
                 )
             }
             if i > 0, i < last, layer.activation != layers[0].activation {
                 throw ShardNetError.invalidFile(
                     path: path, object: "layer '\(layer.name)'",
-                    reason: "activation '\(layer.activation.rawValue)' differs from the first hidden layer's '\(layers[0].activation.rawValue)'; ShardNet's hidden layers share one activation"
+                    reason:
+                        "activation '\(layer.activation.rawValue)' differs from the first hidden layer's '\(layers[0].activation.rawValue)'; ShardNet's hidden layers share one activation"
                 )
             }
         }

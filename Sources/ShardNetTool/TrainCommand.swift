@@ -60,7 +60,8 @@ struct TrainCommand: ParsableCommand {
             }
         }
         if runOptions.keepBest != nil && validation == nil {
-            throw ValidationErrorMessage("--keep-best keeps the model with the best validation accuracy; give --validation N (or a dataset with /validation)")
+            throw ValidationErrorMessage(
+                "--keep-best keeps the model with the best validation accuracy; give --validation N (or a dataset with /validation)")
         }
         if let keepBest = runOptions.keepBest { try OutputCheck.checkWritable(checkpoint: keepBest) }
 
@@ -84,7 +85,9 @@ struct TrainCommand: ParsableCommand {
             if net.activation != .sigmoid || net.outputLayer != .sigmoid || state.momentum > 0 || state.l1 > 0 || state.dropout > 0
                 || state.etaSchedule != .constant || state.earlyStop != nil
             {
-                var parts = ["\(net.activation.rawValue) hidden layers", "\(net.outputLayer.rawValue) output", "init \(state.initialization.rawValue)"]
+                var parts = [
+                    "\(net.activation.rawValue) hidden layers", "\(net.outputLayer.rawValue) output", "init \(state.initialization.rawValue)",
+                ]
                 if state.momentum > 0 { parts.append("momentum \(state.momentum)\(state.nesterov ? " (Nesterov)" : "")") }
                 if state.l1 > 0 { parts.append("l1 \(state.l1)") }
                 if state.dropout > 0 { parts.append("dropout \(state.dropout)") }
@@ -185,7 +188,8 @@ struct TrainCommand: ParsableCommand {
         let total = Date().timeIntervalSince(started)
         if let keepBest = runOptions.keepBest, let best = trainer.state.bestValidationCorrect, last.validationTotal > 0 {
             Console.line(
-                "Best validation accuracy \(Format.percent(Double(best) / Double(last.validationTotal))) at epoch \(trainer.state.bestEpoch); saved to \(keepBest)")
+                "Best validation accuracy \(Format.percent(Double(best) / Double(last.validationTotal))) at epoch \(trainer.state.bestEpoch); saved to \(keepBest)"
+            )
         }
         Console.line(
             "Done: \(trainer.state.epochsCompleted) epochs in \(Format.duration(total)); test accuracy \(Format.percent(last.testAccuracy)) (\(Format.grouped(last.testCorrect))/\(Format.grouped(last.testTotal))); model saved to \(output)"

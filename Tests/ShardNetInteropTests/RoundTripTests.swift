@@ -11,9 +11,16 @@ import Testing
     static let count = 100
     static let tolerance = 1e-5
 
-    /// Exports a trained checkpoint with `shardnet export` and returns (network, exported path).
-    func exported(_ format: String, _ name: String, in folder: URL) throws -> (Network, String) {
-        let network = try Interop.trainedNetwork()
+    /// Exports a checkpoint with `shardnet export` and returns (network, exported path): the
+    /// trained sigmoid network, or (`chapter3`) a ReLU network with a softmax output.
+    func exported(_ format: String, _ name: String, in folder: URL, chapter3: Bool = false) throws -> (Network, String) {
+        var generator = Xoshiro256StarStar(seed: 5)
+        let network =
+            chapter3
+            ? try Network(
+                sizes: [784, 30, 10], cost: .logLikelihood, activation: .relu, outputLayer: .softmax, initialization: .he,
+                generator: &generator)
+            : try Interop.trainedNetwork()
         let model = folder.appendingPathComponent("model.h5").path
         try Checkpoint(network: network, training: nil).save(to: model)
         let out = folder.appendingPathComponent(name).path
@@ -23,13 +30,14 @@ import Testing
     }
 
     // Property: a ShardNet model exported as Keras 3's .keras (and as legacy Keras HDF5) loads in
-    // Keras and predicts what ShardNet predicts on 100 MNIST-5k test images, within 1e-5.
+    // Keras and predicts what ShardNet predicts on 100 MNIST-5k test images, within 1e-5 — the
+    // book's sigmoid network and a ReLU network with a softmax output.
     @Test(
         .enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
-        arguments: [("keras", "exported.keras"), ("keras-h5", "exported.h5")])
-    func kerasLoadsExport(format: String, file: String) throws {
+        arguments: [("keras", "exported.keras", false), ("keras-h5", "exported.h5", false), ("keras", "relu-softmax.keras", true)])
+    func kerasLoadsExport(format: String, file: String, chapter3: Bool) throws {
         let folder = try Interop.folder()
-        let (network, path) = try exported(format, file, in: folder)
+        let (network, path) = try exported(format, file, in: folder, chapter3: chapter3)
         let images = try Interop.testImages(Self.count)
         let inputs = folder.appendingPathComponent("inputs.h5").path, outputs = folder.appendingPathComponent("outputs.h5").path
         try Interop.writeImages(images, count: Self.count, to: inputs)
@@ -40,18 +48,19 @@ import Testing
         #expect(diff <= Self.tolerance)
     }
 
-    // Property: a model built and saved by Keras (sigmoid Dense layers, both file formats),
-    // imported with `shardnet import`, predicts what Keras predicted, within 1e-5.
+    // Property: a model built and saved by Keras (sigmoid Dense layers in both file formats; ReLU
+    // with a softmax output; tanh with sigmoid), imported with `shardnet import`, predicts what
+    // Keras predicted, within 1e-5.
     @Test(
         .enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
-        arguments: ["built.keras", "built.h5"])
-    func kerasModelImports(file: String) throws {
+        arguments: [("built.keras", "sigmoid"), ("built.h5", "sigmoid"), ("relu-softmax.keras", "relu/softmax"), ("tanh.h5", "tanh/sigmoid")])
+    func kerasModelImports(file: String, activation: String) throws {
         let folder = try Interop.folder()
         let images = try Interop.testImages(Self.count)
         let inputs = folder.appendingPathComponent("inputs.h5").path, expected = folder.appendingPathComponent("expected.h5").path
         try Interop.writeImages(images, count: Self.count, to: inputs)
         let model = folder.appendingPathComponent(file).path
-        let b = try Interop.python([Interop.script("keras_interop.py"), "build", model, "784,30,10", "sigmoid", inputs, expected])
+        let b = try Interop.python([Interop.script("keras_interop.py"), "build", model, "784,30,10", activation, inputs, expected])
         try #require(b.status == 0, "\(b.all)")
         let out = folder.appendingPathComponent("imported.h5").path
         let r = try Interop.tool(["import", model, "--output", out])
@@ -63,12 +72,13 @@ import Testing
         #expect(diff <= Self.tolerance)
     }
 
-    // Property: a real Keras model with an activation ShardNet cannot run (relu, tanh) is
-    // refused with one error line naming the file, the layer and the activation; exit 1, no output.
+    // Property: a real Keras model with an activation ShardNet cannot run where it stands (a
+    // linear hidden layer; a ReLU output layer) is refused with one error line naming the file,
+    // the layer and the activation; exit 1, no output.
     @Test(
         .enabled(if: Interop.hasKeras, "needs python3 with keras, jax, h5py (pip install keras jax h5py)"),
-        arguments: [("relu.keras", "relu"), ("tanh.h5", "tanh")])
-    func unsupportedKerasActivationRefused(file: String, activation: String) throws {
+        arguments: [("linear.keras", "linear/sigmoid", "dense", "linear"), ("relu.h5", "relu", "dense_1", "relu")])
+    func unsupportedKerasActivationRefused(file: String, activation: String, layer: String, refused: String) throws {
         let folder = try Interop.folder()
         let inputs = folder.appendingPathComponent("inputs.h5").path
         try Interop.writeImages(try Interop.testImages(2), count: 2, to: inputs)
@@ -82,7 +92,7 @@ import Testing
         let r = try Interop.tool(["import", model, "--output", out])
         #expect(r.status == 1)
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
-        #expect(r.stderr.contains("\(model): layer 'dense': activation '\(activation)' is not supported"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(model): layer '\(layer)': activation '\(refused)' is not supported"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         print("keras \(activation) model refused: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
     }

@@ -53,13 +53,22 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     /// trainingCorrect / trainingTotal, or 0 when not monitored.
     public var trainingAccuracy: Double { trainingTotal > 0 ? Double(trainingCorrect) / Double(trainingTotal) : 0 }
 
+    /// Equality of every field, a NaN (a split that was not measured) equal to a NaN.
+    public static func == (a: EpochRecord, b: EpochRecord) -> Bool {
+        func same(_ x: Double, _ y: Double) -> Bool { x == y || (x.isNaN && y.isNaN) }
+        return a.hasSameResults(as: b) && same(a.seconds, b.seconds) && same(a.samplesPerSecond, b.samplesPerSecond)
+    }
+
+    /// Bitwise equality, any NaN equal to any NaN (HDF5 and JSON need not keep a NaN's payload).
+    private static func sameBits(_ x: Double, _ y: Double) -> Bool { x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN) }
+
     /// Equality of everything but the timings: what an exactly resumed run must reproduce.
     public func hasSameResults(as other: EpochRecord) -> Bool {
         epoch == other.epoch && trainingCost.bitPattern == other.trainingCost.bitPattern
             && testCorrect == other.testCorrect && testTotal == other.testTotal
-            && (testCost.bitPattern == other.testCost.bitPattern)
+            && Self.sameBits(testCost, other.testCost)
             && trainingCorrect == other.trainingCorrect && trainingTotal == other.trainingTotal
             && validationCorrect == other.validationCorrect && validationTotal == other.validationTotal
-            && validationCost.bitPattern == other.validationCost.bitPattern && eta.bitPattern == other.eta.bitPattern
+            && Self.sameBits(validationCost, other.validationCost) && Self.sameBits(eta, other.eta)
     }
 }

@@ -41,8 +41,9 @@ struct CheckpointIOTests {
         try Checkpoint(network: network, training: IO.training(epochs: 2)).save(to: path)
         let f = try File(path)
         let a = f.attrs
-        #expect(try a.string("format") == "shardnet-checkpoint" && a.int64("version") == 2)
+        #expect(try a.string("format") == "shardnet-checkpoint" && a.int64("version") == 3)
         #expect(try a.int64Array("sizes") == [5, 4, 3] && a.string("cost") == "quadratic" && a.string("activation") == "sigmoid")
+        #expect(try a.string("output_layer") == "sigmoid" && f.group("layers/1").attrs.string("activation") == "sigmoid")
         let w1 = try f.dataset("layers/1/weights")
         #expect(w1.shape == [3, 4] && w1.elementType == .float32)
         #expect(try w1.read(as: Float.self) == network.weights(layer: 1))
@@ -90,8 +91,8 @@ struct CheckpointIOTests {
 
     // Property: a file from a newer ShardNet is refused with the version it has and the one this build reads.
     @Test func rejectsFutureVersion() throws {
-        let message = try rejection { try $0.attrs.set("version", .int64(3)) }
-        #expect(message == "/bad.h5: /: written by a newer ShardNet (version 3); this build reads version 2")
+        let message = try rejection { try $0.attrs.set("version", .int64(4)) }
+        #expect(message == "/bad.h5: /: written by a newer ShardNet (version 4); this build reads version 3")
     }
 
     // Property: the mid-epoch position (version 2) survives save → load bit for bit.
@@ -127,14 +128,20 @@ struct CheckpointIOTests {
         let missing = try rejection { try $0.group("training").attrs.delete("epoch_steps_done") }
         #expect(missing == "/bad.h5: /training: missing attribute 'epoch_steps_done'", "\(missing)")
         let old = try rejection { try $0.attrs.set("version", .int64(0)) }
-        #expect(old.contains("attribute 'version' is 0; this build reads versions 1…2"), "\(old)")
+        #expect(old.contains("attribute 'version' is 0; this build reads versions 1…3"), "\(old)")
     }
 
     // Property: other header faults are named: format, cost, activation, missing attributes.
     @Test func rejectsBadHeaders() throws {
         #expect(try rejection { try $0.attrs.set("format", .string("keras")) }.contains("attribute 'format' is 'keras'"))
         #expect(try rejection { try $0.attrs.set("cost", .string("hinge")) }.contains("cost 'hinge' is unknown"))
-        #expect(try rejection { try $0.attrs.set("activation", .string("relu")) }.contains("activation 'relu' is not supported"))
+        #expect(try rejection { try $0.attrs.set("activation", .string("swish")) }.contains("activation 'swish' is unknown"))
+        let mismatch = try rejection { try $0.attrs.set("activation", .string("relu")) }
+        #expect(
+            mismatch.contains("/layers/0: attribute 'activation' is 'sigmoid' but the root's activation and output_layer make it 'relu'"),
+            "\(mismatch)")
+        let contradiction = try rejection { try $0.attrs.set("output_layer", .string("softmax")) }
+        #expect(contradiction.contains("attribute 'cost': a softmax output layer is trained with the log-likelihood cost"), "\(contradiction)")
         #expect(try rejection { try $0.attrs.delete("sizes") }.contains("missing attribute 'sizes'"))
         #expect(try rejection { try $0.attrs.set("sizes", .string("3,2,2")) }.contains("attribute 'sizes' is a string"))
     }

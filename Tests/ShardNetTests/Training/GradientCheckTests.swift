@@ -25,6 +25,7 @@ import Testing
                 switch cost {
                 case .quadratic: total += 0.5 * (a[j] - y) * (a[j] - y)
                 case .crossEntropy: total += -(y * log(a[j]) + (1 - y) * log(1 - a[j]))
+                case .logLikelihood: preconditionFailure("this reference computes sigmoid outputs only")
                 }
             }
         }

@@ -9,7 +9,7 @@ import Testing
     static func common(data: String, epochs: Int) -> [String] {
         [
             "--data", data, "--layers", "784,128,10", "--epochs", String(epochs), "--shards", "2", "--batch-size", "2", "--eta", "0.5",
-            "--seed", "11", "--quiet", "--schedule", "shards",
+            "--seed", "11", "--quiet", "--step-schedule", "shards",
         ]
     }
 
