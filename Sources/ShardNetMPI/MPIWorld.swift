@@ -124,11 +124,11 @@ extension Trainer {
     /// A trainer for rank `world.rank` of `world.size`: it runs its group's `state.shards` shards
     /// of each mini-batch and exchanges with the other ranks; `state.groups` must equal the rank count.
     public static func rank(
-        of world: MPIWorld, network: Network, state: TrainingState, threads: Int?, kernels: KernelChoice
+        of world: MPIWorld, network: Network, state: TrainingState, threads: Int?, kernels: KernelChoice, velocity: [Float]? = nil
     ) throws -> Trainer {
         try Trainer(
             network: network, state: state, threads: threads, kernels: kernels, schedule: .shards,
-            rank: MPIExchange(world: world, parameters: network.layout.count))
+            rank: MPIExchange(world: world, parameters: network.layout.count), velocity: velocity)
     }
 }
 

@@ -51,7 +51,10 @@ struct MPITrainCommand: ParsableCommand {
     @Option(help: "Epochs in total. Default: 30.") var epochs: Int = TrainingOptions.defaultEpochs
     @Option(help: "Checkpoint (rank 0 writes it).") var output: String = "model.h5"
     @Option(help: "Save every N epochs (and at the end). Default: 1.") var checkpointEvery: Int = 1
-    @Option(help: "Continue from a checkpoint trained on the same number of ranks (groups).") var resume: String?
+    @Option(
+        help:
+            "Continue from a checkpoint. With the rank count it was trained on (its groups) the run continues bitwise; with another, the grouping changes from there on (stderr says so)."
+    ) var resume: String?
     @Option(help: "JSON Lines log, one record per epoch (rank 0).") var log: String?
     @Flag(help: "Only errors.") var quiet = false
 
@@ -74,13 +77,24 @@ struct MPITrainCommand: ParsableCommand {
         let test = file.test
 
         let network: Network, state: TrainingState
+        var velocity: [Float]?
         if let resume {
             let checkpoint = try Checkpoint.load(from: resume)
-            guard let saved = checkpoint.training else { throw ShardNetError.invalidArgument("\(resume) has no training state to resume") }
-            guard saved.groups == world.size else {
-                throw ShardNetError.invalidArgument(
-                    "\(resume) was trained with \(saved.groups) groups (ranks); resume it with mpirun -np \(saved.groups)")
+            guard var saved = checkpoint.training else { throw ShardNetError.invalidArgument("\(resume) has no training state to resume") }
+            if saved.groups != world.size {
+                guard world.size * saved.shards <= TrainingOptions.limits.shards.upperBound else {
+                    throw ShardNetError.invalidArgument(
+                        "\(world.size) ranks × \(saved.shards) shards exceeds \(TrainingOptions.limits.shards.upperBound) shards")
+                }
+                if rank0 {
+                    FileHandle.standardError.write(
+                        Data(
+                            "Note: \(resume) was trained with \(saved.groups) groups (ranks); the grouping changes to \(world.size) ranks from here on, so the run is no longer bitwise that of \(saved.groups) ranks\n"
+                                .utf8))
+                }
+                saved.groups = world.size
             }
+            velocity = checkpoint.velocity
             // A flag that contradicts the checkpoint is an error, as in `shardnet train --resume`.
             let given: [(String, String?, String)] = [
                 ("--shards", shards.map { "\($0)" }, "\(saved.shards)"),
@@ -118,7 +132,7 @@ struct MPITrainCommand: ParsableCommand {
 
         let localRanks = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
         let threadCount = threads ?? max(1, TrainingOptions.activeCores / max(1, localRanks))
-        let trainer = try Trainer.rank(of: world, network: network, state: state, threads: threadCount, kernels: kernels)
+        let trainer = try Trainer.rank(of: world, network: network, state: state, threads: threadCount, kernels: kernels, velocity: velocity)
         if rank0 && !quiet {
             print(
                 "Training \(network.sizes.map(String.init).joined(separator: "-")) on \(train.count) samples (\(data)) across \(world.size) ranks × \(state.shards) shards, \(trainer.threads) threads per rank, kernels \(trainer.kernels), seed \(state.seed)"
@@ -147,7 +161,7 @@ struct MPITrainCommand: ParsableCommand {
                         "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(json(r.trainingCost)), \"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testCost\": \(json(r.testCost)), \"seconds\": \(json(r.seconds)), \"samplesPerSecond\": \(json(r.samplesPerSecond)), \"ranks\": \(world.size), \"shards\": \(state.shards), \"threads\": \(trainer.threads), \"kernels\": \"\(trainer.kernels)\"}\n"
                             .utf8))
                 if r.epoch % max(1, checkpointEvery) == 0 || r.epoch == epochs {
-                    try Checkpoint(network: trainer.network, training: trainer.state).save(to: output)
+                    try Checkpoint(network: trainer.network, training: trainer.state, velocity: trainer.velocity).save(to: output)
                 }
             })
         try logHandle?.close()
@@ -176,7 +190,7 @@ struct MPITrainCommand: ParsableCommand {
             parameters.add(UnsafeRawBufferPointer(start: $0, count: network.layout.count * 4))
         }
         options.add(
-            "\(network.sizes) \(network.cost) \(state.eta) \(state.lambda) \(state.miniBatchSize) \(state.shards) \(state.groups) \(state.seed) \(state.generatorState) \(state.epochsCompleted) \(epochs)"
+            "\(network.sizes) \(network.cost) \(network.activation) \(network.outputLayer) \(state.eta) \(state.lambda) \(state.l1) \(state.momentum) \(state.nesterov) \(state.dropout) \(state.miniBatchSize) \(state.shards) \(state.groups) \(state.seed) \(state.generatorState) \(state.epochsCompleted) \(epochs)"
         )
         let mine = [trainDigest.value, testDigest.value, parameters.value, options.value]
         let all = world.allGather(mine)

@@ -247,7 +247,7 @@ struct TrainCommand: ParsableCommand {
         var velocity: [Float]?
         if let resume = runOptions.resume {
             let checkpoint = try DataSource.checkpoint(resume, flag: "--resume")
-            guard let saved = checkpoint.training else {
+            guard var saved = checkpoint.training else {
                 throw ShardNetError.invalidFile(
                     path: resume, object: "/training",
                     reason: "the checkpoint has no training state, so it cannot be resumed; train a new model instead")
@@ -255,6 +255,17 @@ struct TrainCommand: ParsableCommand {
             try model.conflicts(with: checkpoint, state: saved, from: resume)
             try optimiser.conflicts(with: saved, from: resume)
             try execution.conflicts(with: saved, from: resume)
+            if let groups = execution.groups, groups != saved.groups {
+                guard groups * saved.shards <= TrainingOptions.limits.shards.upperBound else {
+                    throw ValidationErrorMessage(
+                        "--groups \(groups) × \(saved.shards) shards exceeds \(TrainingOptions.limits.shards.upperBound) shards")
+                }
+                FileHandle.standardError.write(
+                    Data(
+                        "Note: \(resume) was trained with \(saved.groups) groups; the grouping changes to \(groups) from here on, so the run is no longer bitwise that of \(saved.groups) groups (nor of shardnet-mpi on \(saved.groups) ranks)\n"
+                            .utf8))
+                saved.groups = groups
+            }
             (network, state) = (checkpoint.network, saved)
             velocity = checkpoint.velocity
         } else {

@@ -56,10 +56,10 @@ struct ExecutionOptions: ParsableArguments {
         }
     }
 
-    /// Flags that contradict a checkpoint being resumed (threads may change freely).
+    /// Flags that contradict a checkpoint being resumed (threads may change freely; --groups may
+    /// change the grouping, see `TrainCommand.makeTrainer`).
     func conflicts(with state: TrainingState, from path: String) throws {
         try Conflict.check("--shards", shards, state.shards, path)
-        try Conflict.check("--groups", groups, state.groups, path)
         try Conflict.check("--seed", seed, state.seed, path)
     }
 

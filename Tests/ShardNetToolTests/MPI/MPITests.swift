@@ -165,7 +165,8 @@ import Testing
 
     /// An MPI run stopped after epoch 1 and resumed (by MPI, or by `shardnet` in one process, which
     /// takes R from the checkpoint) ends where a straight `--groups 2` run does; a resume on
-    /// another rank count is refused with the count to use.
+    /// another rank count changes the grouping from there on, says so, and ends bitwise where
+    /// `shardnet train --resume --groups 3` does.
     @Test func resumeKeepsTheGroups() throws {
         if let missing = Self.missing {
             print("MPITests skipped: \(missing)")
@@ -186,14 +187,56 @@ import Testing
         let straight = try Tool.run(
             ["train"] + common + model + ["--groups", "2", "--epochs", "2", "--output", "straight.h5", "--quiet"], in: folder)
         #expect(straight.status == 0, "\(straight.all)")
-        let wrong = try Self.mpi(ranks: 3, ["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "w.h5"], in: folder)
-        #expect(wrong.status != 0 && wrong.stderr.contains("mpirun -np 2"), "\(wrong.all)")
+        let regrouped = try Self.mpi(
+            ranks: 3, ["train"] + common + ["--resume", "half.h5", "--epochs", "2", "--output", "three.h5", "--quiet"], in: folder)
+        #expect(regrouped.status == 0 && regrouped.stderr.contains("the grouping changes to 3 ranks"), "\(regrouped.all)")
+        let regroupedLocal = try Tool.run(
+            ["train"] + common + ["--resume", "half.h5", "--groups", "3", "--epochs", "2", "--output", "three-local.h5", "--quiet"], in: folder)
+        #expect(regroupedLocal.status == 0 && regroupedLocal.stderr.contains("the grouping changes to 3"), "\(regroupedLocal.all)")
         guard half.status == 0, resumed.status == 0, local.status == 0, straight.status == 0 else { return }
+        if regrouped.status == 0, regroupedLocal.status == 0 {
+            let a = try Checkpoint.load(from: folder.appendingPathComponent("three.h5").path)
+            let b = try Checkpoint.load(from: folder.appendingPathComponent("three-local.h5").path)
+            #expect(a.network.isBitwiseEqual(to: b.network), "3 ranks resumed from a 2-group checkpoint differ from --groups 3")
+            #expect(a.training?.groups == 3 && b.training?.groups == 3)
+            #expect(!a.network.isBitwiseEqual(to: try Checkpoint.load(from: folder.appendingPathComponent("straight.h5").path).network))
+        }
         let reference = try Checkpoint.load(from: folder.appendingPathComponent("straight.h5").path).network
         for name in ["resumed.h5", "local.h5"] {
             let other = try Checkpoint.load(from: folder.appendingPathComponent(name).path)
             #expect(other.network.isBitwiseEqual(to: reference), "\(name) differs from a straight --groups 2 run")
             #expect(other.training?.groups == 2)
         }
+    }
+
+    /// Chapter 3 across ranks: a run with ReLU layers, a softmax output, Nesterov momentum, L1 and
+    /// dropout, resumed by 2 MPI ranks, ends bitwise where `shardnet train --resume` (2 groups in one
+    /// process) does — the velocity is exchanged like the parameters, and the dropout masks follow
+    /// each sample's position in the epoch, whichever rank computes it.
+    @Test func chapterThreeResumesAcrossRanks() throws {
+        if let missing = Self.missing {
+            print("MPITests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder)
+        let common = ["--data", data, "--limit", "397", "--threads", "1"]
+        let model = [
+            "--layers", "784,16,10", "--activation", "relu", "--output-layer", "softmax", "--batch-size", "10", "--eta", "0.1",
+            "--momentum", "0.9", "--nesterov", "--l1", "0.001", "--dropout", "0.2", "--seed", "5", "--shards", "1", "--groups", "2",
+        ]
+        let first = try Tool.run(["train"] + common + model + ["--epochs", "1", "--output", "c3.h5", "--quiet"], in: folder)
+        #expect(first.status == 0, "\(first.all)")
+        let mpi = try Self.mpi(ranks: 2, ["train"] + common + ["--resume", "c3.h5", "--epochs", "3", "--output", "mpi.h5", "--quiet"], in: folder)
+        #expect(mpi.status == 0, "\(mpi.all)")
+        let local = try Tool.run(["train"] + common + ["--resume", "c3.h5", "--epochs", "3", "--output", "local.h5", "--quiet"], in: folder)
+        #expect(local.status == 0, "\(local.all)")
+        guard first.status == 0, mpi.status == 0, local.status == 0 else { return }
+        let a = try Checkpoint.load(from: folder.appendingPathComponent("mpi.h5").path)
+        let b = try Checkpoint.load(from: folder.appendingPathComponent("local.h5").path)
+        #expect(a.network.isBitwiseEqual(to: b.network), "2 ranks differ from 2 groups with chapter 3's optimiser")
+        #expect(a.velocity != nil && a.velocity == b.velocity, "the velocity differs")
+        #expect(a.network.activation == .relu && a.network.outputLayer == .softmax && a.training?.dropout == 0.2)
     }
 }
