@@ -43,11 +43,11 @@ struct InfoCommand: ParsableCommand {
             let c = try Checkpoint.load(from: file)
             let n = c.network
             print(
-                "\(file): checkpoint, network \(n.sizes.map(String.init).joined(separator: "-")) (\(Format.grouped(n.parameterCount)) parameters), sigmoid, \(n.cost.rawValue) cost"
+                "\(file): checkpoint, network \(n.sizes.map(String.init).joined(separator: "-")) (\(Format.grouped(n.parameterCount)) parameters), \(n.activation.rawValue) hidden layers, \(n.outputLayer.rawValue) output, \(n.cost.rawValue) cost"
             )
             guard let t = c.training else { print("  no training state"); return }
             print(
-                "  trained \(t.epochsCompleted) epochs: eta \(t.eta), lambda \(t.lambda), batch \(t.miniBatchSize), shards \(t.shards)\(t.groups > 1 ? " × \(t.groups) groups" : ""), seed \(t.seed), init \(t.initialization.rawValue)"
+                "  trained \(t.epochsCompleted) epochs: eta \(t.eta)\(t.eta != t.initialEta ? " (from \(t.initialEta), \(t.etaSchedule))" : ""), lambda \(t.lambda)\(t.l1 > 0 ? ", l1 \(t.l1)" : "")\(t.momentum > 0 ? ", momentum \(t.momentum)\(t.nesterov ? " (Nesterov)" : "")" : "")\(t.dropout > 0 ? ", dropout \(t.dropout)" : ""), batch \(t.miniBatchSize), shards \(t.shards)\(t.groups > 1 ? " × \(t.groups) groups" : ""), seed \(t.seed), init \(t.initialization.rawValue)"
             )
             for r in t.history {
                 print("  " + TrainCommand.describe(r, epochs: t.epochsCompleted))
