@@ -14,6 +14,14 @@ public final class MPIWorld {
     /// The number of ranks.
     public let size: Int
     let comm: MPI_Comm
+    /// Bytes of gradient, parameter and cost data this rank has sent to other ranks so far, as
+    /// point-to-point payloads: per step (R−1)/R·P·4 in the reduce-scatter (its slices of the
+    /// local sum for the others), the same in the allgather (its updated slice for each other
+    /// rank), and the shard costs. What the README's cost model charges a step.
+    public private(set) var bytesSent = 0
+
+    /// Adds to `bytesSent`.
+    func sent(_ bytes: Int) { bytesSent += bytes }
 
     /// MPI_Init_thread, and errors returned (not fatal) on MPI_COMM_WORLD so that they can be reported.
     public init() {
@@ -100,6 +108,7 @@ final class MPIExchange: RankExchange {
     }
 
     func scatter(local: UnsafePointer<Float>, received: UnsafeMutablePointer<Float>) {
+        world.sent((slices.bounds[ranks] - slices.count(rank)) * 4)
         world.check(
             MPI_Alltoallv(
                 local, &sendCounts, &sendDisplacements, shardnet_mpi_float(), received, &receiveCounts, &receiveDisplacements,
@@ -107,6 +116,7 @@ final class MPIExchange: RankExchange {
     }
 
     func gather(parameters: UnsafeMutablePointer<Float>) {
+        world.sent(slices.count(rank) * 4 * (ranks - 1))
         world.check(
             MPI_Allgatherv(
                 shardnet_mpi_in_place(), 0, shardnet_mpi_float(), parameters, &sliceCounts, &sliceDisplacements,
@@ -114,6 +124,7 @@ final class MPIExchange: RankExchange {
     }
 
     func gather(costs: UnsafePointer<Double>, count: Int, into all: UnsafeMutablePointer<Double>) {
+        world.sent(count * 8 * (ranks - 1))
         world.check(
             MPI_Allgather(costs, Int32(count), shardnet_mpi_double(), all, Int32(count), shardnet_mpi_double(), world.comm),
             "MPI_Allgather")

@@ -145,9 +145,13 @@ struct MPITrainCommand: ParsableCommand {
             return h
         }
         let started = Date()
+        let stepsPerEpoch = (train.count + state.miniBatchSize - 1) / state.miniBatchSize
+        var bytesAtEpochStart = world.bytesSent
         try trainer.train(
             on: train, evaluatingOn: test, epochs: epochs,
             onEpoch: { (r: EpochRecord) in
+                let bytesPerStep = Double(world.bytesSent - bytesAtEpochStart) / Double(stepsPerEpoch)
+                bytesAtEpochStart = world.bytesSent
                 guard rank0 else { return }
                 if !quiet {
                     print(
@@ -158,7 +162,7 @@ struct MPITrainCommand: ParsableCommand {
                 }
                 logHandle?.write(
                     Data(
-                        "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(json(r.trainingCost)), \"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testCost\": \(json(r.testCost)), \"seconds\": \(json(r.seconds)), \"samplesPerSecond\": \(json(r.samplesPerSecond)), \"ranks\": \(world.size), \"shards\": \(state.shards), \"threads\": \(trainer.threads), \"kernels\": \"\(trainer.kernels)\"}\n"
+                        "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(json(r.trainingCost)), \"testCorrect\": \(r.testCorrect), \"testTotal\": \(r.testTotal), \"testCost\": \(json(r.testCost)), \"seconds\": \(json(r.seconds)), \"samplesPerSecond\": \(json(r.samplesPerSecond)), \"secondsPerStep\": \(json(r.seconds / Double(stepsPerEpoch))), \"bytesSentPerStep\": \(json(bytesPerStep)), \"ranks\": \(world.size), \"shards\": \(state.shards), \"threads\": \(trainer.threads), \"kernels\": \"\(trainer.kernels)\"}\n"
                             .utf8))
                 if r.epoch % max(1, checkpointEvery) == 0 || r.epoch == epochs {
                     try Checkpoint(network: trainer.network, training: trainer.state, velocity: trainer.velocity).save(to: output)
