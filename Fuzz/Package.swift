@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "ShardNet", path: ".."),
+        // Already a dependency of ShardNetInterop; FuzzKeras uses it to repack archives.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // IDXFile.read (raw and gzip): header validation, sizes, GzipReader.
@@ -28,6 +30,26 @@ let package = Package(
         // `shardnet import`'s network2.py JSON reader (ShardNetInterop's JSONReader, Network2JSON).
         .executableTarget(
             name: "FuzzImport",
+            dependencies: [
+                .product(name: "ShardNet", package: "ShardNet"),
+                .product(name: "ShardNetInterop", package: "ShardNet"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // `shardnet import`'s Keras 3 .keras reader: ZIPFoundation's container parsing, entry
+        // limits, config.json (KerasConfig.parse) and model.weights.h5 (libhdf5).
+        .executableTarget(
+            name: "FuzzKeras",
+            dependencies: [
+                .product(name: "ShardNet", package: "ShardNet"),
+                .product(name: "ShardNetInterop", package: "ShardNet"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // `shardnet import`'s legacy Keras HDF5 reader: model_config, layer_names, weight_names, datasets.
+        .executableTarget(
+            name: "FuzzKerasH5",
             dependencies: [
                 .product(name: "ShardNet", package: "ShardNet"),
                 .product(name: "ShardNetInterop", package: "ShardNet"),

@@ -6,20 +6,23 @@
 Deterministic (fixed seeds). Every case is one file in OUTDIR whose name says what is wrong,
 listed in OUTDIR/manifest.tsv with tab-separated columns
 
-    file    kind (dataset | checkpoint | idx-images | idx-labels)    phrase    slot
+    file    kind (dataset | checkpoint | idx-images | idx-labels | import)    phrase    slot
 
 `phrase` is a case-insensitive fragment the one-line error should contain (empty: any clear
 error naming the file will do). `slot` says which input of `shardnet convert` an IDX case
-replaces (train or test); it is empty for HDF5 cases. Valid reference files (a small dataset,
+replaces (train or test); it is empty for the other cases. `import` cases are models for
+`shardnet import` (Keras 3 .keras archives, legacy Keras .h5, network2.py JSON). Valid reference files (a small dataset,
 a 784-10-10 checkpoint and four small IDX files) are written to OUTDIR/_valid/; they are not
 cases. `scripts/hostile-check` runs the `shardnet` CLI on every case. Needs numpy and h5py.
 Layouts: docs/file-formats.md.
 """
 import gzip
 import io
+import json
 import os
 import struct
 import sys
+import zipfile
 import zlib
 
 import h5py
@@ -46,7 +49,7 @@ class Corpus:
         return os.path.join(self.out, name)
 
     def add(self, name, kind, phrase="", slot=""):
-        assert kind in ("dataset", "checkpoint", "idx-images", "idx-labels"), kind
+        assert kind in ("dataset", "checkpoint", "idx-images", "idx-labels", "import"), kind
         assert "\t" not in phrase and os.path.exists(self.path(name)), name
         assert name not in [r[0] for r in self.rows], name
         self.rows.append((name, kind, phrase, slot))
@@ -317,6 +320,16 @@ def main():
     c.write_bytes("global-heap-object-size-huge-dataset.h5", huge_object(dataset_bytes, b"hostile corpus"), "dataset")
     c.write_bytes("global-heap-free-space-zero-dataset.h5", zero_free_space(dataset_bytes), "dataset")
     c.write_bytes("global-heap-free-space-zero-checkpoint.h5", zero_free_space(checkpoint_bytes), "checkpoint")
+    # A version 0 superblock pointing at a driver information block (appended at the end of the
+    # file) that declares 2 GiB: libhdf5 1.10 zero-fills a buffer of that size before it finds
+    # the file truncated (found by FuzzKerasH5; Fuzz/regressions/keras-h5/timeout-*).
+    def huge_driver_info(data):
+        b = bytearray(data)
+        assert b[:8] == b"\x89HDF\r\n\x1a\n" and b[8] == 0 and b[13] == 8, "expected a version 0 superblock, 8-byte addresses"
+        b[48:56] = struct.pack("<Q", len(data))  # base 24, free space 32, end of file 40, driver info 48
+        return bytes(b) + struct.pack("<B3xI8s", 0, 0x7FFFFFFF, b"NCSAmult")
+    c.write_bytes("superblock-driver-info-huge-dataset.h5", huge_driver_info(dataset_bytes), "dataset", "driver information block")
+    c.write_bytes("superblock-driver-info-huge-checkpoint.h5", huge_driver_info(checkpoint_bytes), "checkpoint", "driver information block")
 
     # ---- Datasets: wrong shapes, types, values, structure
     def ds(name, phrase="", **kw):
@@ -491,8 +504,273 @@ def main():
     # A second gzip member that adds bytes beyond what the header promised.
     c.write_bytes("idx-concatenated-extra-member-labels.gz", gz(good_labels) + gz(b"\x01\x02\x03"), L, "more data", "train")
 
+    import_cases(c)
+
     c.finish()
     print(f"wrote {len(c.rows)} cases to {c.out}")
+
+
+# --------------------------------------------------------------------------------------------
+# `shardnet import`: hostile Keras 3 .keras archives, legacy Keras .h5 files and network2.py
+# JSON. Layouts as Sources/ShardNetInterop writes and reads them (Keras.swift, KerasConfig.swift,
+# Network2JSON.swift); the valid forms import (Tests/ShardNetInteropTests/RoundTripTests.swift).
+
+K_SIZES = [4, 3, 2]
+K_NAMES = ["dense", "dense_1"]
+
+
+def k_params(offset=300):
+    r = rng(offset)
+    return [(r.standard_normal((K_SIZES[i + 1], K_SIZES[i])).astype(np.float32),
+             r.standard_normal(K_SIZES[i + 1]).astype(np.float32)) for i in range(2)]
+
+
+def k3_config(sizes=K_SIZES, activations=("sigmoid", "sigmoid"), classes=("Dense", "Dense")):
+    layers = [{"module": "keras.layers", "class_name": "InputLayer",
+               "config": {"batch_shape": [None, sizes[0]], "dtype": "float32", "name": "input_layer"}}]
+    for i, (a, cls) in enumerate(zip(activations, classes)):
+        layers.append({"module": "keras.layers", "class_name": cls,
+                       "config": {"name": K_NAMES[i], "units": sizes[i + 1], "activation": a, "use_bias": True},
+                       "build_config": {"input_shape": [None, sizes[i]]}})
+    return {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": layers}}
+
+
+def k3_weights(params=None, dtype=np.float32):
+    params = k_params() if params is None else params
+    b = io.BytesIO()
+    with h5py.File(b, "w", libver=LIBVER) as f:
+        for name, (w, bias) in zip(K_NAMES, params):
+            v = f.create_group(f"layers/{name}/vars")
+            v.attrs["name"] = name
+            v.create_dataset("0", data=w.T.astype(dtype))
+            v.create_dataset("1", data=bias.astype(dtype))
+    return b.getvalue()
+
+
+def k_zip(entries, method=zipfile.ZIP_STORED):
+    """A zip of (name, bytes) entries with fixed timestamps (deterministic bytes)."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", method) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, data)
+    return b.getvalue()
+
+
+def keras_bytes(config=None, weights=None, method=zipfile.ZIP_STORED):
+    config = json.dumps(k3_config()).encode() if config is None else config
+    config = config if isinstance(config, bytes) else json.dumps(config).encode()
+    return k_zip([("metadata.json", b'{"keras_version": "3.15.1"}'), ("config.json", config),
+                  ("model.weights.h5", k3_weights() if weights is None else weights)], method)
+
+
+def set_declared_size(data, name, size):
+    """Overwrites entry `name`'s uncompressed size in its local header and its central
+    directory record (a zip that lies about how large an entry is)."""
+    data = bytearray(data)
+    n = name.encode()
+    for sig, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        i = data.find(sig)
+        while i >= 0:
+            if data[i + name_at:i + name_at + len(n)] == n:
+                data[i + size_at:i + size_at + 4] = struct.pack("<I", size)
+            i = data.find(sig, i + 4)
+    return bytes(data)
+
+
+def deflated_bomb(prefix, zeros):
+    """A raw deflate stream of `prefix` followed by `zeros` zero bytes (about 1 KB per MB)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = z.compress(prefix)
+    chunk = bytes(1 << 20)
+    for _ in range(zeros >> 20):
+        out += z.compress(chunk)
+    return out + z.flush()
+
+
+def bomb_zip(entries, bomb_name, bomb_prefix, bomb_zeros, declared):
+    """A zip whose entry `bomb_name` is a deflate stream inflating to len(prefix) + zeros bytes
+    but declares `declared` bytes; the other entries are stored. Built by hand (zipfile would
+    compress the whole payload in memory and state its true size)."""
+    out, central = bytearray(), bytearray()
+    items = entries + [(bomb_name, None)]
+    for name, data in items:
+        n = name.encode()
+        if data is None:
+            payload = deflated_bomb(bomb_prefix, bomb_zeros)
+            method, crc, usize = 8, zlib.crc32(bomb_prefix), declared
+        else:
+            payload, method, crc, usize = data, 0, zlib.crc32(data), len(data)
+        offset = len(out)
+        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, method, 0, 0x5C21, crc, len(payload), usize, len(n), 0) + n + payload
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, method, 0, 0x5C21, crc, len(payload), usize,
+                               len(n), 0, 0, 0, 0, 0, offset) + n
+    cd_at = len(out)
+    out += central + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(items), len(items), len(central), cd_at, 0)
+    return bytes(out)
+
+
+def never_ending_deflate_zip(entries, name, prefix):
+    """A zip whose entry `name` is a deflate stream that never ends (no final block) and runs to
+    the end of the file: its local header and data sit in the end-of-central-directory record's
+    comment, the last bytes of the file. A reader that inflates until the stream ends reads at
+    the end of the file forever (ZIPFoundation 0.9.20 on Linux did)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    payload = z.compress(prefix) + z.flush(zlib.Z_SYNC_FLUSH)  # ends in an empty non-final stored block
+    out, central = bytearray(), bytearray()
+    for n_, data in entries:
+        n = n_.encode()
+        offset = len(out)
+        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0x5C21, zlib.crc32(data), len(data), len(data), len(n), 0) + n + data
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x5C21, zlib.crc32(data), len(data), len(data),
+                               len(n), 0, 0, 0, 0, 0, offset) + n
+    n = name.encode()
+    cd_at = len(out)
+    count = len(entries) + 1
+    central_size = len(central) + 46 + len(n)
+    local_at = cd_at + central_size + 22  # inside the comment
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x5C21, zlib.crc32(prefix), len(payload), len(prefix), len(n), 0) + n
+    central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x5C21, zlib.crc32(prefix), len(payload), len(prefix),
+                           len(n), 0, 0, 0, 0, 0, local_at) + n
+    comment = local + payload
+    out += central + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(central), cd_at, len(comment)) + comment
+    return bytes(out)
+
+
+def k2_config(sizes=K_SIZES, classes=("Dense", "Dense")):
+    layers = [{"class_name": "InputLayer", "config": {"batch_input_shape": [None, sizes[0]], "name": "input_1"}}]
+    for i, cls in enumerate(classes):
+        layers.append({"class_name": cls, "config": {"name": K_NAMES[i], "units": sizes[i + 1], "activation": "sigmoid",
+                                                     "use_bias": True, "rate": 0.5}})
+    return {"class_name": "Sequential", "config": {"name": "sequential", "layers": layers}, "keras_version": "2.15.0"}
+
+
+def write_legacy(path, config=None, params=None, dtype=np.float32, extra=None):
+    """tf.keras 2's single-file layout (model_config JSON attribute, model_weights/...)."""
+    params = k_params() if params is None else params
+    with h5py.File(path, "w", libver=LIBVER) as f:
+        if config is not False:
+            f.attrs["model_config"] = config if isinstance(config, str) else json.dumps(config or k2_config())
+        f.attrs["keras_version"] = np.bytes_("2.15.0")
+        f.attrs["backend"] = np.bytes_("tensorflow")
+        mw = f.create_group("model_weights")
+        mw.attrs["layer_names"] = np.array([n.encode() for n in K_NAMES], dtype="S")
+        for name, (w, b) in zip(K_NAMES, params):
+            g = mw.create_group(name)
+            g.attrs["weight_names"] = np.array([f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()], dtype="S")
+            g.create_dataset(f"{name}/kernel:0", data=w.T.astype(dtype))
+            g.create_dataset(f"{name}/bias:0", data=b.astype(dtype))
+        if extra:
+            extra(f)
+
+
+def import_cases(c):
+    I = "import"
+    P = k_params()
+    nan_params = [P[0], (P[1][0], np.array([0.5, np.nan], np.float32))]
+    # valid references (not cases): each imports
+    with open(os.path.join(c.out, "_valid", "model.keras"), "wb") as f:
+        f.write(keras_bytes())
+    write_legacy(os.path.join(c.out, "_valid", "model-keras.h5"))
+
+    # ---- Keras 3 .keras archives
+    good = keras_bytes()
+    c.write_bytes("import-keras-truncated-half.keras", good[: len(good) // 2], I, "not a readable zip archive")
+    c.write_bytes("import-keras-truncated-end-record.keras", good[:-10], I, "not a readable zip archive")
+    c.write_bytes("import-keras-only-signature.keras", b"PK\x03\x04", I, "not a readable zip archive")
+    c.write_bytes("import-keras-empty-archive.keras", k_zip([]), I, "config.json: is missing from the archive")
+    c.write_bytes("import-keras-no-weights.keras", k_zip([("config.json", json.dumps(k3_config()).encode())]), I,
+                  "model.weights.h5: is missing from the archive")
+    damaged = bytearray(good)
+    at = damaged.find(b'"class_name"')
+    damaged[at + 2] ^= 0x20  # stored config.json no longer matches its CRC-32
+    c.write_bytes("import-keras-config-crc-mismatch.keras", bytes(damaged), I, "config.json: fails its CRC-32 check")
+    c.write_bytes("import-keras-config-declared-4gb.keras", set_declared_size(good, "config.json", 0xFFFFFFF0), I,
+                  "config.json: declares 4294967280 bytes")
+    # Zip bombs: 512 MiB of zeros in 0.5 MB, honestly declared (refused by the declaration before
+    # anything is extracted), and 64 MiB declared as the few KB of a real weights file (refused
+    # as soon as the extraction passes the declared size).
+    weights = k3_weights()
+    cfg = ("config.json", json.dumps(k3_config()).encode())
+    c.write_bytes("import-keras-bomb-declared-512mb.keras",
+                  bomb_zip([cfg], "model.weights.h5", weights, 512 << 20, len(weights) + (512 << 20)), I,
+                  "model.weights.h5: declares")
+    c.write_bytes("import-keras-bomb-lying-size.keras", bomb_zip([cfg], "model.weights.h5", weights, 64 << 20, len(weights)), I,
+                  "model.weights.h5: extracts to more than")
+    c.write_bytes("import-keras-config-bomb.keras", bomb_zip([], "config.json", b"{", 64 << 20, 100), I,
+                  "config.json: extracts to more than")
+    # Refused as damaged deflate data: what follows the stream's last byte is not read (see
+    # ZipEntryReader), so the stream fails where it should have ended.
+    c.write_bytes("import-keras-deflate-stream-never-ends.keras", never_ending_deflate_zip([cfg], "model.weights.h5", weights), I,
+                  "model.weights.h5: cannot be inflated")
+    c.write_bytes("import-keras-weights-int32.keras", keras_bytes(weights=k3_weights(dtype=np.int32)), I,
+                  "expected float32 or float64")
+    c.write_bytes("import-keras-weights-float16.keras", keras_bytes(weights=k3_weights(dtype=np.float16)), I,
+                  "expected float32 or float64")
+    c.write_bytes("import-keras-shape-mismatch.keras", keras_bytes(json.dumps(k3_config(sizes=[4, 5, 2])).encode()), I,
+                  "the model config implies [4, 5]")
+    c.write_bytes("import-keras-conv2d-layer.keras", keras_bytes(json.dumps(k3_config(classes=("Dense", "Conv2D"))).encode()), I,
+                  "is a Conv2D; only Dense layers")
+    c.write_bytes("import-keras-relu.keras", keras_bytes(json.dumps(k3_config(activations=("relu", "sigmoid"))).encode()), I,
+                  "activation 'relu' is not supported")
+    functional = dict(k3_config(), class_name="Functional")
+    c.write_bytes("import-keras-functional.keras", keras_bytes(json.dumps(functional).encode()), I, "only Sequential")
+    c.write_bytes("import-keras-nan-weights.keras", keras_bytes(weights=k3_weights(nan_params)), I, "parameters must be finite")
+    c.write_bytes("import-keras-config-malformed.keras", keras_bytes(b'{"class_name": "Sequential", "config": {"layers": [{'), I,
+                  "config.json: is not valid JSON")
+    c.write_bytes("import-keras-config-deep.keras", keras_bytes(b"[" * 100000 + b"]" * 100000), I, "nested deeper than 64")
+    c.write_bytes("import-keras-config-units-huge.keras",
+                  keras_bytes(json.dumps(k3_config(sizes=[4, 10**12, 2])).encode()), I, "units: is 1000000000000")
+    c.write_bytes("import-keras-weights-not-hdf5.keras", keras_bytes(weights=b"A" * 4096), I, "model.weights.h5")
+    c.write_bytes("import-keras-weights-truncated.keras", keras_bytes(weights=weights[: len(weights) // 2]), I, "model.weights.h5")
+
+    # ---- legacy Keras .h5
+    write_legacy(c.path("import-keras-h5-no-model-config.h5"), config=False)
+    c.add("import-keras-h5-no-model-config.h5", I, "model_config")
+    write_legacy(c.path("import-keras-h5-config-malformed.h5"), config='{"class_name": "Sequential", "config": {')
+    c.add("import-keras-h5-config-malformed.h5", I, "model_config: is not valid JSON")
+    write_legacy(c.path("import-keras-h5-config-deep.h5"), config="{\"a\": " * 5000 + "1" + "}" * 5000)
+    c.add("import-keras-h5-config-deep.h5", I, "nested deeper than 64")
+    write_legacy(c.path("import-keras-h5-dropout-layer.h5"), config=k2_config(classes=("Dense", "Dropout")))
+    c.add("import-keras-h5-dropout-layer.h5", I, "is a Dropout; only Dense layers")
+    write_legacy(c.path("import-keras-h5-weights-int32.h5"), dtype=np.int32)
+    c.add("import-keras-h5-weights-int32.h5", I, "expected float32 or float64")
+    write_legacy(c.path("import-keras-h5-shape-mismatch.h5"), config=k2_config(sizes=[4, 3, 7]))
+    c.add("import-keras-h5-shape-mismatch.h5", I, "the model config implies [3, 7]")
+    write_legacy(c.path("import-keras-h5-nan-bias.h5"), params=nan_params)
+    c.add("import-keras-h5-nan-bias.h5", I, "parameters must be finite")
+    def drop_layer(f):
+        del f["model_weights/dense_1"]
+    write_legacy(c.path("import-keras-h5-missing-layer.h5"), extra=drop_layer)
+    c.add("import-keras-h5-missing-layer.h5", I, "/model_weights/dense_1: is missing")
+    def no_weight_names(f):
+        del f["model_weights/dense"].attrs["weight_names"]
+    write_legacy(c.path("import-keras-h5-no-weight-names.h5"), extra=no_weight_names)
+    c.add("import-keras-h5-no-weight-names.h5", I, "weight_names")
+    with open(os.path.join(c.out, "_valid", "model-keras.h5"), "rb") as f:
+        legacy = f.read()
+    c.write_bytes("import-keras-h5-truncated.h5", legacy[: len(legacy) // 2], I, "")
+
+    # ---- network2.py JSON
+    def j(obj):
+        return json.dumps(obj).encode()
+    good_json = {"sizes": [2, 3, 1], "weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[0.7, 0.8, 0.9]]],
+                 "biases": [[[0.1], [0.2], [0.3]], [[0.4]]], "cost": "CrossEntropyCost"}
+    c.write_bytes("import-json-malformed.json", j(good_json)[:-30], I, "is not valid JSON")
+    c.write_bytes("import-json-deep-arrays.json", b'{"sizes": ' + b"[" * 100000 + b"]" * 100000 + b"}", I, "nested deeper than 64")
+    c.write_bytes("import-json-deep-objects.json", b'{"a": ' * 100000 + b"1" + b"}" * 100000, I, "nested deeper than 64")
+    c.write_bytes("import-json-nan-literal.json", j(good_json).replace(b"0.5", b"NaN"), I, "")
+    c.write_bytes("import-json-infinite-weight.json", j(good_json).replace(b"0.5", b"1e39"), I, "parameters must be finite")
+    c.write_bytes("import-json-shape-mismatch.json", j(dict(good_json, sizes=[2, 2, 1])), I, "has 3 rows; expected 2")
+    c.write_bytes("import-json-weights-strings.json", j(dict(good_json, weights=[[["0.1", "0.2"]] * 3, [[0.7, 0.8, 0.9]]])), I,
+                  "is not a number")
+    c.write_bytes("import-json-sizes-huge.json", j(dict(good_json, sizes=[1 << 24] * 3)), I, "parameters")
+    c.write_bytes("import-json-sizes-too-many.json", j(dict(good_json, sizes=[2] * 2000)), I, "at most 1024")
+    c.write_bytes("import-json-cost-unknown.json", j(dict(good_json, cost="HingeCost")), I, "cost: is 'HingeCost'")
+    c.write_bytes("import-json-top-level-array.json", b"[1, 2, 3]", I, "")
+    c.write_bytes("import-json-empty.json", b"", I, "empty")
+    c.write_bytes("import-not-a-model.bin", b"\x7fELF" + bytes(60), I, "expected a Keras model")
 
 
 if __name__ == "__main__":

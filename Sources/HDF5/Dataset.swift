@@ -83,6 +83,28 @@ public final class Dataset {
         }
     }
 
+    /// Refuses a compact or contiguous dataset whose stored bytes are not what its shape and
+    /// type take: libhdf5 1.10 copies the raw data by the size the dataspace implies, so a
+    /// corrupt layout that stores fewer bytes makes `H5Dread` copy past them (a segfault in
+    /// H5VM_memcpyvv, found by FuzzKerasH5, `Fuzz/regressions/keras-h5/`). A dataset never
+    /// written (a contiguous one with 0 bytes stored) reads as its fill value and passes;
+    /// chunked storage is left to libhdf5 and the readers' own size checks.
+    private func checkStorage() throws {
+        let plist = try creationProperties()
+        let layout = H5Pget_layout(plist.id)
+        guard layout == H5D_COMPACT || layout == H5D_CONTIGUOUS else { return }
+        let stored = H5Dget_storage_size(id)
+        let (expected, overflow) = count.multipliedReportingOverflow(by: elementType.size)
+        // A compact dataset always holds its whole buffer (fill values until written); a
+        // contiguous one may be unallocated (0 bytes, read as fill values).
+        guard (layout == H5D_CONTIGUOUS && stored == 0) || (!overflow && stored == UInt64(expected)) else {
+            let what = layout == H5D_COMPACT ? "compact" : "contiguous"
+            throw HDF5Error(
+                .library, file: file.path, object: name,
+                message: "its \(what) storage holds \(stored) bytes but shape \(shape) of \(elementType) takes \(expected); the file is corrupt")
+        }
+    }
+
     private func creationProperties() throws -> PropertyList {
         let pid = H5Dget_create_plist(id)
         guard pid >= 0 else { throw HDF5Error.fromStack(file: file.path, object: name, "cannot read the creation properties") }
@@ -107,6 +129,7 @@ public final class Dataset {
             throw HDF5Error(.wrongShape, file: file.path, object: name, message: "buffer of \(buffer.count) elements for a dataset of shape \(shape)")
         }
         guard count > 0, let base = buffer.baseAddress else { return }
+        try checkStorage()
         guard H5Dread(id, type, shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), base) >= 0 else {
             throw HDF5Error.fromStack(file: file.path, object: name, "cannot read the data")
         }
@@ -140,6 +163,7 @@ public final class Dataset {
             throw HDF5Error(.wrongShape, file: file.path, object: name, message: "buffer of \(buffer.count) elements for rows of shape \(rowShape)")
         }
         guard buffer.count > 0, let base = buffer.baseAddress else { return }
+        try checkStorage()
         let sid = H5Dget_space(id)
         guard sid >= 0 else { throw HDF5Error.fromStack(file: file.path, object: name, "cannot read the dataspace") }
         let fileSpace = Dataspace(owning: sid)

@@ -57,6 +57,7 @@ public final class File: Group {
                 let what = st.st_size == 0 ? "an empty file" : "no HDF5 signature"
                 throw HDF5Error(.notHDF5, file: path, object: "/", message: "not an HDF5 file (\(what))")
             }
+            try SuperblockCheck.validate(path: path)
             try GlobalHeapCheck.validate(path: path)
             let flags = mode == .read ? shim_H5F_ACC_RDONLY() : shim_H5F_ACC_RDWR()
             fid = H5Fopen(path, flags, fapl.id)

@@ -158,9 +158,12 @@ public enum Keras {
         throw ShardNetError.invalidFile(path: path, object: "/", reason: "is \(what); expected a Keras model (.keras or .h5)")
     }
 
-    /// Extracts entry `name` into memory, at most `limit` bytes (counted as extracted, not as
-    /// the archive declares).
-    private static func extract(_ archive: Archive, _ name: String, limit: Int, path: String) throws -> Data {
+    /// Extracts entry `name` (listed by ZIPFoundation, read by `ZipEntryReader`), handing its
+    /// contents to `sink` chunk by chunk. The entry may declare at most `limit` bytes, and it may
+    /// not extract to more than it declares (counted as extracted, not as the archive says: a
+    /// deflate stream can inflate far beyond its header, so a zip bomb stops at the declared
+    /// size, with nothing more allocated).
+    private static func extract(_ archive: Archive, _ name: String, limit: Int, path: String, into sink: (Data) throws -> Void) throws {
         guard let entry = archive[name] else {
             throw ShardNetError.invalidFile(
                 path: path, object: name,
@@ -171,20 +174,31 @@ public enum Keras {
             throw ShardNetError.invalidFile(
                 path: path, object: name, reason: "declares \(entry.uncompressedSize) bytes; at most \(limit) are accepted")
         }
+        try ZipEntryReader.extract(name, from: path, limit: limit, into: sink)
+    }
+
+    /// Extracts entry `name` into memory (small entries: config.json, metadata.json).
+    private static func extract(_ archive: Archive, _ name: String, limit: Int, path: String) throws -> Data {
         var data = Data()
-        do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                guard data.count + chunk.count <= limit else {
-                    throw ShardNetError.invalidFile(path: path, object: name, reason: "extracts to more than \(limit) bytes")
-                }
-                data.append(chunk)
-            }
-        } catch let error as ShardNetError {
-            throw error
-        } catch {
-            throw ShardNetError.invalidFile(path: path, object: name, reason: "cannot be extracted (truncated or damaged archive: \(error))")
-        }
+        try extract(archive, name, limit: limit, path: path) { data.append($0) }
         return data
+    }
+
+    /// The most bytes a model.weights.h5 for `declared` may take: every parameter as float64
+    /// four times over (the weights and up to three optimizer slots per parameter, e.g. Adam's
+    /// m, v and AMSGrad's v̂: Keras saves a compiled model's optimizer state in the same file),
+    /// plus generous room for HDF5's structures (groups, object headers, attributes); at most
+    /// `maxWeightsBytes`. Without a stated input width the first kernel's rows are unknown, and
+    /// only `maxWeightsBytes` bounds it.
+    static func weightsLimit(_ declared: [KerasConfig.DeclaredLayer]) -> Int {
+        guard var width = declared.first?.inputs else { return maxWeightsBytes }
+        var parameters = 0
+        for layer in declared {
+            // At most 1,024 layers of at most 2^24 units: no overflow.
+            parameters += width * layer.units + layer.units
+            width = layer.units
+        }
+        return min(maxWeightsBytes, parameters * 32 + declared.count * (256 << 10) + (4 << 20))
     }
 
     static func loadArchive(_ path: String) throws -> DenseModel {
@@ -196,12 +210,29 @@ public enum Keras {
         // metadata.json (Keras version, date) is informative only: Keras itself does not need it.
         if archive["metadata.json"] != nil { _ = try extract(archive, "metadata.json", limit: maxConfigBytes, path: path) }
         let declared = try KerasConfig.parse(config, file: path, object: "config.json")
-        let weightsData = try extract(archive, "model.weights.h5", limit: maxWeightsBytes, path: path)
+        // The weights go to a private temp file (libhdf5 reads files), streamed: never whole in memory.
         let folder = FileManager.default.temporaryDirectory.path
         let weightsPath = folder + "/shardnet-import-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).weights.h5"
+        let fd = open(weightsPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw ShardNetError.io(path: weightsPath, reason: "cannot create a temp file for model.weights.h5: \(String(cString: strerror(errno)))")
+        }
         defer { unlink(weightsPath) }
-        guard FileManager.default.createFile(atPath: weightsPath, contents: weightsData, attributes: [.posixPermissions: 0o600]) else {
-            throw ShardNetError.io(path: weightsPath, reason: "cannot write a temp file for model.weights.h5")
+        do {
+            defer { close(fd) }
+            try extract(archive, "model.weights.h5", limit: weightsLimit(declared), path: path) { chunk in
+                try chunk.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                        guard n > 0 else {
+                            let reason = String(cString: strerror(errno))
+                            throw ShardNetError.io(path: weightsPath, reason: "cannot write the temp file for model.weights.h5: \(reason)")
+                        }
+                        offset += n
+                    }
+                }
+            }
         }
         // Errors inside the weights name the archive and the entry, not the temp file.
         do {
@@ -319,8 +350,10 @@ public enum Keras {
                 path: path, object: prefix + dataset.name, reason: "has type \(dataset.elementType); expected float32 or float64")
         }
         // A dataset that claims far more elements than its stored bytes could hold (even
-        // compressed) is refused before the read allocates for it.
-        guard dataset.count <= max(1, dataset.storageSize) * 1032 else {
+        // compressed) is refused before the read allocates for it. A forged storage size reads
+        // as up to Int.max, so the bound saturates rather than overflow (FuzzKerasH5 found the trap).
+        let (bound, overflow) = max(1, dataset.storageSize).multipliedReportingOverflow(by: 1032)
+        guard overflow || dataset.count <= bound else {
             throw ShardNetError.invalidFile(
                 path: path, object: prefix + dataset.name, reason: "declares \(dataset.count) values but stores only \(dataset.storageSize) bytes")
         }

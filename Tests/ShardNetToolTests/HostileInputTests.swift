@@ -86,6 +86,8 @@ import Testing
             return ["evaluate", "--model", c.file, "--data", valid["dataset"]!, "--threads", "1"]
         case "checkpoint-default-data":
             return ["evaluate", "--model", c.file, "--threads", "1"]
+        case "import":
+            return ["import", c.file, "--output", output]
         default:
             var inputs = [valid["train-images"]!, valid["train-labels"]!, valid["test-images"]!, valid["test-labels"]!]
             let index = (c.slot == "test" ? 2 : 0) + (c.kind == "idx-labels" ? 1 : 0)
@@ -148,7 +150,7 @@ import Testing
                 phrase: f.count > 2 ? f[2] : "", slot: f.count > 3 ? f[3] : "")
         }
         #expect(cases.count >= 40, "the corpus has only \(cases.count) cases")
-        #expect(Set(cases.map(\.kind)) == ["dataset", "checkpoint", "idx-images", "idx-labels"])
+        #expect(Set(cases.map(\.kind)) == ["dataset", "checkpoint", "idx-images", "idx-labels", "import"])
         let v = corpus.appendingPathComponent("_valid").path
         let valid = [
             "dataset": "\(v)/dataset.h5",
@@ -163,13 +165,14 @@ import Testing
         #expect(failures.isEmpty, "\(failures.count) of \(cases.count) hostile files not rejected cleanly:\n\(failures.joined(separator: "\n"))")
     }
 
-    /// Inputs the fuzzers found (scripts/fuzz saves them in Fuzz/regressions/idx and /hdf5).
+    /// Inputs the fuzzers found (kept in Fuzz/regressions/idx, /hdf5, and /keras, /keras-h5,
+    /// /import for `shardnet import`).
     @Test(.timeLimit(.minutes(3)))
     func fuzzRegressionsFailCleanly() throws {
         let fm = FileManager.default
         let regressions = Tool.root.appendingPathComponent("Fuzz/regressions")
         var cases: [Case] = []
-        for (folder, kind) in [("idx", "idx-images"), ("hdf5", "hdf5")] {
+        for (folder, kind) in [("idx", "idx-images"), ("hdf5", "hdf5"), ("keras", "import"), ("keras-h5", "import"), ("import", "import")] {
             let dir = regressions.appendingPathComponent(folder)
             let names = (try? fm.contentsOfDirectory(atPath: dir.path)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") && !name.hasSuffix(".md") {
