@@ -712,7 +712,7 @@ def import_cases(c):
                   "the model config implies [4, 5]")
     c.write_bytes("import-keras-conv2d-layer.keras", keras_bytes(json.dumps(k3_config(classes=("Dense", "Conv2D"))).encode()), I,
                   "is a Conv2D; only Dense layers")
-    c.write_bytes("import-keras-relu.keras", keras_bytes(json.dumps(k3_config(activations=("relu", "sigmoid"))).encode()), I,
+    c.write_bytes("import-keras-relu.keras", keras_bytes(json.dumps(k3_config(activations=("sigmoid", "relu"))).encode()), I,
                   "activation 'relu' is not supported")
     functional = dict(k3_config(), class_name="Functional")
     c.write_bytes("import-keras-functional.keras", keras_bytes(json.dumps(functional).encode()), I, "only Sequential")
