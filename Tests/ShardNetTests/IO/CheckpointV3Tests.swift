@@ -101,6 +101,22 @@ struct CheckpointV3Tests {
         #expect(try File(path).group("training").attrs.int64("best_validation_correct") == -1)
     }
 
+    // Property: a training state equals itself and its loaded copy when its records hold the
+    // NaNs that mean "not measured" (no validation split: validation cost; no test split: test
+    // cost; older files: η) — `==` compares the real fields bit for bit, so a resumed run can
+    // be checked with `==` whether or not it validates.
+    @Test func statesWithUnmeasuredValuesEqualThemselves() throws {
+        let folder = try IOTempFolder()
+        let training = IO.training(epochs: 2)  // test cost NaN in epoch 1; validation cost and η NaN throughout
+        #expect(training.history.allSatisfy { $0.validationCost.isNaN && $0.eta.isNaN } && training.history[0].testCost.isNaN)
+        #expect(training == training)
+        try Checkpoint(network: try Self.network(), training: training).save(to: folder.file("c.h5"))
+        #expect(try Checkpoint.load(from: folder.file("c.h5")).training == training)
+        var other = training
+        other.history[1].validationCost = 0.5
+        #expect(other != training)
+    }
+
     // Property: with momentum and no velocity given (a run that has not stepped yet), the
     // file keeps a zero velocity, which loads as zeros.
     @Test func momentumWithoutVelocityStoresZeros() throws {
