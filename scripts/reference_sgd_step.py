@@ -201,9 +201,12 @@ def swift_case_entry(name, W, B):
     return '        "' + name + '": [\n' + ",\n".join("            " + r for r in rows) + ",\n        ],"
 
 
-# W with its first weight exactly 0: the L1 cases check sgn(0) = 0 there.
+# W with two weights exactly 0, w[0][0, 0] and w[0][3, 2] (parameters 0 and 11: the first and
+# the last of layer 0's 12 weights, so that both a vector body and a scalar tail of the update
+# kernel meet a zero): the L1 cases check sgn(0) = 0 there.
 W_ZERO = [w.copy() for w in W]
 W_ZERO[0][0, 0] = 0.0
+W_ZERO[0][3, 2] = 0.0
 
 # name: hidden activation, output layer, cost, L2 lmbda, L1, momentum mu, Nesterov, initial W.
 base = dict(hidden="sigmoid", output="sigmoid", cost="cross-entropy", lmbda=0.1, l1=0.0, mu=0.0, nesterov=False, W=W)
