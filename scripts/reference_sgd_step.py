@@ -93,3 +93,137 @@ for cost in ["quadratic", "cross-entropy"]:
     for k in range(0, len(samples), m):
         w, b = update_mini_batch(w, b, samples[k:k + m], len(samples), cost)
     print(swift_entry(cost, w, b))
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 3 (ShardNet format version 3): the blocks below are printed after the two above,
+# which stay byte-for-byte as they were. Same network, samples and eta; every case is
+# "two steps" (samples 0-4, n = 5, m = 3: a full step on 0-2, then the partial step on 3-4),
+# so momentum's velocity carries from the first step into the second. Each case is one entry
+# of `Chapter3ReferenceStepTests.expected` (Tests/ShardNetTests/Training/), keyed by its name.
+#
+# Per sample, in float64, as network2.py would: f the hidden activation (sigmoid, tanh, or
+# relu with f'(z) = 1 if z > 0 else 0), the output layer sigmoid (delta = (a - y) sigma'(z) for
+# the quadratic cost, a - y for cross-entropy) or a softmax trained with the log-likelihood
+# cost (delta = a - y). Updates (g: the gradient summed over the batch, m its size, n = 5):
+#   plain:     w <- (1 - eta lmbda/n) w - (eta/m) g - (eta l1/n) sgn(w)          (sgn 0 = 0)
+#   momentum:  v <- mu v - ((eta/m) g + (eta lmbda/n) w + (eta l1/n) sgn(w)),  w <- w + v
+#   Nesterov:  v as above, w <- w + mu v - ((eta/m) g + (eta lmbda/n) w + (eta l1/n) sgn(w))
+# Biases: the same with lmbda = l1 = 0. The velocity starts at 0.
+# ---------------------------------------------------------------------------------------------
+
+def activate(f, z):
+    if f == "sigmoid":
+        return sigmoid(z)
+    if f == "tanh":
+        return np.tanh(z)
+    if f == "relu":
+        return np.maximum(z, 0.0)
+    raise ValueError(f)
+
+
+def derivative(f, z):
+    if f == "sigmoid":
+        return sigmoid(z) * (1 - sigmoid(z))
+    if f == "tanh":
+        return 1 - np.tanh(z) ** 2
+    if f == "relu":
+        return (z > 0).astype(np.float64)
+    raise ValueError(f)
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def backprop3(W, B, x, y, hidden, output, cost):
+    """network2.py's backprop with hidden activation `hidden` and output layer `output`."""
+    nabla_b = [np.zeros(b.shape) for b in B]
+    nabla_w = [np.zeros(w.shape) for w in W]
+    activation, activations, zs = x, [x], []
+    for i, (b, w) in enumerate(zip(B, W)):
+        z = np.dot(w, activation) + b
+        zs.append(z)
+        if i < len(W) - 1:
+            activation = activate(hidden, z)
+        else:
+            activation = softmax(z) if output == "softmax" else sigmoid(z)
+        activations.append(activation)
+    a = activations[-1]
+    if cost == "quadratic":
+        delta = (a - y) * sigmoid(zs[-1]) * (1 - sigmoid(zs[-1]))
+    else:  # cross-entropy with sigmoid outputs, log-likelihood with a softmax
+        delta = a - y
+    nabla_b[-1] = delta
+    nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+    for l in range(2, len(sizes)):
+        delta = np.dot(W[-l + 1].transpose(), delta) * derivative(hidden, zs[-l])
+        nabla_b[-l] = delta
+        nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
+    return nabla_b, nabla_w
+
+
+def step3(W, B, VW, VB, batch, n, case):
+    """One mini-batch step of `case`; returns the new weights, biases and velocities."""
+    nb = [np.zeros(b.shape) for b in B]
+    nw = [np.zeros(w.shape) for w in W]
+    for x, label in batch:
+        y = np.zeros((2, 1)); y[label] = 1.0
+        db, dw = backprop3(W, B, x, y, case["hidden"], case["output"], case["cost"])
+        nb = [a + d for a, d in zip(nb, db)]
+        nw = [a + d for a, d in zip(nw, dw)]
+    m = len(batch)
+    lam, l1, mu, nesterov = case["lmbda"], case["l1"], case["mu"], case["nesterov"]
+    if mu == 0:
+        W2 = [(1 - eta * (lam / n)) * w - (eta / m) * g - (eta * l1 / n) * np.sign(w) for w, g in zip(W, nw)]
+        B2 = [b - (eta / m) * g for b, g in zip(B, nb)]
+        return W2, B2, VW, VB
+    qw = [(eta / m) * g + (eta * lam / n) * w + (eta * l1 / n) * np.sign(w) for w, g in zip(W, nw)]
+    qb = [(eta / m) * g for g in nb]
+    VW2 = [mu * v - q for v, q in zip(VW, qw)]
+    VB2 = [mu * v - q for v, q in zip(VB, qb)]
+    if nesterov:
+        W2 = [w + mu * v - q for w, v, q in zip(W, VW2, qw)]
+        B2 = [b + mu * v - q for b, v, q in zip(B, VB2, qb)]
+    else:
+        W2 = [w + v for w, v in zip(W, VW2)]
+        B2 = [b + v for b, v in zip(B, VB2)]
+    return W2, B2, VW2, VB2
+
+
+def swift_case_entry(name, W, B):
+    """The parameters as a Swift dictionary entry keyed by the case's name, 6 values a line."""
+    values = []
+    for w, b in zip(W, B):
+        values += list(w.reshape(-1)) + list(b.reshape(-1))
+    rows = [", ".join("%.9f" % v for v in values[i:i + 6]) for i in range(0, len(values), 6)]
+    return '        "' + name + '": [\n' + ",\n".join("            " + r for r in rows) + ",\n        ],"
+
+
+# W with two weights exactly 0, w[0][0, 0] and w[0][3, 2] (parameters 0 and 11: the first and
+# the last of layer 0's 12 weights, so that both a vector body and a scalar tail of the update
+# kernel meet a zero): the L1 cases check sgn(0) = 0 there.
+W_ZERO = [w.copy() for w in W]
+W_ZERO[0][0, 0] = 0.0
+W_ZERO[0][3, 2] = 0.0
+
+# name: hidden activation, output layer, cost, L2 lmbda, L1, momentum mu, Nesterov, initial W.
+base = dict(hidden="sigmoid", output="sigmoid", cost="cross-entropy", lmbda=0.1, l1=0.0, mu=0.0, nesterov=False, W=W)
+cases = [
+    ("momentum", dict(base, mu=0.9)),
+    ("nesterov", dict(base, mu=0.9, nesterov=True)),
+    ("l1", dict(base, l1=0.2, W=W_ZERO)),
+    ("momentum-l1", dict(base, lmbda=0.0, l1=0.2, mu=0.5, W=W_ZERO)),
+    ("softmax", dict(base, output="softmax", cost="log-likelihood")),
+    ("tanh", dict(base, hidden="tanh", cost="quadratic")),
+    ("relu", dict(base, hidden="relu", output="softmax", cost="log-likelihood")),
+    ("relu-nesterov", dict(base, hidden="relu", output="softmax", cost="log-likelihood", mu=0.9, nesterov=True)),
+]
+print("// chapter 3, two steps (samples 0-4, n = 5, m = 3; velocity from 0): `Chapter3ReferenceStepTests.expected`")
+for name, case in cases:
+    w, b = case["W"], B
+    vw, vb = [np.zeros(x.shape) for x in w], [np.zeros(x.shape) for x in b]
+    for k in range(0, len(samples), m):
+        w, b, vw, vb = step3(w, b, vw, vb, samples[k:k + m], len(samples), case)
+    print(swift_case_entry(name, w, b))

@@ -71,4 +71,12 @@ public struct EpochRecord: Sendable, Equatable, Codable {
             && validationCorrect == other.validationCorrect && validationTotal == other.validationTotal
             && Self.sameBits(validationCost, other.validationCost) && Self.sameBits(eta, other.eta)
     }
+
+    /// Every field equal, the real ones bit for bit. NaN means "not measured" here (no test or
+    /// validation split), so a record — and a `TrainingState` holding it — must still equal
+    /// itself; the synthesised `==` made every record of a run without validation unequal to itself.
+    public static func == (a: EpochRecord, b: EpochRecord) -> Bool {
+        a.hasSameResults(as: b) && a.seconds.bitPattern == b.seconds.bitPattern
+            && a.samplesPerSecond.bitPattern == b.samplesPerSecond.bitPattern
+    }
 }
