@@ -53,12 +53,6 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     /// trainingCorrect / trainingTotal, or 0 when not monitored.
     public var trainingAccuracy: Double { trainingTotal > 0 ? Double(trainingCorrect) / Double(trainingTotal) : 0 }
 
-    /// Equality of every field, a NaN (a split that was not measured) equal to a NaN.
-    public static func == (a: EpochRecord, b: EpochRecord) -> Bool {
-        func same(_ x: Double, _ y: Double) -> Bool { x == y || (x.isNaN && y.isNaN) }
-        return a.hasSameResults(as: b) && same(a.seconds, b.seconds) && same(a.samplesPerSecond, b.samplesPerSecond)
-    }
-
     /// Bitwise equality, any NaN equal to any NaN (HDF5 and JSON need not keep a NaN's payload).
     private static func sameBits(_ x: Double, _ y: Double) -> Bool { x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN) }
 

@@ -215,6 +215,7 @@ public final class Trainer {
         }
         guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
         guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
+        if let ended = endedEarly { return .finishedEarly(reason: "the run had already ended: \(ended)") }
         var order = [Int32](repeating: 0, count: training.count)
         let steps = (training.count + state.miniBatchSize - 1) / state.miniBatchSize
         guard state.epochStepsDone >= 0, state.epochStepsDone < steps, state.epochCostSum.isFinite else {
@@ -293,6 +294,19 @@ public final class Trainer {
             if state.epochsCompleted < epochs && shouldStop() { return .stopped }
         }
         return .completed
+    }
+
+    /// Why the run has already ended, when its state says so (a resumed run that early stopping
+    /// or the plateau schedule ended stays ended): nil otherwise.
+    private var endedEarly: String? {
+        guard !state.isMidEpoch else { return nil }
+        if state.etaSchedule.plateauEpochs != nil, state.eta <= state.initialEta / EtaSchedule.stopRatio {
+            return "η fell to η₀/\(Int(EtaSchedule.stopRatio)) (\(state.eta))"
+        }
+        if let n = state.earlyStop, state.epochsWithoutImprovement >= n {
+            return "no better validation accuracy in \(n) epochs (best: epoch \(state.bestEpoch))"
+        }
+        return nil
     }
 
     /// After an epoch's validation: records a better accuracy, or counts an epoch without one;
