@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Optimiser") var optimiser: OptimiserOptions
     @OptionGroup(title: "Data") var dataOptions: DataOptions
+    @OptionGroup(title: "Streaming") var streamOptions: StreamOptions
     @OptionGroup(title: "Execution") var execution: ExecutionOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
@@ -42,12 +43,11 @@ struct TrainCommand: ParsableCommand {
         try OutputCheck.checkWritable(checkpoint: output)
         let logWriter = try runOptions.log.map { try JSONLWriter(path: $0, append: runOptions.resume != nil) }
 
-        let (dataPath, dataFile) = try DataSource.load(dataOptions.data)
-        var train = dataFile.train
-        let test = try DataSource.split(dataFile, "test", path: dataPath)
-        if let limit = dataOptions.limit { train = train.prefix(limit) }
+        let data = try TrainingData.open(dataOptions, streamOptions)
+        let (dataPath, train, test, stream) = (data.path, data.train, data.test, data.stream)
 
         let trainer = try makeTrainer(data: train, dataPath: dataPath)
+        try streamOptions.prepare(trainer, stream: stream, resumed: runOptions.resume != nil)
         try trainer.checkCompatible(train, name: "\(dataPath) /train")
         try trainer.checkCompatible(test, name: "\(dataPath) /test")
 
@@ -55,12 +55,13 @@ struct TrainCommand: ParsableCommand {
         if !quiet {
             let from = state.epochsCompleted > 0 ? ", resuming after epoch \(state.epochsCompleted)" : ""
             Console.line(
-                "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)"
+                "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(data.count)) samples (\(dataPath))\(from)"
             )
             Console.line(
                 "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards)\(state.groups > 1 ? " × \(state.groups) groups" : ""), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
             )
             Console.line("  kernels \(SystemReport.kernelLine(trainer.kernels))")
+            if let line = StreamOptions.describe(stream, window: trainer.state.shuffleWindow) { Console.line(line) }
         }
         if state.epochsCompleted >= epochs {
             Console.line("Nothing to do: \(runOptions.resume ?? output) has \(state.epochsCompleted) epochs, --epochs is \(epochs).")
@@ -71,7 +72,7 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         var bar: ProgressBar?
         let interval = runOptions.checkpointEvery
-        let stepsPerEpoch = (train.count + state.miniBatchSize - 1) / state.miniBatchSize
+        let stepsPerEpoch = (data.count + state.miniBatchSize - 1) / state.miniBatchSize
         func globalStep(_ s: TrainingState) -> Int { s.epochsCompleted * stepsPerEpoch + s.epochStepsDone }
         var lastSaved = state, lastSaveTime = Date()
         func save(_ s: TrainingState) throws {
@@ -92,7 +93,7 @@ struct TrainCommand: ParsableCommand {
         let outcome: Trainer.Outcome
         do {
             outcome = try trainer.train(
-                on: train, evaluatingOn: test, epochs: epochs,
+                on: train, streaming: stream, evaluatingOn: test, epochs: epochs,
                 progressInterval: Console.isTerminal && !quiet ? max(state.miniBatchSize, 2_000) : 0,
                 progress: { done, total in
                     if bar == nil { bar = ProgressBar(epoch: trainer.state.epochsCompleted + 1, epochs: epochs, total: total) }
@@ -198,6 +199,7 @@ struct TrainCommand: ParsableCommand {
             try model.conflicts(with: checkpoint, state: saved, from: resume)
             try optimiser.conflicts(with: saved, from: resume)
             try execution.conflicts(with: saved, from: resume)
+            try streamOptions.conflicts(with: saved, from: resume)
             (network, state) = (checkpoint.network, saved)
         } else {
             let sizes = model.sizes, layers = sizes.map(String.init).joined(separator: ",")

@@ -70,6 +70,7 @@ public struct Checkpoint: Sendable {
         try t.set(Attribute.initialization.rawValue, .string(training.initialization.rawValue))
         try t.set(Attribute.epochStepsDone.rawValue, .int64(Int64(training.epochStepsDone)))
         try t.set(Attribute.epochCostSum.rawValue, .double(training.epochCostSum))
+        if let window = training.shuffleWindow { try t.set(CheckpointSchema.shuffleWindow, .int64(Int64(window))) }
         let history = try group.createGroup(CheckpointSchema.history)
         let records = training.history
         for column in CheckpointSchema.historyColumns {
@@ -262,9 +263,17 @@ public struct Checkpoint: Sendable {
                 throw bad(path, "\(history.name)/test_correct", "entry \(i): \(r.testCorrect) correct of \(r.testTotal)")
             }
         }
-        return TrainingState(
+        var state = TrainingState(
             epochsCompleted: n, seed: seed, generatorState: words, eta: Float(eta), lambda: Float(lambda),
             miniBatchSize: Int(batch), shards: Int(shards), initialization: initialization, history: records,
             epochStepsDone: Int(stepsDone), epochCostSum: costSum, groups: Int(groups))
+        if try a.contains(CheckpointSchema.shuffleWindow) {
+            let window = try a.int64(CheckpointSchema.shuffleWindow)
+            guard window >= 1, window <= Int64(Int32.max) else {
+                throw bad(path, object, "attribute '\(CheckpointSchema.shuffleWindow)' is \(window); expected a sample count from 1 to 2^31 − 1")
+            }
+            state.shuffleWindow = Int(window)
+        }
+        return state
     }
 }

@@ -140,9 +140,11 @@ package final class ShardedSGD {
 
     /// As `run(steps:order:data:parameters:eta:lambda:)`, adding each step's cost to `costSum`
     /// in step order — so an epoch split into several runs sums its cost exactly as one run.
+    /// `sampleCount`: the training set's n in the weight decay 1 − ηλ/n (default `data.count`;
+    /// a stream's run buffer holds only the run's samples).
     package func run(
         steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
-        parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double
+        parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double, sampleCount: Int? = nil
     ) {
         precondition(parameters.count == layout.count)
         precondition(data.features == layout.sizes[0] && data.classes <= layout.sizes.last!)
@@ -152,7 +154,7 @@ package final class ShardedSGD {
             let run = Run(
                 order: order.baseAddress!, n: order.count, images: images, labels: labels,
                 parameters: parameters.base, firstStep: steps.lowerBound, eta: eta,
-                decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(data.count)))
+                decay: lambda == 0 ? 1 : 1 - eta * (lambda / Float(sampleCount ?? data.count)))
             if let ranks {
                 // One step at a time: the local sums, then the exchange and the update here.
                 var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)

@@ -17,7 +17,7 @@ public final class Trainer {
     /// The network being trained.
     public private(set) var network: Network
     /// Epochs done, generator state, hyper-parameters and history.
-    public private(set) var state: TrainingState
+    public internal(set) var state: TrainingState
     /// Threads that run the shards.
     public let threads: Int
     /// The kernels that run the arithmetic: "avx512", "avx2", "neon", "scalar" or "blas".
@@ -25,9 +25,9 @@ public final class Trainer {
     /// How each step is cut into work items (BLAS always runs `.shards`).
     public let schedule: StepSchedule
 
-    private let engine: ShardedSGD
-    private let evaluator: Evaluator
-    private var lastGood: AlignedBuffer
+    let engine: ShardedSGD
+    let evaluator: Evaluator
+    var lastGood: AlignedBuffer  // the parameters after the last finished epoch (Trainer+Stream.swift reads these)
 
     /// A fresh network drawn from `options.seed`, ready to train.
     public convenience init(sizes: [Int], cost: Cost = TrainingOptions.defaultCost, options: TrainingOptions) throws {
@@ -162,7 +162,7 @@ public final class Trainer {
             let epoch = state.epochsCompleted + 1
             var generator = Xoshiro256StarStar(words: state.generatorState)!
             for i in order.indices { order[i] = Int32(i) }
-            generator.shuffle(&order)
+            EpochOrder.draw(&order, window: state.shuffleWindow, generator: &generator)
             let start = DispatchTime.now().uptimeNanoseconds
             let perRun = min(stepsPerRun, progressInterval > 0 ? max(1, progressInterval / state.miniBatchSize) : steps)
             var totalCost = state.epochCostSum

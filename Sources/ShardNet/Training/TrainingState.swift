@@ -34,6 +34,8 @@ public struct TrainingState: Sendable, Equatable {
     public var initialization: Initialization
     /// One record per finished epoch.
     public var history: [EpochRecord]
+    /// The epoch order's shuffle window in samples (`EpochOrder`); nil: the whole split.
+    public var shuffleWindow: Int? = nil
 
     public init(
         epochsCompleted: Int, seed: UInt64, generatorState: [UInt64], eta: Float, lambda: Float,
