@@ -12,7 +12,10 @@ import Testing
         let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = try Tool.smallDataset(in: dir, train: 3_000)
-        let base = ["train", "--data", data, "--layers", "784,16,10", "--epochs", "2", "--lambda", "1", "--threads", "2", "--seed", "3", "--batch-size", "1", "--shuffle-window", "500"]
+        let base = [
+            "train", "--data", data, "--layers", "784,16,10", "--epochs", "2", "--lambda", "1", "--threads", "2", "--seed", "3", "--batch-size", "1",
+            "--shuffle-window", "500",
+        ]
         let memory = dir.appendingPathComponent("memory.h5").path
         let streamed = dir.appendingPathComponent("streamed.h5").path
         let automatic = dir.appendingPathComponent("automatic.h5").path
