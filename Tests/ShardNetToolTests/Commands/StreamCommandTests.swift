@@ -60,4 +60,51 @@ import Testing
         let r = try Tool.run(["train", "--data", data, "--resume", out, "--output", out, "--epochs", "2", "--shuffle-window", "50"])
         #expect(r.status != 0 && r.stderr.contains("--shuffle-window 50 contradicts"), "\(r.all)")
     }
+
+    // Property: a streamed run stopped by SIGTERM / SIGINT at random moments and resumed each time
+    // with the command it printed ends with the weights and history of a straight streamed run
+    // (the window comes back from the checkpoint; the resume command repeats --stream).
+    @Test(.tags(.slow)) func signalledStreamedRunResumesExactly() throws {
+        let dir = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = try Tool.smallDataset(in: dir, train: 2_000, test: 100)
+        let common = SignalStopTests.common(data: data, epochs: 6) + ["--stream", "--shuffle-window", "300"]
+        let straight = dir.appendingPathComponent("straight.h5").path
+        let s = try Tool.run(["train"] + common + ["--threads", "1", "--output", straight])
+        #expect(s.status == 0, "\(s.all)")
+        let model = dir.appendingPathComponent("model.h5").path
+        var args = ["train"] + common + ["--threads", "2", "--output", model]
+        var generator = Xoshiro256StarStar(seed: 5)
+        var stops = 0, midEpoch = 0, attempts = 0, finished = false
+        while !finished && attempts < 20 {
+            attempts += 1
+            let (process, err) = try SignalStopTests.start(args)
+            let signal = attempts % 2 == 0 ? SIGINT : SIGTERM
+            if stops < 4 {
+                usleep(UInt32(200_000 + generator.uniformInt(below: 400_000)))
+                if process.isRunning { kill(process.processIdentifier, signal) }
+            }
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            guard process.terminationReason == .exit else { continue }  // before the handler: as a kill
+            if process.terminationStatus == 0 {
+                finished = true
+            } else {
+                #expect(process.terminationStatus == 128 + signal, "\(stderr)")
+                let line = try #require(stderr.split(separator: "\n").first { $0.hasPrefix("Stopped by") }, "\(stderr)")
+                args = Array(try #require(line.components(separatedBy: "Resume with: ").last).split(separator: " ").map(String.init).dropFirst())
+                #expect(args.contains("--stream"))
+                stops += 1
+                if try Checkpoint.load(from: model).training!.isMidEpoch { midEpoch += 1 }
+            }
+        }
+        #expect(finished && stops >= 2, "\(stops) stops, finished \(finished)")
+        let a = try Checkpoint.load(from: straight), b = try Checkpoint.load(from: model)
+        #expect(b.training?.shuffleWindow == 300)
+        #expect(a.network.isBitwiseEqual(to: b.network), "resumed streamed weights differ from the straight streamed run")
+        #expect(zip(a.training!.history, b.training!.history).allSatisfy { $0.hasSameResults(as: $1) })
+        print(
+            "streamed signals: \(stops) stops (\(midEpoch) mid-epoch) in \(attempts) runs; final weights bitwise equal: \(a.network.isBitwiseEqual(to: b.network))"
+        )
+    }
 }
