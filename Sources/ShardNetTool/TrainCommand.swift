@@ -30,6 +30,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Optimiser") var optimiser: OptimiserOptions
     @OptionGroup(title: "Data") var dataOptions: DataOptions
+    @OptionGroup(title: "Streaming") var streamOptions: StreamOptions
     @OptionGroup(title: "Execution") var execution: ExecutionOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
@@ -44,21 +45,8 @@ struct TrainCommand: ParsableCommand {
         try OutputCheck.checkWritable(checkpoint: output)
         let logWriter = try runOptions.log.map { try JSONLWriter(path: $0, append: runOptions.resume != nil) }
 
-        let (dataPath, dataFile) = try DataSource.load(dataOptions.data)
-        var train = dataFile.train
-        let test = try DataSource.split(dataFile, "test", path: dataPath)
-        if let limit = dataOptions.limit { train = train.prefix(limit) }
-        var validation = dataFile.validation
-        if let n = dataOptions.validation {
-            if validation != nil {
-                if !quiet { Console.line("Note: \(dataPath) has a /validation split; using it instead of holding out --validation \(n) samples") }
-            } else {
-                guard n < train.count else {
-                    throw ValidationErrorMessage("--validation \(n) would hold out every one of the \(train.count) training samples of \(dataPath)")
-                }
-                (train, validation) = train.holdingOut(last: n)
-            }
-        }
+        let data = try TrainingData.open(dataOptions, streamOptions)
+        let (dataPath, train, test, stream, validation) = (data.path, data.train, data.test, data.stream, data.validation)
         if runOptions.keepBest != nil && validation == nil {
             throw ValidationErrorMessage(
                 "--keep-best keeps the model with the best validation accuracy; give --validation N (or a dataset with /validation)")
@@ -66,6 +54,7 @@ struct TrainCommand: ParsableCommand {
         if let keepBest = runOptions.keepBest { try OutputCheck.checkWritable(checkpoint: keepBest) }
 
         let trainer = try makeTrainer(data: train, dataPath: dataPath)
+        try streamOptions.prepare(trainer, stream: stream, resumed: runOptions.resume != nil)
         try trainer.checkCompatible(train, name: "\(dataPath) /train")
         try trainer.checkCompatible(test, name: "\(dataPath) /test")
         if let validation { try trainer.checkCompatible(validation, name: "\(dataPath) validation split") }
@@ -79,7 +68,7 @@ struct TrainCommand: ParsableCommand {
         if !quiet {
             let from = state.epochsCompleted > 0 ? ", resuming after epoch \(state.epochsCompleted)" : ""
             Console.line(
-                "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(train.count)) samples (\(dataPath))\(from)"
+                "Training \(trainer.network.sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(data.count)) samples (\(dataPath))\(from)"
                     + (validation.map { ", validating on \(Format.grouped($0.count))" } ?? ""))
             let net = trainer.network
             if net.activation != .sigmoid || net.outputLayer != .sigmoid || state.momentum > 0 || state.l1 > 0 || state.dropout > 0
@@ -99,6 +88,7 @@ struct TrainCommand: ParsableCommand {
                 "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards)\(state.groups > 1 ? " × \(state.groups) groups" : ""), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
             )
             Console.line("  kernels \(SystemReport.kernelLine(trainer.kernels))")
+            if let line = StreamOptions.describe(stream, window: trainer.state.shuffleWindow) { Console.line(line) }
         }
         if state.epochsCompleted >= epochs {
             Console.line("Nothing to do: \(runOptions.resume ?? output) has \(state.epochsCompleted) epochs, --epochs is \(epochs).")
@@ -109,7 +99,7 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         var bar: ProgressBar?
         let interval = runOptions.checkpointEvery
-        let stepsPerEpoch = (train.count + state.miniBatchSize - 1) / state.miniBatchSize
+        let stepsPerEpoch = (data.count + state.miniBatchSize - 1) / state.miniBatchSize
         func globalStep(_ s: TrainingState) -> Int { s.epochsCompleted * stepsPerEpoch + s.epochStepsDone }
         var lastSaved = state, lastSaveTime = Date()
         func save(_ s: TrainingState) throws {
@@ -130,7 +120,7 @@ struct TrainCommand: ParsableCommand {
         let outcome: Trainer.Outcome
         do {
             outcome = try trainer.train(
-                on: train, validatingOn: validation, evaluatingOn: test, epochs: epochs,
+                on: train, streaming: stream, validatingOn: validation, evaluatingOn: test, epochs: epochs,
                 monitorTraining: runOptions.monitorTraining || validation != nil,
                 progressInterval: Console.isTerminal && !quiet ? max(state.miniBatchSize, 2_000) : 0,
                 progress: { done, total in
@@ -266,6 +256,7 @@ struct TrainCommand: ParsableCommand {
                             .utf8))
                 saved.groups = groups
             }
+            try streamOptions.conflicts(with: saved, from: resume)
             (network, state) = (checkpoint.network, saved)
             velocity = checkpoint.velocity
         } else {

@@ -94,6 +94,7 @@ public struct Checkpoint: Sendable {
             precondition(v.count == network.parameterCount, "velocity: one value per parameter")
             try group.createDataset(CheckpointSchema.velocity, shape: [v.count], data: v)
         }
+        if let window = training.shuffleWindow { try t.set(CheckpointSchema.shuffleWindow, .int64(Int64(window))) }
         let history = try group.createGroup(CheckpointSchema.history)
         let records = training.history
         for column in CheckpointSchema.historyColumns(version: CheckpointSchema.version) {
@@ -328,6 +329,13 @@ public struct Checkpoint: Sendable {
         }
         state.epochsCompleted = n
         state.history = records
+        if try a.contains(CheckpointSchema.shuffleWindow) {
+            let window = try a.int64(CheckpointSchema.shuffleWindow)
+            guard window >= 1, window <= Int64(Int32.max) else {
+                throw bad(path, object, "attribute '\(CheckpointSchema.shuffleWindow)' is \(window); expected a sample count from 1 to 2^31 − 1")
+            }
+            state.shuffleWindow = Int(window)
+        }
         return state
     }
 

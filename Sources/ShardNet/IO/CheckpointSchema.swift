@@ -96,6 +96,10 @@ enum CheckpointSchema {
     /// Optional attribute of /training: the group (rank) count R; absent means 1.
     static let groups = "groups"
 
+    /// Optional attribute of /training: the epoch order's shuffle window (`EpochOrder`); absent
+    /// means the whole split.
+    static let shuffleWindow = "shuffle_window"
+
     /// A column of /training/history: an int64 or a float64 field of `EpochRecord`.
     enum HistoryColumn {
         case integer(String, WritableKeyPath<EpochRecord, Int>)

@@ -95,7 +95,7 @@ public struct DataSetFile: Sendable {
         }
     }
 
-    private static func readSplit(_ group: Group, classes: Int, path: String) throws -> DataSet {
+    static func readSplit(_ group: Group, classes: Int, path: String) throws -> DataSet {
         let object = group.name
         func bad(_ o: String, _ reason: String) -> ShardNetError { .invalidFile(path: path, object: o, reason: reason) }
         for member in ["images", "labels"] where try group.kind(of: member) == nil {
@@ -164,7 +164,8 @@ public struct DataSetFile: Sendable {
 
     // MARK: writing
 
-    /// Writes a dataset file atomically: uint8 images (count, features) chunked + gzip level 4,
+    /// Writes a dataset file atomically: uint8 images (count, features) in chunks of
+    /// `EpochOrder.blockRows` rows (what a stream reads at once) + gzip level 4,
     /// uint8 labels, root attributes `classes` and `source`.
     public static func write(
         train: ByteSplit, test: ByteSplit?, validation: ByteSplit? = nil,
@@ -213,7 +214,10 @@ public struct DataSetFile: Sendable {
         try attrs.set("source", .string(source))
         for (name, split) in splits {
             let group = try file.createGroup(name)
-            try group.createDataset("images", shape: [split.count, split.features], data: split.images, gzip: 4)
+            // Chunks of whole blocks (`EpochOrder.blockRows` rows): a stream reads one chunk per piece.
+            try group.createDataset(
+                "images", shape: [split.count, split.features], data: split.images,
+                chunks: [min(split.count, EpochOrder.blockRows), split.features], gzip: 4)
             try group.createDataset("labels", shape: [split.count], data: split.labels, gzip: 4)
         }
     }

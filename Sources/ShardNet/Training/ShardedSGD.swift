@@ -134,6 +134,7 @@ package final class ShardedSGD {
             let eta: Float, lambda: Float, l1: Float, momentum: Float, nesterov: Bool, n: Int
             let velocity: UnsafeMutablePointer<Float>?  // (parameter count) with momentum
             let dropout: Dropout?
+            let firstPosition: Int  // the epoch position of order[0] (a stream's run buffer starts mid-epoch)
         }
 
         /// The update rules of a step of `batch` rows.
@@ -145,7 +146,7 @@ package final class ShardedSGD {
 
         /// The dropout masks of the rows of a step's batch from row r0 on.
         func dropout(batchStart: Int, row r0: Int) -> ShardDropout? {
-            settings.dropout.map { ShardDropout(dropout: $0, firstPosition: batchStart + r0) }
+            settings.dropout.map { ShardDropout(dropout: $0, firstPosition: settings.firstPosition + batchStart + r0) }
         }
 
         /// Rows of the mini-batch of `step` (the last one of an epoch may be partial).
@@ -170,11 +171,15 @@ package final class ShardedSGD {
 
     /// As `run(steps:order:data:parameters:eta:lambda:)`, adding each step's cost to `costSum`
     /// in step order — so an epoch split into several runs sums its cost exactly as one run.
+    /// `sampleCount`: the training set's n in the weight decay 1 − ηλ/n (default `data.count`;
+    /// a stream's run buffer holds only the run's samples).
     package func run(
         steps: Range<Int>, order: UnsafeBufferPointer<Int32>, data: DataSet,
-        parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double
+        parameters: AlignedBuffer, eta: Float, lambda: Float, costSum: inout Double, sampleCount: Int? = nil
     ) {
-        run(steps: steps, order: order, data: data, parameters: parameters, settings: StepSettings(eta: eta, lambda: lambda), costSum: &costSum)
+        var settings = StepSettings(eta: eta, lambda: lambda)
+        settings.sampleCount = sampleCount
+        run(steps: steps, order: order, data: data, parameters: parameters, settings: settings, costSum: &costSum)
     }
 
     /// The general form: the steps' hyper-parameters, optimiser and dropout in `settings`.
@@ -194,9 +199,10 @@ package final class ShardedSGD {
                 parameters: parameters.base, firstStep: steps.lowerBound,
                 settings: Run.Settings(
                     eta: settings.eta, lambda: settings.lambda, l1: settings.l1, momentum: settings.momentum,
-                    nesterov: settings.nesterov, n: data.count, velocity: settings.momentum == 0 ? nil : settings.velocity?.base,
+                    nesterov: settings.nesterov, n: settings.sampleCount ?? data.count, velocity: settings.momentum == 0 ? nil : settings.velocity?.base,
                     dropout: settings.dropout == 0
-                        ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch)))
+                        ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch),
+                    firstPosition: settings.firstPosition))
             if let ranks {
                 // One step at a time: the local sums, then the exchange and the update here.
                 var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)

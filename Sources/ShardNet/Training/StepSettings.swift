@@ -20,6 +20,12 @@ package struct StepSettings {
     package var epoch = 1
     /// The velocity v, (parameter count), with momentum; updated in place.
     package var velocity: AlignedBuffer?
+    /// n in the decay 1 − ηλ/n and in L1's ηλ₁/n: the training split's size (nil: the data's
+    /// count; a stream's run buffer holds only the run's samples).
+    package var sampleCount: Int?
+    /// The position in the epoch's order of the run's order[0] (0 in memory; a stream's run
+    /// buffer starts at its first step's position): the dropout masks' key.
+    package var firstPosition = 0
 
     package init(
         eta: Float, lambda: Float = 0, l1: Float = 0, momentum: Float = 0, nesterov: Bool = false, dropout: Float = 0,

@@ -17,7 +17,7 @@ public final class Trainer {
     /// The network being trained.
     public private(set) var network: Network
     /// Epochs done, generator state, hyper-parameters and history.
-    public private(set) var state: TrainingState
+    public internal(set) var state: TrainingState
     /// Threads that run the shards.
     public let threads: Int
     /// The kernels that run the arithmetic: "avx512", "avx2", "neon", "scalar" or "blas".
@@ -25,12 +25,12 @@ public final class Trainer {
     /// How each step is cut into work items (BLAS always runs `.shards`).
     public let schedule: StepSchedule
 
-    private let engine: ShardedSGD
-    private let evaluator: Evaluator
-    private var lastGood: AlignedBuffer
+    let engine: ShardedSGD
+    let evaluator: Evaluator
+    var lastGood: AlignedBuffer  // the parameters after the last finished epoch (Trainer+Stream.swift reads these)
     /// The momentum's velocity v, (parameter count) in parameter layout; nil without momentum.
-    private let velocityBuffer: AlignedBuffer?
-    private var lastGoodVelocity: AlignedBuffer?
+    let velocityBuffer: AlignedBuffer?
+    var lastGoodVelocity: AlignedBuffer?
 
     /// A fresh network drawn from `options.seed`, ready to train.
     public convenience init(
@@ -205,14 +205,7 @@ public final class Trainer {
     ) throws -> Outcome {
         try checkCompatible(training, name: "training data")
         if let test { try checkCompatible(test, name: "evaluation data") }
-        if let validation {
-            try checkCompatible(validation, name: "validation data")
-            guard validation.count > 0 else { throw ShardNetError.invalidArgument("the validation split has no samples") }
-        } else if state.etaSchedule != .constant || state.earlyStop != nil {
-            throw ShardNetError.invalidArgument(
-                "\(state.etaSchedule != .constant ? "the plateau schedule" : "early stopping") watches the validation accuracy; give a validation split (--validation N, or a /validation split in the data file)"
-            )
-        }
+        try checkValidation(validation)
         guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
         guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
         if let ended = endedEarly { return .finishedEarly(reason: "the run had already ended: \(ended)") }
@@ -227,7 +220,7 @@ public final class Trainer {
             let epoch = state.epochsCompleted + 1
             var generator = Xoshiro256StarStar(words: state.generatorState)!
             for i in order.indices { order[i] = Int32(i) }
-            generator.shuffle(&order)
+            EpochOrder.draw(&order, window: state.shuffleWindow, generator: &generator)
             let start = DispatchTime.now().uptimeNanoseconds
             let perRun = min(stepsPerRun, progressInterval > 0 ? max(1, progressInterval / state.miniBatchSize) : steps)
             var totalCost = state.epochCostSum
@@ -238,10 +231,7 @@ public final class Trainer {
                 order.withUnsafeBufferPointer { order in
                     engine.run(
                         steps: run, order: order, data: training, parameters: network.storage,
-                        settings: StepSettings(
-                            eta: state.eta, lambda: state.lambda, l1: state.l1, momentum: state.momentum, nesterov: state.nesterov,
-                            dropout: state.dropout, seed: state.seed, epoch: epoch, velocity: velocityBuffer),
-                        costSum: &totalCost)
+                        settings: stepSettings(epoch: epoch), costSum: &totalCost)
                 }
                 done = run.upperBound
                 if progressInterval > 0 { progress(min(done * state.miniBatchSize, training.count), training.count) }
@@ -256,49 +246,89 @@ public final class Trainer {
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             let trainingCost = totalCost / Double(training.count)
-            guard trainingCost.isFinite, network.isFinite else {
-                network.storage.base.update(from: lastGood.base, count: lastGood.count)
-                if let velocityBuffer, let lastGoodVelocity { velocityBuffer.base.update(from: lastGoodVelocity.base, count: velocityBuffer.count) }
-                state.epochStepsDone = resumedAt
-                state.epochCostSum = resumedCost
-                throw ShardNetError.diverged(
-                    epoch: epoch,
-                    reason: trainingCost.isFinite
-                        ? "a weight or bias became NaN or infinite; lower eta (now \(state.eta))"
-                        : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
-            }
-            let evaluation = test.map { evaluator.evaluate(network, on: $0) }
-            let validated = validation.map { evaluator.evaluate(network, on: $0) }
-            let monitored = monitorTraining ? evaluator.evaluate(network, on: training) : nil
+            try rollBackIfDiverged(epoch: epoch, trainingCost: trainingCost, resumedAt: resumedAt, resumedCost: resumedCost)
             // A resumed epoch's timing covers only the steps run since the resume.
             let samplesTimed = min(training.count, (steps - resumedAt) * state.miniBatchSize)
-            let record = EpochRecord(
-                epoch: epoch, trainingCost: trainingCost,
-                testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
-                testCost: evaluation?.cost ?? .nan, seconds: seconds,
-                samplesPerSecond: Double(resumedAt == 0 ? training.count : samplesTimed) / max(seconds, 1e-9),
-                trainingCorrect: monitored?.correct ?? 0, trainingTotal: monitored?.total ?? 0,
-                validationCorrect: validated?.correct ?? 0, validationTotal: validated?.total ?? 0,
-                validationCost: validated?.cost ?? .nan, eta: Double(state.eta))
-            state.generatorState = generator.words
-            state.epochsCompleted = epoch
-            state.epochStepsDone = 0
-            state.epochCostSum = 0
-            state.history.append(record)
-            let ending = validated.flatMap { watchValidation(correct: $0.correct) }
-            lastGood.base.update(from: network.storage.base, count: lastGood.count)
-            if let velocityBuffer, let lastGoodVelocity { lastGoodVelocity.base.update(from: velocityBuffer.base, count: velocityBuffer.count) }
-            if state.bestEpoch == epoch { try onImprovement(record) }
-            try onEpoch(record)
+            let ending = try finishEpoch(
+                epoch: epoch, trainingCost: trainingCost, seconds: seconds,
+                samplesPerSecond: Double(resumedAt == 0 ? training.count : samplesTimed) / max(seconds, 1e-9), generator: generator,
+                test: test, validation: validation, monitored: monitorTraining ? training : nil,
+                onImprovement: onImprovement, onEpoch: onEpoch)
             if let ending { return .finishedEarly(reason: ending) }
             if state.epochsCompleted < epochs && shouldStop() { return .stopped }
         }
         return .completed
     }
 
+    /// What the steps of `epoch` use: η, the regularisation, the optimiser and its velocity, dropout.
+    func stepSettings(epoch: Int) -> StepSettings {
+        StepSettings(
+            eta: state.eta, lambda: state.lambda, l1: state.l1, momentum: state.momentum, nesterov: state.nesterov,
+            dropout: state.dropout, seed: state.seed, epoch: epoch, velocity: velocityBuffer)
+    }
+
+    /// When an epoch ended with a non-finite cost or parameter: restores the last finished
+    /// epoch's parameters (and velocity) and the epoch's position, and throws `.diverged`.
+    func rollBackIfDiverged(epoch: Int, trainingCost: Double, resumedAt: Int, resumedCost: Double) throws {
+        guard !(trainingCost.isFinite && network.isFinite) else { return }
+        network.storage.base.update(from: lastGood.base, count: lastGood.count)
+        if let velocityBuffer, let lastGoodVelocity { velocityBuffer.base.update(from: lastGoodVelocity.base, count: velocityBuffer.count) }
+        state.epochStepsDone = resumedAt
+        state.epochCostSum = resumedCost
+        throw ShardNetError.diverged(
+            epoch: epoch,
+            reason: trainingCost.isFinite
+                ? "a weight or bias became NaN or infinite; lower eta (now \(state.eta))"
+                : "the training cost became \(trainingCost); lower eta (now \(state.eta))")
+    }
+
+    /// The end of an epoch: the test, validation and (when `monitored`) training splits
+    /// evaluated, the record appended, the state moved to the next epoch's start, the validation
+    /// watch (`watchValidation`), `onImprovement` after a better validation accuracy, then
+    /// `onEpoch`. Returns why the run ends here, if it does.
+    func finishEpoch(
+        epoch: Int, trainingCost: Double, seconds: Double, samplesPerSecond: Double, generator: Xoshiro256StarStar,
+        test: DataSet?, validation: DataSet?, monitored: DataSet?,
+        onImprovement: (EpochRecord) throws -> Void, onEpoch: (EpochRecord) throws -> Void
+    ) throws -> String? {
+        let evaluation = test.map { evaluator.evaluate(network, on: $0) }
+        let validated = validation.map { evaluator.evaluate(network, on: $0) }
+        let training = monitored.map { evaluator.evaluate(network, on: $0) }
+        let record = EpochRecord(
+            epoch: epoch, trainingCost: trainingCost,
+            testCorrect: evaluation?.correct ?? 0, testTotal: evaluation?.total ?? 0,
+            testCost: evaluation?.cost ?? .nan, seconds: seconds, samplesPerSecond: samplesPerSecond,
+            trainingCorrect: training?.correct ?? 0, trainingTotal: training?.total ?? 0,
+            validationCorrect: validated?.correct ?? 0, validationTotal: validated?.total ?? 0,
+            validationCost: validated?.cost ?? .nan, eta: Double(state.eta))
+        state.generatorState = generator.words
+        state.epochsCompleted = epoch
+        state.epochStepsDone = 0
+        state.epochCostSum = 0
+        state.history.append(record)
+        let ending = validated.flatMap { watchValidation(correct: $0.correct) }
+        lastGood.base.update(from: network.storage.base, count: lastGood.count)
+        if let velocityBuffer, let lastGoodVelocity { lastGoodVelocity.base.update(from: velocityBuffer.base, count: velocityBuffer.count) }
+        if state.bestEpoch == epoch { try onImprovement(record) }
+        try onEpoch(record)
+        return ending
+    }
+
+    /// Checks the validation split, and that a run whose schedule or early stopping watches it has one.
+    func checkValidation(_ validation: DataSet?) throws {
+        if let validation {
+            try checkCompatible(validation, name: "validation data")
+            guard validation.count > 0 else { throw ShardNetError.invalidArgument("the validation split has no samples") }
+        } else if state.etaSchedule != .constant || state.earlyStop != nil {
+            throw ShardNetError.invalidArgument(
+                "\(state.etaSchedule != .constant ? "the plateau schedule" : "early stopping") watches the validation accuracy; give a validation split (--validation N, or a /validation split in the data file)"
+            )
+        }
+    }
+
     /// Why the run has already ended, when its state says so (a resumed run that early stopping
     /// or the plateau schedule ended stays ended): nil otherwise.
-    private var endedEarly: String? {
+    var endedEarly: String? {
         guard !state.isMidEpoch else { return nil }
         if state.etaSchedule.plateauEpochs != nil, state.eta <= state.initialEta / EtaSchedule.stopRatio {
             return "η fell to η₀/\(Int(EtaSchedule.stopRatio)) (\(state.eta))"

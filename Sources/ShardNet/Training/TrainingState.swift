@@ -58,6 +58,8 @@ public struct TrainingState: Sendable, Equatable {
     public var epochsWithoutImprovement = 0
     /// Epochs since η was last halved (or the best accuracy), for the plateau schedule.
     public var epochsSinceEtaChange = 0
+    /// The epoch order's shuffle window in samples (`EpochOrder`); nil: the whole split.
+    public var shuffleWindow: Int? = nil
 
     public init(
         epochsCompleted: Int, seed: UInt64, generatorState: [UInt64], eta: Float, lambda: Float,
