@@ -55,7 +55,8 @@ struct TrainingData {
         }
         if data.validation != nil {
             throw ValidationErrorMessage(
-                "--validation holds out the end of the training split in memory; a streamed split cannot (yet): drop --stream or raise --memory-budget")
+                "--validation holds out the end of the training split in memory; a streamed split cannot (yet): drop --stream or raise --memory-budget"
+            )
         }
         let stream: TrainingStream
         do {

@@ -199,7 +199,8 @@ package final class ShardedSGD {
                 parameters: parameters.base, firstStep: steps.lowerBound,
                 settings: Run.Settings(
                     eta: settings.eta, lambda: settings.lambda, l1: settings.l1, momentum: settings.momentum,
-                    nesterov: settings.nesterov, n: settings.sampleCount ?? data.count, velocity: settings.momentum == 0 ? nil : settings.velocity?.base,
+                    nesterov: settings.nesterov, n: settings.sampleCount ?? data.count,
+                    velocity: settings.momentum == 0 ? nil : settings.velocity?.base,
                     dropout: settings.dropout == 0
                         ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch),
                     firstPosition: settings.firstPosition))

@@ -100,6 +100,40 @@ import Testing
 
     // Property: a streamed run stopped mid-epoch (and at a boundary), saved, loaded and resumed
     // on a new stream ends bitwise where a straight streamed run ends; the window is saved.
+    // Property: chapter 3 streams too — ReLU layers, a softmax output, Nesterov momentum, L1 and
+    // dropout (each sample's mask keyed by its position in the epoch, though a run buffer starts
+    // mid-epoch), with a validation split driving the plateau schedule: the streamed run's
+    // weights, velocity and history are the in-memory run's, bit for bit.
+    @Test(arguments: [(Int?.none, 7), (Int?(300), 64)])
+    func chapterThreeStreamEqualsInMemory(window: Int?, stepsPerRun: Int) throws {
+        let (folder, path) = try Self.file()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try DataSetFile.load(from: path)
+        let validation = data.test!
+        func trainer() throws -> Trainer {
+            var options = Self.options
+            options.momentum = 0.9
+            options.nesterov = true
+            options.l1 = 0.01
+            options.dropout = 0.25
+            options.eta = 0.05
+            options.etaSchedule = .plateau(epochs: 1)
+            options.initialization = .he
+            let t = try Trainer(sizes: Self.sizes, cost: .logLikelihood, activation: .relu, outputLayer: .softmax, options: options)
+            try t.useShuffleWindow(window)
+            return t
+        }
+        let memory = try trainer()
+        try memory.train(on: data.train, validatingOn: validation, evaluatingOn: data.test, epochs: 3)
+        let stream = try TrainingStream(path: path)
+        let streamed = try trainer()
+        try streamed.train(streaming: stream, validatingOn: validation, evaluatingOn: stream.test, epochs: 3, stepsPerRun: stepsPerRun)
+        #expect(streamed.network.isBitwiseEqual(to: memory.network), "window \(String(describing: window)): weights differ")
+        #expect(streamed.velocity != nil && streamed.velocity == memory.velocity)
+        #expect(streamed.state == memory.state || zip(streamed.state.history, memory.state.history).allSatisfy { $0.hasSameResults(as: $1) })
+        #expect(streamed.state.eta == memory.state.eta && streamed.state.bestEpoch == memory.state.bestEpoch)
+    }
+
     @Test(arguments: [[100, 0, 333], [650, 1]])
     func streamStopResumeEqualsStraightRun(stopsAfterSteps: [Int]) throws {
         let (folder, path) = try Self.file()
