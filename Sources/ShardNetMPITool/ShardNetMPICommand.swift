@@ -131,7 +131,16 @@ struct MPITrainCommand: ParsableCommand {
         try agree(world, train: train, test: test, network: network, state: state)
 
         let localRanks = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
-        let threadCount = threads ?? max(1, TrainingOptions.activeCores / max(1, localRanks))
+        // mpirun binds each rank to one core by default (np ≤ 2: --bind-to core): threads beyond
+        // the cores a rank may run on share them and only slow the step down.
+        let allowed = Self.allowedCores()
+        let threadCount = threads ?? max(1, min(allowed ?? Int.max, TrainingOptions.activeCores / max(1, localRanks)))
+        if let allowed, threadCount > allowed {
+            FileHandle.standardError.write(
+                Data(
+                    "shardnet-mpi: rank \(world.rank): \(threadCount) threads but mpirun bound this rank to \(allowed) core\(allowed == 1 ? "" : "s"); the threads will share \(allowed == 1 ? "it" : "them") — run mpirun with --bind-to none (or --map-by slot:PE=\(threadCount))\n"
+                        .utf8))
+        }
         let trainer = try Trainer.rank(of: world, network: network, state: state, threads: threadCount, kernels: kernels, velocity: velocity)
         if rank0 && !quiet {
             print(
@@ -179,6 +188,21 @@ struct MPITrainCommand: ParsableCommand {
     }
 
     private func json(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+
+    /// The cores this process may run on (Linux: `Cpus_allowed_list` of /proc/self/status, which
+    /// mpirun's binding narrows), or nil when unknown.
+    static func allowedCores() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
+        else { return nil }
+        var count = 0
+        for part in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            guard let first = bounds.first else { return nil }
+            count += (bounds.count == 2 ? bounds[1] : first) - first + 1
+        }
+        return count > 0 ? count : nil
+    }
 
     /// Digests of the training data, the test data, the initial parameters and the options on
     /// every rank, compared with rank 0's; a rank that differs stops the job, named with its file.
