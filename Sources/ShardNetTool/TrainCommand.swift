@@ -85,7 +85,7 @@ struct TrainCommand: ParsableCommand {
                 Console.line("  " + parts.joined(separator: ", "))
             }
             Console.line(
-                "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards)\(state.groups > 1 ? " × \(state.groups) groups" : ""), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), schedule \(trainer.schedule.rawValue), seed \(state.seed)"
+                "  cost \(trainer.network.cost.rawValue), eta \(state.eta), lambda \(state.lambda), batch \(state.miniBatchSize), shards \(state.shards)\(state.groups > 1 ? " × \(state.groups) groups" : ""), threads \(trainer.threads)\(execution.threadCount == nil ? " (auto)" : ""), step schedule \(trainer.schedule.rawValue), seed \(state.seed)"
             )
             Console.line("  kernels \(SystemReport.kernelLine(trainer.kernels))")
             if let line = StreamOptions.describe(stream, window: trainer.state.shuffleWindow) { Console.line(line) }
