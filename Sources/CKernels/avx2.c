@@ -36,5 +36,48 @@
 #define GRD_JB 6
 #define GRD_KB 2
 
+// Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): a
+// 16-unit panel is written 8 inputs at a time as two 8 x 8 tiles transposed in registers, so
+// each pair of stores fills a whole 64-byte line of the panel; the inputs past the last
+// multiple of 8 go through the scalar loop.
+SN_T static inline void transpose8(__m256 r[8]) {
+    __m256 t[8], s[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int h = 0; h < 2; h++) {
+        s[4 * h] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+        s[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xee);
+        s[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+        s[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xee);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(s[i], s[4 + i], 0x20);
+        r[4 + i] = _mm256_permute2f128_ps(s[i], s[4 + i], 0x31);
+    }
+}
+
+SN_T static void pack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
+    ptrdiff_t kFull = nIn / 8 * 8;
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
+        const float *rows = Wt + p * SN_PANEL * nIn;
+        float *dst = packed + p * nIn * SN_PANEL;
+        for (ptrdiff_t k = 0; k < kFull; k += 8) {
+            for (int h = 0; h < 2; h++) {
+                __m256 r[8];
+                for (int u = 0; u < 8; u++)
+                    r[u] = 8 * h + u < units ? _mm256_loadu_ps(rows + (8 * h + u) * nIn + k) : _mm256_setzero_ps();
+                transpose8(r);
+                for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * SN_PANEL + 8 * h, r[kk]);
+            }
+        }
+        for (ptrdiff_t k = kFull; k < nIn; k++)
+            for (int u = 0; u < SN_PANEL; u++) dst[k * SN_PANEL + u] = u < units ? rows[u * nIn + k] : 0.0f;
+    }
+}
+#define SN_PACK_FN pack_avx2
+
 #include "simd_impl.h"
 #endif
