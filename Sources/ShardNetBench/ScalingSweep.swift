@@ -13,8 +13,9 @@ import ShardNet
 ///
 /// Each point: build the engine (all allocation happens here), warm up for one repetition's
 /// share of `secondsPerPoint` while calibrating the step count, then `repetitions` timed
-/// repetitions of that many steps, each from the same initial parameters. BLAS is kept
-/// single-threaded (`BLAS.useSingleThread()`), as in training.
+/// repetitions of that many steps (round-robin over the thread counts of a series), each from
+/// the same initial parameters. BLAS is kept single-threaded (`BLAS.useSingleThread()`), as in
+/// training.
 package struct ScalingSweep: Sendable {
     package let options: ScalingSweepOptions
 
@@ -64,30 +65,39 @@ package struct ScalingSweep: Sendable {
                     for schedule in options.schedules where schedule == .shards || kernel != .blas {
                         let kernelName = try KernelSet(kernel).name + (schedule == .units ? "/units" : "")
                         var raw: [(threads: Int, shards: Int, steps: Int, rates: SampleSummary, shares: (Double, Double, Double))] = []
+                        // Every thread count's engine first, then the repetitions round-robin over
+                        // them (1, 2, …, 1, 2, …): on a shared machine a slow spell then hits every
+                        // thread count alike instead of one series, and the ratios hold.
+                        var engines: [(threads: Int, shards: Int, engine: TimedEngine, steps: Int)] = []
                         for t in threadList {
                             let s = options.shards.shards(threads: t, maxThreads: maxThreads)
                             let engine = try TimedEngine(
                                 sizes: sizes, miniBatchSize: m, shards: s, threads: t, data: data,
                                 eta: options.eta, seed: options.seed, kernels: kernel, schedule: schedule)
-                            let steps = engine.calibrate(warmUp: share, target: share)
-                            var rates: [Double] = []
-                            var backprop = 0.0, reduce = 0.0, wait = 0.0
-                            for _ in 0..<options.repetitions {
-                                engine.reset()
-                                let sample = engine.time(steps: steps)
-                                rates.append(Double(steps * m) / max(sample.seconds, 1e-12))
-                                backprop += sample.backprop
-                                reduce += sample.reduce
-                                wait += sample.wait
+                            engines.append((t, s, engine, engine.calibrate(warmUp: share, target: share)))
+                        }
+                        var rates = [[Double]](repeating: [], count: engines.count)
+                        var times = [(backprop: Double, reduce: Double, wait: Double)](repeating: (0, 0, 0), count: engines.count)
+                        for _ in 0..<options.repetitions {
+                            for (k, e) in engines.enumerated() {
+                                e.engine.reset()
+                                let sample = e.engine.time(steps: e.steps)
+                                rates[k].append(Double(e.steps * m) / max(sample.seconds, 1e-12))
+                                times[k].backprop += sample.backprop
+                                times[k].reduce += sample.reduce
+                                times[k].wait += sample.wait
                             }
+                        }
+                        for (k, e) in engines.enumerated() {
+                            let (backprop, reduce, wait) = times[k]
                             let busy = max(backprop + reduce + wait, 1e-300)
-                            let summary = SampleSummary(rates)
-                            raw.append((t, s, steps, summary, (backprop / busy, reduce / busy, wait / busy)))
+                            let summary = SampleSummary(rates[k])
+                            raw.append((e.threads, e.shards, e.steps, summary, (backprop / busy, reduce / busy, wait / busy)))
                             progress(
                                 String(
                                     format: "%@ b%d %@ T=%d S=%d: %.0f samples/s (min %.0f, max %.0f), %d steps × %d",
-                                    sizes.map(String.init).joined(separator: "-"), m, kernelName, t, s,
-                                    summary.median, summary.min, summary.max, steps, options.repetitions))
+                                    sizes.map(String.init).joined(separator: "-"), m, kernelName, e.threads, e.shards,
+                                    summary.median, summary.min, summary.max, e.steps, options.repetitions))
                         }
                         let baseline = raw[0]
                         let points = raw.map { r -> ScalingPoint in

@@ -221,7 +221,7 @@ package final class ShardedSGD {
                 }
                 return total
             }
-            return team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
+            let timing = team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
                 if let units {
                     self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
                 } else if phase == 0 {
@@ -230,6 +230,11 @@ package final class ShardedSGD {
                     self.reduceUnits(run, step: run.firstStep + i, item: item)
                 }
             }
+            // The last step's deferred update of the layers after the first (two-phase unit plan).
+            if let units, units.replicatedTail, let last = steps.last {
+                CPU.withDenormalsFlushed { applyTailUpdate(run, units, step: last) }
+            }
+            return timing
         }
         costSum = runCost[0]
         backpropSeconds += timing.backprop
@@ -244,10 +249,27 @@ package final class ShardedSGD {
         let r0 = Self.shardStart(shardBase + s, batch: batch.count, shards: totalShards)
         let r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
         guard r1 > r0 else { shardCost[s] = 0; return }
+        prefetchNextStep(run, step: step, shard: s)
         shardCost[s] = Backprop.shard(
             view: views.base[s], layout: layoutView, functions: functions, cost: cost, rows: r1 - r0,
             order: run.order + batch.start + r0, images: run.images, labels: run.labels,
             parameters: run.parameters, kernels: kernels, packed: packed, dropout: run.dropout(batchStart: batch.start, row: r0))
+    }
+
+    /// Asks for the images shard s (of those run here) will gather in the next step of the
+    /// run's order, while this step computes. With s = nil, the whole next batch (the unit
+    /// schedule's layer-0 items each gather all of it).
+    @inline(__always)
+    private func prefetchNextStep(_ run: Run, step: Int, shard s: Int?) {
+        let next = step + 1
+        guard next * miniBatchSize < run.n else { return }
+        let batch = run.batch(next, m: miniBatchSize)
+        var r0 = 0, r1 = batch.count
+        if let s {
+            r0 = Self.shardStart(shardBase + s, batch: batch.count, shards: totalShards)
+            r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
+        }
+        Gather.prefetch(rows: r1 - r0, features: layoutView.sizes[0], order: run.order + batch.start + r0, images: run.images)
     }
 
     /// Phase B of a step, one item per range of a layer's units: the shards' gradients summed
@@ -334,27 +356,93 @@ package final class ShardedSGD {
         let batch = run.batch(step, m: miniBatchSize)
         switch UnitSchedule.Work(rawValue: units.phaseWork[phase])! {
         case .forward:
-            forwardUnits(run, units, batch: batch, layer: units.phaseLayer[phase], range: item)
+            forwardUnits(run, units, step: step, batch: batch, layer: units.phaseLayer[phase], range: item)
         case .forwardAndOutputError:
-            forwardUnits(run, units, batch: batch, layer: units.phaseLayer[phase], range: item)
+            forwardUnits(run, units, step: step, batch: batch, layer: units.phaseLayer[phase], range: item)
             for s in 0..<totalShards { outputError(run, units, batch: batch, shard: s) }
         case .outputError:
             outputError(run, units, batch: batch, shard: item)
         case .backward:
             backwardUnits(units, rows: batch.count, layer: units.phaseLayer[phase], range: item, parameters: run.parameters)
         case .update:
-            updateUnits(run, units, batch: batch.count, item: item)
+            if item == 0 { addStepCost() }
+            let l = units.updateLayer[item], r = units.updateRange[item]
+            updateUnits(
+                run, units, batch: batch.count, layer: l, range: r, input: l == 0 ? units.inputs[r] : units.activations[l],
+                deltaAbove: units.deltas[l + 1])
+        case .tailAndUpdate:
+            tailAndUpdate(run, units, batch: batch, item: item)
+        }
+    }
+
+    /// The step's cost, the shards' costs in shard order, added to the run's total (once per step).
+    @inline(__always)
+    private func addStepCost() {
+        for s in 0..<totalShards { runCost[0] += shardCost[s] }
+    }
+
+    /// A tail item of the two-phase unit schedule (`UnitSchedule.replicatedTail`): the layers
+    /// after the first — forward, output error, δ back — for the whole mini-batch into item t's
+    /// own matrices, then the update of layer 0's unit range t; item 0 also updates every later
+    /// layer and adds the step's cost. The same kernels over the same rows as the phased
+    /// schedule, so the same bits.
+    private func tailAndUpdate(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), item t: Int) {
+        let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
+        let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
+        let labels = units.tailLabels + t * miniBatchSize
+        for l in 1..<L {
+            kernels.forward(
+                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: a[l], ldIn: sizes[l],
+                weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
+                biases: run.parameters + layoutView.biasOffsets[l], output: a[l + 1], ldOut: sizes[l + 1],
+                function: functions.layer(l, of: L))
+        }
+        for s in 0..<totalShards {
+            let cost = outputError(run, batch: batch, shard: s, output: a[L], delta: delta[L], labels: labels)
+            if t == 0 { shardCost[s] = cost }
+        }
+        for l in stride(from: L - 1, through: 1, by: -1) {
+            kernels.backpropagate(
+                rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: 0, k1: sizes[l], delta: delta[l + 1], ldDelta: sizes[l + 1],
+                weights: run.parameters + layoutView.weightOffsets[l], activation: a[l], ldA: sizes[l],
+                previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
+        }
+        if t == 0 { addStepCost() }
+        updateUnits(run, units, batch: rows, layer: 0, range: t, input: units.inputs[t], deltaAbove: delta[1])
+        guard t == 0 else { return }
+        // The later layers' gradients now; their sum and update wait for the next step's first
+        // phase (`applyTailUpdate`): the other items are still reading those weights.
+        for l in 1..<L {
+            for r in 0..<units.rangeCount(layer: l) {
+                gradientUnits(units, batch: rows, layer: l, range: r, input: a[l], deltaAbove: delta[l + 1])
+            }
+        }
+    }
+
+    /// The deferred half of a tail step: the sum in shard order, the update and the packed panels
+    /// of every layer after the first, from the gradients item 0 left in the shards' buffers at
+    /// `step`. Runs in the next step's first phase (which reads only layer 0), or after the run's
+    /// last step.
+    private func applyTailUpdate(_ run: Run, _ units: UnitSchedule, step: Int) {
+        let batch = run.batch(step, m: miniBatchSize).count
+        for l in 1..<layoutView.layerCount {
+            for r in 0..<units.rangeCount(layer: l) {
+                let (j0, j1) = units.range(layer: l, r)
+                sumAndUpdate(run, batch: batch, layer: l, j0: j0, j1: j1)
+            }
         }
     }
 
     /// Equation 2 for range r of layer l's units, for every row of the mini-batch. Layer 0's
     /// items first gather the batch's samples into their own input matrix (kept for the same
     /// range's update).
-    private func forwardUnits(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), layer l: Int, range r: Int) {
+    private func forwardUnits(_ run: Run, _ units: UnitSchedule, step: Int, batch: (start: Int, count: Int), layer l: Int, range r: Int) {
         let sizes = layoutView.sizes
         let (j0, j1) = units.range(layer: l, r)
         let input = l == 0 ? units.inputs[r] : units.activations[l]
         if l == 0 {
+            if r == 0 && units.replicatedTail && step > run.firstStep { applyTailUpdate(run, units, step: step - 1) }
+            prefetchNextStep(run, step: step, shard: nil)
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }
         kernels.forward(
@@ -366,15 +454,25 @@ package final class ShardedSGD {
 
     /// Equation 3 for shard s's rows of the mini-batch, and the shard's summed cost.
     private func outputError(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), shard s: Int) {
+        let L = layoutView.layerCount
+        shardCost[s] = outputError(
+            run, batch: batch, shard: s, output: units.activations[L], delta: units.deltas[L], labels: units.labels)
+    }
+
+    /// Equation 3 for shard s's rows of the batch-wide matrices output (m, nOut) → delta (m, nOut),
+    /// their labels gathered into labels (m); returns the shard's summed cost.
+    private func outputError(
+        _ run: Run, batch: (start: Int, count: Int), shard s: Int, output: UnsafeMutablePointer<Float>,
+        delta: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>
+    ) -> Double {
         let r0 = Self.shardStart(s, batch: batch.count, shards: totalShards)
         let r1 = Self.shardStart(s + 1, batch: batch.count, shards: totalShards)
-        guard r1 > r0 else { shardCost[s] = 0; return }
-        let nOut = layoutView.sizes[layoutView.layerCount], L = layoutView.layerCount
-        Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: units.labels + r0)
-        if functions.softmax { NativeKernels.softmax(rows: r1 - r0, n: nOut, units.activations[L] + r0 * nOut, ld: nOut) }
-        shardCost[s] = Layers.outputError(
-            cost: cost, rows: r1 - r0, nOut: nOut, output: units.activations[L] + r0 * nOut,
-            labels: units.labels + r0, delta: units.deltas[L] + r0 * nOut)
+        guard r1 > r0 else { return 0 }
+        let nOut = layoutView.sizes[layoutView.layerCount]
+        Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: labels + r0)
+        if functions.softmax { NativeKernels.softmax(rows: r1 - r0, n: nOut, output + r0 * nOut, ld: nOut) }
+        return Layers.outputError(
+            cost: cost, rows: r1 - r0, nOut: nOut, output: output + r0 * nOut, labels: labels + r0, delta: delta + r0 * nOut)
     }
 
     /// Equation 4 into range r of layer l−1's units (columns of δˡ), for every row.
@@ -393,24 +491,38 @@ package final class ShardedSGD {
 
     /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's
     /// gradient buffer; then their sum in shard order, the update and the packed panels of those
-    /// rows — the same arithmetic as `backpropShard` + `reduceUnits`. Item 0 adds the step's cost.
-    private func updateUnits(_ run: Run, _ units: UnitSchedule, batch: Int, item: Int) {
-        if item == 0 {
-            for s in 0..<totalShards { runCost[0] += shardCost[s] }
-        }
-        let l = units.updateLayer[item], r = units.updateRange[item]
+    /// rows — the same arithmetic as `backpropShard` + `reduceUnits`.
+    /// - input: (m, sizes[l]) aˡ of the batch; deltaAbove: (m, sizes[l + 1]) δ of layer l's outputs.
+    private func updateUnits(
+        _ run: Run, _ units: UnitSchedule, batch: Int, layer l: Int, range r: Int, input: UnsafeMutablePointer<Float>,
+        deltaAbove: UnsafeMutablePointer<Float>
+    ) {
+        gradientUnits(units, batch: batch, layer: l, range: r, input: input, deltaAbove: deltaAbove)
+        let (j0, j1) = units.range(layer: l, r)
+        sumAndUpdate(run, batch: batch, layer: l, j0: j0, j1: j1)
+    }
+
+    /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's gradient buffer.
+    private func gradientUnits(
+        _ units: UnitSchedule, batch: Int, layer l: Int, range r: Int, input: UnsafeMutablePointer<Float>,
+        deltaAbove: UnsafeMutablePointer<Float>
+    ) {
         let (j0, j1) = units.range(layer: l, r)
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
-        let input = l == 0 ? units.inputs[r] : units.activations[l]
         for s in 0..<totalShards {
             let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)
             guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
             let nabla = views.base[s].nabla
             kernels.gradients(
-                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: units.deltas[l + 1] + r0 * nOut, ldDelta: nOut,
+                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: deltaAbove + r0 * nOut, ldDelta: nOut,
                 input: input + r0 * nIn, ldIn: nIn, nablaW: nabla + layoutView.weightOffsets[l],
                 nablaB: nabla + layoutView.biasOffsets[l])
         }
+    }
+
+    /// The shards' gradients of layer l's units j0 ..< j1 summed in shard order, the update and
+    /// the packed panels of those rows.
+    private func sumAndUpdate(_ run: Run, batch: Int, layer l: Int, j0: Int, j1: Int) {
         Reduce.units(
             layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
             parameters: run.parameters, rules: run.rules(batch: batch), kernels: kernels)

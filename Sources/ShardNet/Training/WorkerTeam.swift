@@ -10,20 +10,24 @@ import Synchronization
 /// steps (g = step · phasesPerStep + p), and a counter `doneItems` holds how many items are
 /// finished, in phase order.
 ///
-/// Every thread walks the phases: it waits until the previous phase is complete, then tries
-/// to claim the phase's items — first its own (item i belongs to thread i mod threads, so in
-/// steady state the same core always writes the same shard buffer and the same parameter
-/// slice, and cache lines stay where they are used), then anyone else's. A claim is a
-/// compare-and-swap of the item's last-claimed phase from g − phasesPerStep to g, so each item
-/// is done exactly once per phase. Waiting spins with a CPU pause for a while (a hand-off to a
-/// spinning thread costs about half a microsecond; waking a sleeping one costs 55-65 µs on
-/// these machines), then yields the core.
+/// Every thread walks the phases: it waits until the previous phase is complete, then claims
+/// its own items of the phase (item i belongs to thread i mod threads, so in steady state the
+/// same core always writes the same shard buffer and the same parameter slice, and cache lines
+/// stay where they are used); when a phase has more items than threads it then tries everyone
+/// else's too. A claim is a compare-and-swap of the item's last-claimed phase from
+/// g − phasesPerStep to g, so each item is done exactly once per phase; claim words and the
+/// done counter each sit in their own cache lines, and a claim reads its word before it swaps,
+/// so in steady state a phase moves only the done counter between cores. Waiting spins with a
+/// CPU pause for a while (a hand-off to a spinning thread costs about half a microsecond;
+/// waking a sleeping one costs 55-65 µs on these machines), then yields the core; a thread that
+/// has waited `stealAfter` for the previous phase claims whatever of it is still unclaimed (a
+/// thread that has not started yet, or was descheduled before its claim).
 ///
 /// Why this cannot deadlock when Dispatch runs fewer threads than asked (a loaded machine,
-/// more threads than cores): a thread waits only for a phase whose items it has itself tried
-/// to claim, so every item of that phase is held by a running thread; a thread that starts
-/// late jumps to the current phase and steals whatever is unclaimed, and a team of one does
-/// everything.
+/// more threads than cores): a waiting thread keeps trying to claim the unfinished phase's
+/// items, so every item of that phase is soon either done or held by a running thread (which
+/// finishes it without waiting); a thread that starts late jumps to the current phase, and a
+/// team of one does everything.
 ///
 /// Which thread does which item never changes the arithmetic: items are defined by the
 /// engine's plan (shards, slices, unit ranges), not by threads.
@@ -33,8 +37,11 @@ final class WorkerTeam: Sendable {
     /// Pause-spins before a waiting thread starts yielding its core.
     let spinLimit: Int
 
-    private let nextItem = Atomic<Int>(0)
-    private let doneItems = Atomic<Int>(0)
+    /// How long a thread waits for the previous phase before it claims that phase's unclaimed items.
+    let stealAfterNanoseconds: UInt64 = 20_000
+
+    private let nextItem = AtomicSlot()
+    private let doneItems = AtomicSlot()
     /// Claim words: the phase in which each item of a step was last claimed.
     private let claims: ClaimWords
 
@@ -61,42 +68,56 @@ final class WorkerTeam: Sendable {
     func run(steps: Int, plan: PhasePlan, timing: ScalarSlots, work: (Int, Int, Int) -> Void) -> Timing {
         let perStep = plan.itemsPerStep, phases = plan.count
         precondition(timing.count >= threads * 3 && claims.count >= perStep)
-        doneItems.store(0, ordering: .relaxed)
+        doneItems.reset(0)
         // Step 0's phase p claims its items expecting p − phases.
         for p in 0..<phases {
             for i in 0..<plan.items[p] { claims.store(p - phases, at: plan.start[p] + i) }
         }
         let total = steps * phases
-        let threads = self.threads
+        let threads = self.threads, spinLimit = self.spinLimit, stealAfter = stealAfterNanoseconds
+        let claims = self.claims, doneItems = self.doneItems
         func worker(_ w: Int) { CPU.withDenormalsFlushed { walk(w) } }
         func walk(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
+            // Claims item i of phase g and runs it; the nanoseconds it took, or nil when another
+            // thread has it (or had it).
+            func tryItem(_ g: Int, _ i: Int) -> UInt64? {
+                let p = g % phases
+                guard claims.claim(plan.start[p] + i, expected: g - phases, desired: g) else { return nil }
+                let s0 = DispatchTime.now().uptimeNanoseconds
+                work(g / phases, p, i)
+                let spent = DispatchTime.now().uptimeNanoseconds &- s0
+                if plan.kind[p] == 0 { backprop &+= spent } else { reduce &+= spent }
+                doneItems.add(1)
+                return spent
+            }
             var g = 0
             while true {
                 // Jump to the earliest unfinished phase (a late thread skips what is done).
-                let finished = doneItems.load(ordering: .relaxed)
+                let finished = doneItems.peek()
                 g = max(g, (finished / perStep) * phases + plan.phase(ofItem: finished % perStep))
                 if g >= total { break }
                 let step = g / phases, p = g % phases
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                self.wait(until: step * perStep + plan.start[p])
-                let t1 = DispatchTime.now().uptimeNanoseconds
-                wait &+= t1 &- t0
-                let count = plan.items[p], base = plan.start[p]
-                // Own items first (i ≡ w mod threads), then anyone's (a second pass over all
-                // items: an own item already done fails its claim and is skipped).
-                let own = w < count ? (count - w + threads - 1) / threads : 0
-                var spent: UInt64 = 0
-                for k in 0..<(own + count) {
-                    let i = k < own ? w + k * threads : k - own
-                    if k >= own && i % threads == w { continue }
-                    guard claims.claim(base + i, expected: g - phases, desired: g) else { continue }
-                    let s0 = DispatchTime.now().uptimeNanoseconds
-                    work(step, p, i)
-                    spent &+= DispatchTime.now().uptimeNanoseconds &- s0
-                    doneItems.wrappingAdd(1, ordering: .releasing)
+                // Wait for the previous phase; after `stealAfter`, claim what nobody has claimed.
+                let target = step * perStep + plan.start[p]
+                if doneItems.load() < target {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    var spins = 0, stolen: UInt64 = 0
+                    while doneItems.load() < target {
+                        spins += 1
+                        if spins & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- t0 > stealAfter {
+                            let previous = g - 1
+                            for i in 0..<plan.items[previous % phases] { stolen &+= tryItem(previous, i) ?? 0 }
+                        }
+                        if spins < spinLimit { CPU.relax() } else { sched_yield() }
+                    }
+                    wait &+= (DispatchTime.now().uptimeNanoseconds &- t0) &- stolen
                 }
-                if plan.kind[p] == 0 { backprop &+= spent } else { reduce &+= spent }
+                let count = plan.items[p]
+                for i in stride(from: w, to: count, by: threads) { _ = tryItem(g, i) }
+                if count > threads {
+                    for i in 0..<count where i % threads != w { _ = tryItem(g, i) }
+                }
                 g += 1
             }
             timing[3 * w] = Double(backprop) * 1e-9
@@ -131,29 +152,14 @@ final class WorkerTeam: Sendable {
         }
     }
 
-    /// Waits until `target` items are done: spin with a pause hint, then yield the core.
-    @inline(__always)
-    private func wait(until target: Int) {
-        if doneItems.load(ordering: .acquiring) >= target { return }
-        var spins = 0
-        while doneItems.load(ordering: .acquiring) < target {
-            if spins < spinLimit {
-                CPU.relax()
-                spins += 1
-            } else {
-                sched_yield()
-            }
-        }
-    }
-
     /// Runs `items` independent items on the team (no phases): `work(worker, item)`, where
     /// `worker` < threads identifies the thread's scratch. Used by evaluation.
     func forEach(items: Int, work: (Int, Int) -> Void) {
-        nextItem.store(0, ordering: .relaxed)
+        nextItem.reset(0)
         func worker(_ w: Int) { CPU.withDenormalsFlushed { take(w) } }
         func take(_ w: Int) {
             while true {
-                let k = self.nextItem.wrappingAdd(1, ordering: .relaxed).oldValue
+                let k = self.nextItem.add(1)
                 if k >= items { break }
                 work(w, k)
             }

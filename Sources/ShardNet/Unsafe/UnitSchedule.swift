@@ -12,6 +12,22 @@
 ///     backward l = L−1 … 1  items: the unit ranges of layer l−1's outputs (δˡ's columns)
 ///     update                items: every layer's unit ranges (rows of wˡ and bˡ)
 ///
+/// When the layers after the first are small (their weights at most a quarter of layer 0's,
+/// e.g. 784-30-10 or 784-100-10), the step has two phases instead — `replicatedTail`:
+///
+///     forward 0             items: the unit ranges of layer 0's outputs
+///     tail and update       items: layer 0's unit ranges again; each item first runs the whole
+///                           tail itself (forward l = 1 … L−1, output error, backward l = L−1 …
+///                           1, into its own copies), then updates its range of w⁰; item 0 also
+///                           computes every later layer's gradients, whose sum and update run
+///                           first thing in the next step's forward 0 item 0 (the other tail
+///                           items still read those weights; forward 0 reads only w⁰), or
+///                           after the run's last step
+///
+/// Recomputing the small tail in every item costs less than the barriers it saves (at m = 10 a
+/// barrier between two cores is a good part of a step), and it changes no bit: every element is
+/// computed by the same kernel in the same order wherever it runs.
+///
 /// Memory (row stride = the layer's width; m = the mini-batch size):
 ///
 ///     inputs       ranges(0) × (m, sizes[0])   a⁰ gathered by each layer-0 forward item,
@@ -19,13 +35,15 @@
 ///     activations  (m, sizes[l]) for l = 1 … L
 ///     deltas       (m, sizes[l]) for l = 1 … L
 ///     labels       (m) Int32                   the batch's labels, gathered by the output error
+///     tail         per tail item: activations (m, sizes[l]) for l = 2 … L, deltas (m, sizes[l])
+///                  for l = 1 … L, labels (m) — that item's private copies (replicatedTail only)
 ///
 /// `@unchecked Sendable`: the tables are read-only after `init`; each matrix region is written
 /// by one item per phase (disjoint, cache-line-aligned column ranges) and read only after the
 /// team's barrier that ends that phase.
 package final class UnitSchedule: @unchecked Sendable {
     /// What a phase does.
-    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update }
+    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update, tailAndUpdate }
 
     let layerCount: Int
     let phaseCount: Int
@@ -39,6 +57,14 @@ package final class UnitSchedule: @unchecked Sendable {
     let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (L + 1), [0] unused
     let deltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (L + 1), [0] unused
     let labels: UnsafeMutablePointer<Int32>
+    /// Whether the step runs as two phases, each tail item recomputing the layers after the first.
+    let replicatedTail: Bool
+    /// (tail items × (L + 1)) each tail item's activations: [1] the shared a¹, [2 … L] its own.
+    let tailActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items × (L + 1)) each tail item's deltas [1 … L] ([0] unused).
+    let tailDeltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items × m) each tail item's labels.
+    let tailLabels: UnsafeMutablePointer<Int32>
     /// The phases, for the team.
     let plan: PhasePlan
     private let floats: AlignedBuffer
@@ -59,21 +85,28 @@ package final class UnitSchedule: @unchecked Sendable {
             if l < L { first += ranges[l].count }
         }
         func count(_ l: Int) -> Int { ranges[l].count - 1 }
+        replicatedTail = L >= 2 && Self.tailIsSmall(sizes)
+        let tailItems = replicatedTail ? count(0) : 0
         // Phases.
         var work: [Work] = [], layer: [Int] = [], phases: [(items: Int, kind: Int)] = []
-        for l in 0..<L {
+        for l in 0..<L where !replicatedTail || l == 0 {
             let fused = l == L - 1 && count(l) == 1
             work.append(fused ? .forwardAndOutputError : .forward); layer.append(l); phases.append((count(l), 0))
             if l == L - 1 && !fused { work.append(.outputError); layer.append(l); phases.append((shards, 0)) }
         }
-        for l in stride(from: L - 1, through: 1, by: -1) {
-            work.append(.backward); layer.append(l); phases.append((count(l - 1), 0))
-        }
         var uLayer: [Int] = [], uRange: [Int] = []
-        for l in 0..<L {
-            for r in 0..<count(l) { uLayer.append(l); uRange.append(r) }
+        if replicatedTail {
+            for r in 0..<tailItems { uLayer.append(0); uRange.append(r) }
+            work.append(.tailAndUpdate); layer.append(-1); phases.append((tailItems, 1))
+        } else {
+            for l in stride(from: L - 1, through: 1, by: -1) {
+                work.append(.backward); layer.append(l); phases.append((count(l - 1), 0))
+            }
+            for l in 0..<L {
+                for r in 0..<count(l) { uLayer.append(l); uRange.append(r) }
+            }
+            work.append(.update); layer.append(-1); phases.append((uLayer.count, 1))
         }
-        work.append(.update); layer.append(-1); phases.append((uLayer.count, 1))
         phaseCount = work.count
         phaseWork = .allocate(capacity: work.count)
         phaseWork.initialize(from: work.map(\.rawValue), count: work.count)
@@ -90,6 +123,14 @@ package final class UnitSchedule: @unchecked Sendable {
         let inputOffsets = (0..<count(0)).map { _ in take(m * sizes[0]) }
         for l in 1...L { offsets.append(take(m * sizes[l])) }
         let deltaOffsets = (1...L).map { take(m * sizes[$0]) }
+        // Each tail item's own activations (l = 2 … L) and deltas (l = 1 … L), at [t·(L+1) + l].
+        var tailOffsets = [Int](repeating: 0, count: 2 * tailItems * (L + 1))
+        for t in 0..<tailItems {
+            for l in 1...L {
+                if l >= 2 { tailOffsets[t * (L + 1) + l] = take(m * sizes[l]) }
+                tailOffsets[(tailItems + t) * (L + 1) + l] = take(m * sizes[l])
+            }
+        }
         let memory = AlignedBuffer(count: offset), base = memory.base
         floats = memory
         inputs = .allocate(capacity: inputOffsets.count)
@@ -104,13 +145,38 @@ package final class UnitSchedule: @unchecked Sendable {
         }
         labels = .allocate(capacity: max(m, 1))
         labels.initialize(repeating: 0, count: max(m, 1))
+        let tailSlots = max(1, tailItems * (L + 1))
+        tailActivations = .allocate(capacity: tailSlots)
+        tailDeltas = .allocate(capacity: tailSlots)
+        tailActivations.initialize(repeating: base, count: tailSlots)
+        tailDeltas.initialize(repeating: base, count: tailSlots)
+        for t in 0..<tailItems {
+            tailActivations[t * (L + 1) + 1] = base + offsets[0]
+            for l in 2...L { tailActivations[t * (L + 1) + l] = base + tailOffsets[t * (L + 1) + l] }
+            for l in 1...L { tailDeltas[t * (L + 1) + l] = base + tailOffsets[(tailItems + t) * (L + 1) + l] }
+        }
+        tailLabels = .allocate(capacity: max(1, tailItems * m))
+        tailLabels.initialize(repeating: 0, count: max(1, tailItems * m))
+    }
+
+    /// Whether the weights after layer 0 are at most a quarter of layer 0's: then recomputing
+    /// them in every tail item is cheaper than the phases it saves.
+    static func tailIsSmall(_ sizes: [Int]) -> Bool {
+        let first = sizes[0] * sizes[1]
+        let tail = (1..<(sizes.count - 1)).reduce(0) { $0 + sizes[$1] * sizes[$1 + 1] }
+        return 4 * tail <= first
     }
 
     deinit {
         phaseWork.deallocate(); phaseLayer.deallocate(); rangeFirst.deallocate(); bounds.deallocate()
         updateLayer.deallocate(); updateRange.deallocate(); inputs.deallocate(); activations.deallocate()
-        deltas.deallocate(); labels.deallocate()
+        deltas.deallocate(); labels.deallocate(); tailActivations.deallocate(); tailDeltas.deallocate()
+        tailLabels.deallocate()
     }
+
+    /// How many unit ranges layer l's outputs are cut into.
+    @inline(__always)
+    func rangeCount(layer l: Int) -> Int { rangeFirst[l + 1] - rangeFirst[l] - 1 }
 
     /// Range `r` of layer l's output units.
     @inline(__always)

@@ -99,8 +99,15 @@ import Testing
         return (parameters.array(0..<parameters.count), cost)
     }
 
-    @Test(arguments: [([20, 40, 3], 10, 2), ([20, 40, 3], 7, 3), ([33, 50, 20], 10, 2), ([20, 35, 17, 3], 5, 7)])
+    /// Both unit plans: phased ([33, 50, 20], [20, 35, 17, 3]) and two-phase with a replicated
+    /// tail ([20, 40, 3], [64, 30, 10], [100, 40, 8, 4]: later layers at most a quarter of layer 0).
+    @Test(arguments: [
+        ([20, 40, 3], 10, 2), ([20, 40, 3], 7, 3), ([33, 50, 20], 10, 2), ([20, 35, 17, 3], 5, 7), ([64, 30, 10], 10, 2),
+        ([100, 40, 8, 4], 9, 4),
+    ])
     func unitScheduleEqualsShardSchedule(sizes: [Int], batch: Int, shards: Int) throws {
+        let replicated: Set<[Int]> = [[20, 40, 3], [64, 30, 10], [100, 40, 8, 4]]
+        #expect(UnitSchedule.tailIsSmall(sizes) == replicated.contains(sizes), "which plan \(sizes) runs")
         let reference = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23)
         for threads in [1, 2, 3, 8] {
             let other = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23)
