@@ -13,19 +13,23 @@ struct MPITrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train across the ranks of an MPI job (run under mpirun); takes every option of `shardnet train`.",
         discussion: """
-            Every rank loads --data itself and draws the same shuffle from --seed; rank 0 prints, logs
-            (--log, --tensorboard) and writes the checkpoints (--output, --keep-best). The result equals
-            `shardnet train --groups <ranks> --shards S`, bit for bit. Defaults as in `shardnet train`,
-            except --shards (1 per rank) and --threads (the cores mpirun lets the rank use).
-            Refused under MPI, each with one error line: --groups other than the rank count,
-            --threads auto, --step-schedule units or auto, and a missing --data. SIGINT/SIGTERM end
-            the job (no clean stop across ranks): use --checkpoint-every Nsteps or Nm to bound the loss.
+            Every rank loads --data itself and draws the same shuffle from --seed;
+            rank 0 prints, logs (--log, --tensorboard) and writes the checkpoints
+            (--output, --keep-best). The result equals `shardnet train --groups <ranks>
+            --shards S`, bit for bit. Defaults as in `shardnet train`, except --shards
+            (1 per rank) and --threads (the cores mpirun lets the rank use).
+            Refused, each with one error line: --groups other than the rank count,
+            --threads auto, --step-schedule units or auto, and a missing --data.
+            SIGINT/SIGTERM end the job (no clean stop across ranks); bound the loss
+            with --checkpoint-every Nsteps or Nm.
 
             Examples:
-              mpirun -np 2 shardnet-mpi train --data mnist.h5 --shards 2 --output model.h5
-              mpirun -np 2 shardnet-mpi train --data mnist.h5 --activation relu --output-layer softmax \\
-                  --momentum 0.9 --eta 0.1 --dropout 0.2 --validation 1000 --early-stop 5 --keep-best best.h5
-              mpirun --hostfile hosts -np 4 shardnet-mpi train --data /shared/fashion.h5 --threads 8 --shards 8
+              mpirun -np 2 shardnet-mpi train --data mnist.h5 --shards 2
+              mpirun -np 2 shardnet-mpi train --data mnist.h5 --activation relu \\
+                  --output-layer softmax --momentum 0.9 --eta 0.1 --dropout 0.2 \\
+                  --validation 1000 --early-stop 5 --keep-best best.h5
+              mpirun --hostfile hosts -np 4 shardnet-mpi train \\
+                  --data /shared/fashion.h5 --threads 8 --shards 8
             """)
 
     @OptionGroup var arguments: TrainArguments

@@ -78,6 +78,36 @@ import Testing
         #expect(mpi.stdout.contains("× 2 ranks"), "\(mpi.stdout)")
     }
 
+    /// More of chapter 3 from scratch on 2 ranks: tanh, cross-entropy, L1, Nesterov momentum, the
+    /// plateau η schedule, --monitor-training and mid-epoch checkpoints every 7 steps: bitwise the
+    /// checkpoint (weights, velocity, history with its η) of `shardnet train --groups 2`.
+    @Test func plateauScheduleAndStepCheckpointsEqualTwoGroups() throws {
+        if let missing = MPITests.missing {
+            print("MPIParityTests skipped: \(missing)")
+            return
+        }
+        let folder = try Tool.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Tool.smallDataset(in: folder)
+        let common = [
+            "--data", data, "--limit", "397", "--layers", "784,16,10", "--activation", "tanh", "--cost", "cross-entropy", "--eta", "0.5",
+            "--l1", "0.001", "--momentum", "0.5", "--nesterov", "--validation", "97", "--schedule", "plateau:1", "--monitor-training",
+            "--seed", "5", "--shards", "2", "--threads", "1", "--epochs", "4", "--checkpoint-every", "7steps", "--quiet",
+        ]
+        let mpi = try MPITests.mpi(ranks: 2, ["train"] + common + ["--output", "mpi.h5"], in: folder)
+        #expect(mpi.status == 0, "shardnet-mpi: \(mpi.all)")
+        let single = try Tool.run(["train"] + common + ["--groups", "2", "--output", "one.h5"], in: folder)
+        #expect(single.status == 0, "shardnet: \(single.all)")
+        guard mpi.status == 0, single.status == 0 else { return }
+        let a = try Checkpoint.load(from: folder.appendingPathComponent("mpi.h5").path)
+        let b = try Checkpoint.load(from: folder.appendingPathComponent("one.h5").path)
+        #expect(a.network.isBitwiseEqual(to: b.network), "2 ranks differ from --groups 2 with the plateau schedule")
+        #expect(a.velocity != nil && a.velocity == b.velocity, "the velocity differs")
+        let ha = a.training?.history ?? [], hb = b.training?.history ?? []
+        #expect(!ha.isEmpty && ha.count == hb.count && zip(ha, hb).allSatisfy { $0.hasSameResults(as: $1) && $0.eta == $1.eta })
+        #expect(a.training?.etaSchedule == b.training?.etaSchedule && a.training?.eta == b.training?.eta)
+    }
+
     /// --stream across 2 ranks (each rank streams the file itself) equals `shardnet train --stream
     /// --groups 2` bit for bit.
     @Test func streamingAcrossRanksEqualsTwoGroups() throws {
