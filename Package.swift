@@ -101,11 +101,23 @@ let package = Package(
             dependencies: ["ShardNet", "CMPI"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `train`'s options and driver, shared by `shardnet` and `shardnet-mpi` (no MPI here: the
+        // driver runs in a `TrainingWorld`, which shardnet-mpi implements over MPI).
+        .target(
+            name: "ShardNetCLI",
+            dependencies: [
+                "ShardNet",
+                "ShardNetInterop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The `shardnet-mpi` command-line tool.
         .executableTarget(
             name: "ShardNetMPITool",
             dependencies: [
                 "ShardNet",
+                "ShardNetCLI",
                 "ShardNetMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -117,6 +129,7 @@ let package = Package(
             dependencies: [
                 "ShardNet",
                 "ShardNetBench",
+                "ShardNetCLI",
                 "ShardNetInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

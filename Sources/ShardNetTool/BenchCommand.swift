@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShardNet
 import ShardNetBench
+import ShardNetCLI
 
 /// `shardnet bench`: the scaling sweep — samples/s, speedup, efficiency, reducer and barrier
 /// shares, GFLOP/s against the BLAS's own GEMM ceiling, Amdahl fit; table, CSV, JSON, SVG.

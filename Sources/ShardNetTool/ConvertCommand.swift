@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShardNet
+import ShardNetCLI
 
 /// `shardnet convert`: MNIST-format IDX files to ShardNet's HDF5 dataset layout.
 struct ConvertCommand: ParsableCommand {

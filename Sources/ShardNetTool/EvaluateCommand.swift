@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShardNet
+import ShardNetCLI
 
 /// `shardnet evaluate`: accuracy and mean cost of a saved model on a dataset split.
 struct EvaluateCommand: ParsableCommand {

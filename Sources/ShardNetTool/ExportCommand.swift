@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShardNet
+import ShardNetCLI
 import ShardNetInterop
 
 extension ExchangeFormat: ExpressibleByArgument {}

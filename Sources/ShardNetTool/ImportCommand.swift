@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShardNet
+import ShardNetCLI
 import ShardNetInterop
 
 /// `shardnet import`: a Keras Sequential of sigmoid Dense layers, or network2.py's JSON, as a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShardNet
+import ShardNetCLI
 
 /// `shardnet info`: what an HDF5 file is, in a readable summary.
 struct InfoCommand: ParsableCommand {
@@ -50,7 +51,7 @@ struct InfoCommand: ParsableCommand {
                 "  trained \(t.epochsCompleted) epochs: eta \(t.eta)\(t.eta != t.initialEta ? " (from \(t.initialEta), \(t.etaSchedule))" : ""), lambda \(t.lambda)\(t.l1 > 0 ? ", l1 \(t.l1)" : "")\(t.momentum > 0 ? ", momentum \(t.momentum)\(t.nesterov ? " (Nesterov)" : "")" : "")\(t.dropout > 0 ? ", dropout \(t.dropout)" : ""), batch \(t.miniBatchSize), shards \(t.shards)\(t.groups > 1 ? " × \(t.groups) groups" : ""), seed \(t.seed), init \(t.initialization.rawValue)"
             )
             for r in t.history {
-                print("  " + TrainCommand.describe(r, epochs: t.epochsCompleted))
+                print("  " + TrainDriver.describe(r, epochs: t.epochsCompleted))
             }
             if t.isMidEpoch {
                 print(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ShardNet
+import ShardNetCLI
 
 /// The options `evaluate` and `predict` share: a model, a dataset and one of its splits.
 struct ModelOnData: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShardNet
+import ShardNetCLI
 
 /// `shardnet predict`: the predicted class and output activations of chosen samples.
 struct PredictCommand: ParsableCommand {

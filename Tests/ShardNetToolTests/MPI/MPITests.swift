@@ -23,11 +23,11 @@ import Testing
         return nil
     }
 
-    /// Runs `mpirun … -np ranks shardnet-mpi args…`.
-    static func mpi(ranks: Int, _ args: [String], in folder: URL) throws -> Tool.Result {
+    /// Runs `mpirun … -np ranks shardnet-mpi args…` (or `program args…`, e.g. a wrapper script).
+    static func mpi(ranks: Int, _ args: [String], in folder: URL, program: String? = nil) throws -> Tool.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", mpiTool.path] + args
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", program ?? mpiTool.path] + args
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         // Tests only: shared memory and loopback TCP, no network probing or warnings about it.

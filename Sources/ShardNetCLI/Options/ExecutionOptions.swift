@@ -3,24 +3,26 @@ import ShardNet
 
 /// How the arithmetic is cut and who runs it: shards fix the arithmetic (and with the seed,
 /// the result); threads only execute it.
-struct ExecutionOptions: ParsableArguments {
+public struct ExecutionOptions: ParsableArguments {
+    public init() {}
+
     @Option(
         help: ArgumentHelp(
-            "Worker threads, or auto (the fastest of 1 … active cores, measured). Default: auto.",
+            "Worker threads, or auto (the fastest of 1 … active cores, measured). Default: auto (shardnet-mpi: the cores mpirun lets the rank use).",
             valueName: "n|auto"))
-    var threads: String?
+    public var threads: String?
 
-    @Option(help: "Shards per mini-batch (fixes the arithmetic). Default: the number of active cores.")
-    var shards: Int?
+    @Option(help: "Shards per mini-batch (fixes the arithmetic); per rank under shardnet-mpi. Default: the number of active cores (shardnet-mpi: 1).")
+    public var shards: Int?
 
     @Option(
         help:
-            "Groups (emulated MPI ranks): the batch is cut into groups × shards shards, each group's shards are summed, then the group sums in order — the arithmetic of shardnet-mpi on that many ranks. Default: 1."
+            "Groups (emulated MPI ranks): the batch is cut into groups × shards shards, each group's shards are summed, then the group sums in order — the arithmetic of shardnet-mpi on that many ranks. Default: 1 (shardnet-mpi: the rank count, the only value it takes)."
     )
-    var groups: Int?
+    public var groups: Int?
 
     @Option(help: "Seed for the initial weights and every epoch's shuffle. Default: \(TrainingOptions.defaults.seed).")
-    var seed: UInt64?
+    public var seed: UInt64?
 
     @OptionGroup var kernels: KernelOptions
 
@@ -29,12 +31,12 @@ struct ExecutionOptions: ParsableArguments {
         help: ArgumentHelp(
             "How a step is cut into work items: shards (data-parallel), units (each thread owns a range of every layer's units; native kernels, no dropout), or auto (measured with --threads auto). Changes speed, never the weights. Default: auto.",
             valueName: "shards|units|auto"))
-    var schedule: String?
+    public var schedule: String?
 
     /// Parsed --threads: nil for auto.
-    var threadCount: Int? { threads.flatMap { $0 == "auto" ? nil : Int($0) } }
+    public var threadCount: Int? { threads.flatMap { $0 == "auto" ? nil : Int($0) } }
 
-    func validate() throws {
+    public func validate() throws {
         let limits = TrainingOptions.limits
         if let threads, threads != "auto" {
             guard let n = Int(threads), limits.threads.contains(n) else {
@@ -57,18 +59,18 @@ struct ExecutionOptions: ParsableArguments {
     }
 
     /// Flags that contradict a checkpoint being resumed (threads may change freely; --groups may
-    /// change the grouping, see `TrainCommand.makeTrainer`).
-    func conflicts(with state: TrainingState, from path: String) throws {
+    /// change the grouping, see `TrainDriver.makeTrainer`).
+    public func conflicts(with state: TrainingState, from path: String) throws {
         try Conflict.check("--shards", shards, state.shards, path)
         try Conflict.check("--seed", seed, state.seed, path)
     }
 
     /// Parsed --step-schedule: nil for auto.
-    var fixedSchedule: StepSchedule? { schedule.flatMap(StepSchedule.init(rawValue:)) }
+    public var fixedSchedule: StepSchedule? { schedule.flatMap(StepSchedule.init(rawValue:)) }
 
     /// threads = auto and schedule = auto: the fastest of 1 … active cores threads and the
     /// schedules the kernels run, for this network, data and shard count; a given value wins.
-    func resolved(network: Network, data: DataSet, batch: Int, shards: Int) throws -> (threads: Int, schedule: StepSchedule) {
+    public func resolved(network: Network, data: DataSet, batch: Int, shards: Int) throws -> (threads: Int, schedule: StepSchedule) {
         let kernels = try kernels.set()
         let cores = TrainingOptions.activeCores
         if threadCount == nil || fixedSchedule == nil {
@@ -83,8 +85,8 @@ struct ExecutionOptions: ParsableArguments {
 }
 
 /// A flag given on a resumed run that disagrees with the checkpoint.
-enum Conflict {
-    static func check<T: Equatable>(_ flag: String, _ given: T?, _ saved: T, _ path: String) throws {
+public enum Conflict {
+    public static func check<T: Equatable>(_ flag: String, _ given: T?, _ saved: T, _ path: String) throws {
         if let given, given != saved {
             throw ValidationErrorMessage(
                 "\(flag) \(given) contradicts the checkpoint \(path), which was trained with \(saved); drop the flag to resume exactly")

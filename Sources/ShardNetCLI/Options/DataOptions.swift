@@ -1,23 +1,25 @@
 import ArgumentParser
 
 /// Where the training data comes from.
-struct DataOptions: ParsableArguments {
+public struct DataOptions: ParsableArguments {
+    public init() {}
+
     @Option(
         help: ArgumentHelp(
-            "Dataset file (HDF5) with /train and /test splits. Default: the embedded MNIST-5k.",
+            "Dataset file (HDF5) with /train and /test splits. Default: the embedded MNIST-5k (shardnet-mpi: required).",
             valueName: "file.h5"))
-    var data: String?
+    public var data: String?
 
     @Option(help: "Train on the first N training samples only.")
-    var limit: Int?
+    public var limit: Int?
 
     @Option(
         help: ArgumentHelp(
             "Hold out the last N training samples as the validation split (network2.py's 50,000/10,000), unless the file has /validation.",
             valueName: "N"))
-    var validation: Int?
+    public var validation: Int?
 
-    func validate() throws {
+    public func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let validation, validation < 1 { throw ValidationError("--validation must be at least 1 sample, got \(validation)") }
     }

@@ -4,12 +4,12 @@ import ArgumentParser
 /// (`500steps`, saving mid-epoch), or every so much wall-clock time (`30s`, `10m`, `2h`, also
 /// mid-epoch). Mid-epoch checkpoints record the position inside the epoch, so a resume from one
 /// continues bitwise where the run was.
-enum CheckpointInterval: Equatable, ExpressibleByArgument, CustomStringConvertible {
+public enum CheckpointInterval: Equatable, ExpressibleByArgument, CustomStringConvertible {
     case epochs(Int)
     case steps(Int)
     case seconds(Double)
 
-    init?(argument: String) {
+    public init?(argument: String) {
         let text = argument.lowercased()
         func count(_ digits: Substring) -> Int? { digits.allSatisfy(\.isNumber) ? Int(digits).flatMap { $0 >= 1 ? $0 : nil } : nil }
         if let n = count(Substring(text)) {
@@ -23,7 +23,7 @@ enum CheckpointInterval: Equatable, ExpressibleByArgument, CustomStringConvertib
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .epochs(let n): return "\(n)"
         case .steps(let n): return "\(n)steps"
@@ -31,5 +31,5 @@ enum CheckpointInterval: Equatable, ExpressibleByArgument, CustomStringConvertib
         }
     }
 
-    static var defaultValueDescription: String { "1" }
+    public static var defaultValueDescription: String { "1" }
 }

@@ -4,14 +4,16 @@ import ShardNet
 extension KernelChoice: ExpressibleByArgument {}
 
 /// `--kernels`: which kernels run the arithmetic (train, evaluate, predict, bench).
-struct KernelOptions: ParsableArguments {
+public struct KernelOptions: ParsableArguments {
+    public init() {}
+
     @Option(
         help: ArgumentHelp(
             "Kernels: auto (the fastest native instruction set), avx512, avx2, neon, scalar, or blas. Native kernels give the same weights on every CPU. Default: auto.",
             valueName: "name"))
-    var kernels: KernelChoice = .auto
+    public var kernels: KernelChoice = .auto
 
-    func validate() throws {
+    public func validate() throws {
         guard kernels == .auto || KernelSet.available.contains(kernels) else {
             throw ValidationError(
                 "--kernels \(kernels.rawValue): this CPU (\(CPU.brand)) has no \(kernels.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))"
@@ -20,5 +22,5 @@ struct KernelOptions: ParsableArguments {
     }
 
     /// The kernels, resolved for this CPU.
-    func set() throws -> KernelSet { try KernelSet(kernels) }
+    package func set() throws -> KernelSet { try KernelSet(kernels) }
 }

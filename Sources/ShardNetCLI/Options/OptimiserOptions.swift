@@ -3,44 +3,46 @@ import ShardNet
 
 /// Mini-batch SGD's hyper-parameters: η and its schedule, m, L2 and L1, momentum, dropout and
 /// early stopping. Defaults and limits come from `TrainingOptions`.
-struct OptimiserOptions: ParsableArguments {
+public struct OptimiserOptions: ParsableArguments {
+    public init() {}
+
     @Option(help: "Learning rate η. Default: \(TrainingOptions.defaults.eta).")
-    var eta: Float?
+    public var eta: Float?
 
     @Option(help: "L2 regularisation λ. Default: \(TrainingOptions.defaults.lambda).")
-    var lambda: Float?
+    public var lambda: Float?
 
     @Option(name: .customLong("batch-size"), help: "Mini-batch size m. Default: \(TrainingOptions.defaults.miniBatchSize).")
-    var batchSize: Int?
+    public var batchSize: Int?
 
     @Option(help: "L1 regularisation λ₁: w ← w − (ηλ₁/n)·sgn w − …. Default: 0.")
-    var l1: Float?
+    public var l1: Float?
 
     @Option(help: "Momentum μ in [0, 1), e.g. 0.9: v ← μv − η∇C, w ← w + v. Default: 0 (plain SGD).")
-    var momentum: Float?
+    public var momentum: Float?
 
     @Flag(help: "Use Nesterov's momentum (needs --momentum).")
-    var nesterov = false
+    public var nesterov = false
 
     @Option(help: "Dropout probability p of each hidden unit during training (inverted dropout), e.g. 0.2. Default: 0.")
-    var dropout: Float?
+    public var dropout: Float?
 
     @Option(
         help: ArgumentHelp(
             "η schedule: constant, or plateau:N — halve η after N epochs without a better validation accuracy, stop when η reaches η₀/128 (needs --validation). Default: constant.",
             valueName: "constant|plateau:N"))
-    var schedule: String?
+    public var schedule: String?
 
     @Option(
         name: .customLong("early-stop"),
         help: ArgumentHelp("Stop after N epochs without a better validation accuracy (needs --validation).", valueName: "N"))
-    var earlyStop: Int?
+    public var earlyStop: Int?
 
     /// Parsed --schedule (validated).
-    var etaSchedule: EtaSchedule? { schedule.flatMap(EtaSchedule.init) }
+    public var etaSchedule: EtaSchedule? { schedule.flatMap(EtaSchedule.init) }
 
     /// Applies the flags to `options` (defaults where a flag is absent).
-    func apply(to options: inout TrainingOptions) {
+    public func apply(to options: inout TrainingOptions) {
         options.l1 = l1 ?? 0
         options.momentum = momentum ?? 0
         options.nesterov = nesterov
@@ -49,7 +51,7 @@ struct OptimiserOptions: ParsableArguments {
         options.earlyStop = earlyStop
     }
 
-    func validate() throws {
+    public func validate() throws {
         if let l1, !(l1.isFinite && l1 >= 0) { throw ValidationError("--l1 must be zero or positive, got \(l1)") }
         if let momentum, !(momentum.isFinite && momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum must be in [0, 1), e.g. 0.9, got \(momentum)")
@@ -70,7 +72,7 @@ struct OptimiserOptions: ParsableArguments {
     }
 
     /// Flags that contradict a checkpoint being resumed.
-    func conflicts(with state: TrainingState, from path: String) throws {
+    public func conflicts(with state: TrainingState, from path: String) throws {
         try Conflict.check("--batch-size", batchSize, state.miniBatchSize, path)
         try Conflict.check("--eta", eta, state.initialEta, path)
         try Conflict.check("--lambda", lambda, state.lambda, path)

@@ -2,11 +2,11 @@ import Foundation
 import ShardNet
 
 /// `--log FILE.jsonl`: one JSON object per epoch, flushed as it is written.
-final class JSONLWriter {
-    let path: String
+public final class JSONLWriter {
+    public let path: String
     private let handle: FileHandle
 
-    init(path: String, append: Bool) throws {
+    public init(path: String, append: Bool) throws {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists || !append {
@@ -24,9 +24,11 @@ final class JSONLWriter {
 
     deinit { handle.closeFile() }
 
-    /// One line: the epoch's figures plus how it ran.
-    func write(
-        _ r: EpochRecord, epochs: Int, threads: Int, shards: Int, groups: Int, kernels: String, schedule: StepSchedule
+    /// One line: the epoch's figures plus how it ran; `extra` adds fields (name, JSON value)
+    /// after samplesPerSecond.
+    public func write(
+        _ r: EpochRecord, epochs: Int, threads: Int, shards: Int, groups: Int, kernels: String, schedule: StepSchedule,
+        extra: [(String, String)] = []
     ) throws {
         let line =
             "{\"epoch\": \(r.epoch), \"epochs\": \(epochs), \"trainingCost\": \(Format.json(r.trainingCost)), "
@@ -39,7 +41,9 @@ final class JSONLWriter {
                 ? "\"validationCorrect\": \(r.validationCorrect), \"validationTotal\": \(r.validationTotal), \"validationAccuracy\": \(Format.json(r.validationAccuracy)), \"validationCost\": \(Format.json(r.validationCost)), "
                 : "")
             + (r.eta.isFinite ? "\"eta\": \(Format.json(r.eta)), " : "")
-            + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), \"threads\": \(threads), \"shards\": \(shards), \"groups\": \(groups), \"schedule\": \"\(schedule.rawValue)\", "
+            + "\"samplesPerSecond\": \(Format.json(r.samplesPerSecond)), "
+            + extra.map { "\"\($0.0)\": \($0.1), " }.joined()
+            + "\"threads\": \(threads), \"shards\": \(shards), \"groups\": \(groups), \"schedule\": \"\(schedule.rawValue)\", "
             + "\"kernels\": \"\(kernels)\"\(kernels == KernelChoice.blas.rawValue ? ", \"blasCore\": \"\(BLAS.core)\"" : "")}\n"
         do {
             try handle.write(contentsOf: Data(line.utf8))

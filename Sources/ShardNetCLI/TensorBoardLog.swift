@@ -4,12 +4,12 @@ import ShardNetInterop
 
 /// `train --tensorboard DIR`: per epoch, the scalars TensorBoard plots — training and test cost
 /// and accuracy, samples/s and the estimated time left.
-final class TensorBoardLog {
-    let writer: TensorBoardWriter
+public final class TensorBoardLog {
+    public let writer: TensorBoardWriter
     private let evaluator: Evaluator
     private var seconds: [Double] = []
 
-    init(directory: String, network: Network, threads: Int) throws {
+    public init(directory: String, network: Network, threads: Int) throws {
         do { writer = try TensorBoardWriter(directory: directory) } catch let error as TensorBoardError {
             throw ShardNetError.io(path: error.path, reason: error.reason)
         }
@@ -18,7 +18,7 @@ final class TensorBoardLog {
 
     /// Logs epoch `record`. The training accuracy is measured here on `train` (the trainer
     /// reports only the cost seen during the epoch).
-    func log(_ record: EpochRecord, network: Network, train: DataSet, epochs: Int) throws {
+    public func log(_ record: EpochRecord, network: Network, train: DataSet, epochs: Int) throws {
         let trainEvaluation = evaluator.evaluate(network, on: train)
         seconds.append(record.seconds)
         let meanSeconds = seconds.reduce(0, +) / Double(seconds.count)

@@ -5,12 +5,12 @@ import Synchronization
 /// an atomic; `shardnet train` polls `requested` between runs of steps, saves a checkpoint and
 /// exits 128 + signal. A second signal ends the process at once (`_exit`, async-signal-safe):
 /// checkpoints are written atomically, so the last good one on disk is never damaged.
-enum StopSignal {
+public enum StopSignal {
     /// 0, or the number of the first signal received.
     private static let received = Atomic<Int32>(0)
 
     /// The first stop signal received, if any.
-    static var requested: Int32? {
+    public static var requested: Int32? {
         let s = received.load(ordering: .acquiring)
         return s == 0 ? nil : s
     }
@@ -19,7 +19,7 @@ enum StopSignal {
     /// save in progress is not disturbed by the first signal) and unblocks both: a parent may
     /// have started this process with them blocked (a blocked signal would stay pending
     /// forever). Call before any thread starts, so every thread inherits the mask.
-    static func install() {
+    public static func install() {
         var unblock = sigset_t()
         sigemptyset(&unblock)
         for signal in [SIGINT, SIGTERM] {
@@ -45,7 +45,7 @@ enum StopSignal {
     }
 
     /// "SIGINT" / "SIGTERM".
-    static func name(_ signal: Int32) -> String { signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)" }
+    public static func name(_ signal: Int32) -> String { signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)" }
 }
 
 private func handleStopSignal(_ signal: Int32) {

@@ -3,26 +3,27 @@ import ShardNet
 
 /// The data `train` runs on: the training split in memory, or streamed from the file
 /// (`--stream`, or automatically when it would exceed `--memory-budget`), and the test split.
-struct TrainingData {
+public struct TrainingData {
     /// The dataset file.
-    let path: String
+    public let path: String
     /// The training split in memory; when streaming, its first samples (`TrainingStream.head`),
     /// for the checks, thread calibration and TensorBoard's training accuracy.
-    let train: DataSet
+    public let train: DataSet
     /// The test split, in memory.
-    let test: DataSet
+    public let test: DataSet
     /// The stream, when the training split is streamed.
-    let stream: TrainingStream?
+    public let stream: TrainingStream?
     /// The validation split: the file's /validation, or the last --validation N training samples.
-    var validation: DataSet?
+    public var validation: DataSet?
 
     /// Training samples per epoch.
-    var count: Int { stream?.count ?? train.count }
+    public var count: Int { stream?.count ?? train.count }
 
-    /// Opens the data of `data` as `options` and the split's size decide; prints one line to
-    /// stderr when the split is streamed because it exceeds the budget.
-    static func open(_ data: DataOptions, _ options: StreamOptions) throws -> TrainingData {
-        let path = try data.data ?? DataSource.embeddedPath()
+    /// Opens the dataset file `path` (--data, or the tool's default) as `data` and `options` and
+    /// the split's size decide; prints one line to stderr when the split is streamed because it
+    /// exceeds the budget, and one when the file's /validation wins over --validation (both only
+    /// with `notes`: the other ranks of an MPI job stay silent).
+    public static func open(path: String, _ data: DataOptions, _ options: StreamOptions, notes: Bool = true) throws -> TrainingData {
         var streaming = options.stream
         if !streaming, let extent = DataSetFile.trainExtent(path: path) {
             let n = min(extent.count, data.limit ?? extent.count)
@@ -31,18 +32,20 @@ struct TrainingData {
                 streaming = true
                 let line =
                     "shardnet: \(path) /train holds \(StreamOptions.describe(bytes)) of images, more than the memory budget \(StreamOptions.describe(budget)) (--memory-budget): streaming it from the file (see --stream, --shuffle-window)"
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                if notes { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
         }
         guard streaming else {
-            let (path, file) = try DataSource.load(data.data)
+            let file = try DataSource.load(path: path)
             var train = file.train
             if let limit = data.limit { train = train.prefix(limit) }
             var validation = file.validation
             if let n = data.validation {
                 if validation != nil {
-                    FileHandle.standardError.write(
-                        Data("Note: \(path) has a /validation split; using it instead of holding out --validation \(n) samples\n".utf8))
+                    if notes {
+                        FileHandle.standardError.write(
+                            Data("Note: \(path) has a /validation split; using it instead of holding out --validation \(n) samples\n".utf8))
+                    }
                 } else {
                     guard n < train.count else {
                         throw ValidationErrorMessage("--validation \(n) would hold out every one of the \(train.count) training samples of \(path)")

@@ -3,8 +3,8 @@ import ShardNet
 
 /// Checks made before training starts, so that a bad --output fails in a second, not after
 /// 30 epochs, and never overwrites a file that is not a ShardNet checkpoint.
-enum OutputCheck {
-    static func checkWritable(checkpoint output: String) throws {
+public enum OutputCheck {
+    public static func checkWritable(checkpoint output: String) throws {
         let url = URL(fileURLWithPath: output)
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false

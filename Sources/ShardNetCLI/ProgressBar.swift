@@ -6,23 +6,23 @@ import Foundation
 /// progress report, so the time before it is unknown) and shown only once it spans at least
 /// `minimumSeconds` and one more report; before that it reads "–", not a rate over a
 /// near-zero interval.
-struct ProgressBar {
-    let epoch: Int
-    let epochs: Int
-    let total: Int
-    let width = 28
+public struct ProgressBar {
+    public let epoch: Int
+    public let epochs: Int
+    public let total: Int
+    public let width = 28
     /// The shortest interval a shown rate is measured over.
-    static let minimumSeconds = 0.2
+    public static let minimumSeconds = 0.2
     private var baseline: (done: Int, time: Date)?
 
-    init(epoch: Int, epochs: Int, total: Int) {
+    public init(epoch: Int, epochs: Int, total: Int) {
         self.epoch = epoch
         self.epochs = epochs
         self.total = total
     }
 
     /// Samples per second since the first rendered point, or nil while that means nothing.
-    mutating func rate(done: Int, now: Date) -> Double? {
+    public mutating func rate(done: Int, now: Date) -> Double? {
         guard let baseline else {
             self.baseline = (done, now)
             return nil
@@ -32,7 +32,7 @@ struct ProgressBar {
         return Double(counted) / elapsed
     }
 
-    mutating func render(done: Int, now: Date = Date()) -> String {
+    public mutating func render(done: Int, now: Date = Date()) -> String {
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))

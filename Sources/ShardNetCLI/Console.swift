@@ -1,12 +1,12 @@
 import Foundation
 
 /// Terminal output: plain lines when stdout is not a terminal, a live progress line when it is.
-enum Console {
+public enum Console {
     /// True when standard output is a terminal (progress bars allowed).
-    static let isTerminal: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    public static let isTerminal: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
 
     /// Prints a line and flushes, so lines appear promptly even when piped.
-    static func line(_ text: String) {
+    public static func line(_ text: String) {
         if isTerminal { clearProgress() }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
@@ -14,14 +14,14 @@ enum Console {
     private nonisolated(unsafe) static var progressShown = false
 
     /// Redraws the progress line in place (terminals only).
-    static func progress(_ text: String) {
+    public static func progress(_ text: String) {
         guard isTerminal else { return }
         FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + text).utf8))
         progressShown = true
     }
 
     /// Erases the progress line.
-    static func clearProgress() {
+    public static func clearProgress() {
         guard progressShown else { return }
         FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8))
         progressShown = false
