@@ -70,8 +70,12 @@ import Testing
         let data = try Tool.smallDataset(in: dir, train: 2_000, test: 100)
         let common = SignalStopTests.common(data: data, epochs: 6) + ["--stream", "--shuffle-window", "300"]
         let straight = dir.appendingPathComponent("straight.h5").path
+        let started = Date()
         let s = try Tool.run(["train"] + common + ["--threads", "1", "--output", straight])
         #expect(s.status == 0, "\(s.all)")
+        // Signals land at 10–25% of the straight run's time, whatever this machine's speed, so
+        // every signalled run is stopped before it can finish (until the 4th stop).
+        let straightMicroseconds = Date().timeIntervalSince(started) * 1e6
         let model = dir.appendingPathComponent("model.h5").path
         var args = ["train"] + common + ["--threads", "2", "--output", model]
         var generator = Xoshiro256StarStar(seed: 5)
@@ -81,7 +85,7 @@ import Testing
             let (process, err) = try SignalStopTests.start(args)
             let signal = attempts % 2 == 0 ? SIGINT : SIGTERM
             if stops < 4 {
-                usleep(UInt32(200_000 + generator.uniformInt(below: 400_000)))
+                usleep(UInt32(straightMicroseconds * (0.10 + 0.15 * Double(generator.uniformInt(below: 1_000)) / 1_000)))
                 if process.isRunning { kill(process.processIdentifier, signal) }
             }
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
