@@ -4,10 +4,12 @@
 # test accuracies.
 #
 #   scripts/compare-numpy.sh [--data DIR] [--epochs E] [--limit N] [--layers 784,30,10]
-#                            [--batch-size 10] [--eta 3.0] [--threads T] [--jax]
+#                            [--batch-size 10] [--eta 3.0] [--threads T] [--jax] [--torch]
 #
 # --jax adds JAX on the CPU as a peer (scripts/network_jax.py: each epoch one jitted
 # lax.fori_loop over the steps; pip install jax), with its ratio to ShardNet.
+# --torch adds PyTorch on the CPU (scripts/network_torch.py: eager, float32, the same threads as
+# ShardNet's --threads or 1; run by $TORCH_PYTHON, default python3), with its ratio to ShardNet.
 #
 # DIR is an MNIST-format folder (default: Fashion-MNIST at /usr/share/datasets/fashion-mnist).
 # --limit N uses only the first N training samples on both sides (network.py is slow: about
@@ -25,6 +27,7 @@ BATCH=10
 ETA=3.0
 THREADS=""
 JAX=0
+TORCH=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) DATA="$2"; shift 2 ;;
@@ -35,7 +38,8 @@ while [ $# -gt 0 ]; do
     --eta) ETA="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --jax) JAX=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --torch) TORCH=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "compare-numpy.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -87,6 +91,15 @@ if [ "$JAX" = 1 ]; then
   cat "$WORK/jax.jsonl" >&2
 fi
 
+: > "$WORK/torch.jsonl"
+if [ "$TORCH" = 1 ]; then
+  echo "== PyTorch (CPU, eager, float32) on $SRC" >&2
+  T="${THREADS:-1}"; [ "$T" = auto ] && T=1
+  "${TORCH_PYTHON:-python3}" "$ROOT/scripts/network_torch.py" "$SRC" --layers "$LAYERS" --epochs "$EPOCHS" --batch-size "$BATCH" \
+    --eta "$ETA" --threads "$T" > "$WORK/torch.jsonl"
+  cat "$WORK/torch.jsonl" >&2
+fi
+
 echo "== ShardNet on the same data" >&2
 SCRATCH="${SCRATCH:-.build}"
 (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product shardnet >&2)
@@ -98,11 +111,11 @@ EXTRA=()
   --output "$WORK/model.h5" --log "$WORK/shardnet.jsonl" --quiet "${EXTRA[@]}" >&2
 cat "$WORK/shardnet.jsonl" >&2
 
-python3 - "$WORK/numpy.jsonl" "$WORK/shardnet.jsonl" "$WORK/jax.jsonl" <<'PY'
+python3 - "$WORK/numpy.jsonl" "$WORK/shardnet.jsonl" "$WORK/jax.jsonl" "$WORK/torch.jsonl" <<'PY'
 import json, sys
 def rows(path):
     return [json.loads(l) for l in open(path) if l.strip()]
-py, sn, jx = rows(sys.argv[1]), rows(sys.argv[2]), rows(sys.argv[3])
+py, sn, jx, tc = rows(sys.argv[1]), rows(sys.argv[2]), rows(sys.argv[3]), rows(sys.argv[4])
 if not py or not sn:
     sys.exit("compare-numpy.sh: a side produced no epochs")
 def mean(xs):
@@ -116,6 +129,10 @@ if jx:
     jt = mean([r["seconds"] for r in jx])
     print(f"JAX (CPU, jit + fori_loop): {jt:.3f} s per epoch; ratio JAX / ShardNet: {jt / st:.1f}x; "
           f"JAX test accuracy {jx[-1]['testAccuracy']:.4f}")
+if tc:
+    tt = mean([r["seconds"] for r in tc])
+    print(f"PyTorch {tc[-1]['torch']} (CPU, eager, {tc[-1]['threads']} thread(s)): {tt:.3f} s per epoch; "
+          f"ratio PyTorch / ShardNet: {tt / st:.1f}x; PyTorch test accuracy {tc[-1]['testAccuracy']:.4f}")
 print(f"kernels: ShardNet {sn[-1].get('kernels', '?')}, schedule {sn[-1].get('schedule', '?')}")
 print(f"final test accuracy: network.py {py[-1]['testAccuracy']:.4f} ({py[-1]['testCorrect']}/{py[-1]['testTotal']}), "
       f"ShardNet {sn[-1]['testAccuracy']:.4f} ({sn[-1]['testCorrect']}/{sn[-1]['testTotal']})")

@@ -117,10 +117,3 @@ double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptr
 ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut) {
     return (nOut + SN_PANEL - 1) / SN_PANEL * nIn * SN_PANEL;
 }
-
-void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes) {
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const char *p = (const char *)base + (ptrdiff_t)order[r] * rowBytes;
-        for (ptrdiff_t b = 0; b < rowBytes; b += 64) __builtin_prefetch(p + b, 0, 2);
-    }
-}

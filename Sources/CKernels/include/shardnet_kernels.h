@@ -99,11 +99,6 @@ double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptr
 /// Row-wise softmax in place (max-subtracted, sn_exp, sum in order, divide).
 void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld);
 
-/// Asks the cache hierarchy for `rows` rows of `rowBytes` bytes each, row r at
-/// base + order[r]·rowBytes, ahead of their use (a prefetch hint per 64-byte line, into L2);
-/// no arithmetic, no effect on any result.
-void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes);
-
 // MARK: dispatch (the CPU itself — brand, features, denormal flushing, spin hint — is CCPU's)
 
 /// Non-zero when this CPU, its OS and this build support the ISA.

@@ -15,20 +15,6 @@ enum Gather {
         }
     }
 
-    /// Asks for the images of `rows` samples ahead of their gather (e.g. the next step's, while
-    /// this step computes): samples in a shuffled order come from anywhere in a data set larger
-    /// than the caches, and a gather that waits on memory row by row is a tenth of a small step.
-    @inline(__always)
-    static func prefetch(rows: Int, features: Int, order: UnsafePointer<Int32>, images: ImageRows) {
-        guard rows > 0 else { return }
-        switch images {
-        case .float32(let p):
-            NativeKernels.prefetchRows(base: p, order: order, rows: rows, rowBytes: features * MemoryLayout<Float>.stride)
-        case .uint8(let p):
-            NativeKernels.prefetchRows(base: p, order: order, rows: rows, rowBytes: features)
-        }
-    }
-
     /// The labels of `rows` samples in order: labelsOut[r] = labels[order[r]].
     @inline(__always)
     static func labels(

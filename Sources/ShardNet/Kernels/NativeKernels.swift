@@ -43,13 +43,6 @@ package struct NativeKernels {
         }
     }
 
-    /// A prefetch hint (into L2) for every 64-byte line of `rows` rows of `rowBytes` bytes, row r
-    /// at base + order[r]·rowBytes; touches no result.
-    @inline(__always)
-    static func prefetchRows(base: UnsafeRawPointer, order: UnsafePointer<Int32>, rows: Int, rowBytes: Int) {
-        sn_prefetch_rows(base, order, rows, rowBytes)
-    }
-
     /// Row-wise softmax in place, x[r][j] ← e^{x[r][j] − maxₖ x[r][k]} / Σₖ …, the sum in order
     /// (one scalar implementation for every path: the same bits everywhere).
     /// - x: (rows, n), row stride ld.

@@ -249,27 +249,10 @@ package final class ShardedSGD {
         let r0 = Self.shardStart(shardBase + s, batch: batch.count, shards: totalShards)
         let r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
         guard r1 > r0 else { shardCost[s] = 0; return }
-        prefetchNextStep(run, step: step, shard: s)
         shardCost[s] = Backprop.shard(
             view: views.base[s], layout: layoutView, functions: functions, cost: cost, rows: r1 - r0,
             order: run.order + batch.start + r0, images: run.images, labels: run.labels,
             parameters: run.parameters, kernels: kernels, packed: packed, dropout: run.dropout(batchStart: batch.start, row: r0))
-    }
-
-    /// Asks for the images shard s (of those run here) will gather in the next step of the
-    /// run's order, while this step computes. With s = nil, the whole next batch (the unit
-    /// schedule's layer-0 items each gather all of it).
-    @inline(__always)
-    private func prefetchNextStep(_ run: Run, step: Int, shard s: Int?) {
-        let next = step + 1
-        guard next * miniBatchSize < run.n else { return }
-        let batch = run.batch(next, m: miniBatchSize)
-        var r0 = 0, r1 = batch.count
-        if let s {
-            r0 = Self.shardStart(shardBase + s, batch: batch.count, shards: totalShards)
-            r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
-        }
-        Gather.prefetch(rows: r1 - r0, features: layoutView.sizes[0], order: run.order + batch.start + r0, images: run.images)
     }
 
     /// Phase B of a step, one item per range of a layer's units: the shards' gradients summed
@@ -442,7 +425,6 @@ package final class ShardedSGD {
         let input = l == 0 ? units.inputs[r] : units.activations[l]
         if l == 0 {
             if r == 0 && units.replicatedTail && step > run.firstStep { applyTailUpdate(run, units, step: step - 1) }
-            prefetchNextStep(run, step: step, shard: nil)
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }
         kernels.forward(
