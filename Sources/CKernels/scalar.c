@@ -31,19 +31,31 @@ static void backward_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdi
     }
 }
 
-static void gradient_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
-                            const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
-                            float *nablaW, float *nablaB) {
+static void gradient_impl_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                 const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                 float *nablaW, float *nablaB, int add) {
     for (ptrdiff_t j = j0; j < j1; j++) {
         for (ptrdiff_t k = 0; k < nIn; k++) {
             float acc = 0.0f;
             for (ptrdiff_t r = 0; r < rows; r++) acc = fmaf(delta[r * ldDelta + j], in[r * ldIn + k], acc);
-            nablaW[j * nIn + k] = acc;
+            nablaW[j * nIn + k] = add ? nablaW[j * nIn + k] + acc : acc;
         }
         float b = 0.0f;
         for (ptrdiff_t r = 0; r < rows; r++) b = b + delta[r * ldDelta + j];
-        nablaB[j] = b;
+        nablaB[j] = add ? nablaB[j] + b : b;
     }
+}
+
+static void gradient_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                            const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                            float *nablaW, float *nablaB) {
+    gradient_impl_scalar(rows, nIn, j0, j1, delta, ldDelta, in, ldIn, nablaW, nablaB, 0);
+}
+
+static void gradient_add_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                float *nablaW, float *nablaB) {
+    gradient_impl_scalar(rows, nIn, j0, j1, delta, ldDelta, in, ldIn, nablaW, nablaB, 1);
 }
 
 static void update_scalar(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
@@ -71,5 +83,6 @@ void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, c
 }
 
 const sn_kernels sn_kernels_scalar = {
-    "scalar", SN_ISA_SCALAR, forward_scalar, backward_scalar, gradient_scalar, update_scalar, sn_pack_scalar,
+    "scalar", SN_ISA_SCALAR, forward_scalar, backward_scalar, gradient_scalar, gradient_add_scalar, update_scalar,
+    sn_pack_scalar,
 };

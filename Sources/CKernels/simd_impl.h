@@ -280,7 +280,7 @@ SN_T static void SN_NAME(backward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut
 /// result is the same single fma chain over all rows).
 SN_AI void SN_NAME(grd_block)(const int nj, const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j,
                               ptrdiff_t k, const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
-                              float *nablaW) {
+                              float *nablaW, int add) {
     V acc[GRD_JB][GRD_KB];
     for (int i = 0; i < nj; i++)
         for (int v = 0; v < nk; v++) acc[i][v] = r0 == 0 ? VZERO() : VLD(nablaW + (j + i) * nIn + k + v * W);
@@ -293,82 +293,98 @@ SN_AI void SN_NAME(grd_block)(const int nj, const int nk, ptrdiff_t r0, ptrdiff_
         }
     }
     for (int i = 0; i < nj; i++)
-        for (int v = 0; v < nk; v++) VST(nablaW + (j + i) * nIn + k + v * W, acc[i][v]);
+        for (int v = 0; v < nk; v++) {
+            float *p = nablaW + (j + i) * nIn + k + v * W;
+            VST(p, add ? VADD(VLD(p), acc[i][v]) : acc[i][v]);
+        }
 }
 
 SN_AI void SN_NAME(grd_units)(const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t k,
                               const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
-                              float *nablaW) {
+                              float *nablaW, int add) {
     ptrdiff_t j = j0;
     for (; j + GRD_JB <= j1; j += GRD_JB)
-        SN_NAME(grd_block)(GRD_JB, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW);
+        SN_NAME(grd_block)(GRD_JB, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add);
     switch (j1 - j) {
 #if GRD_JB > 12
 #error "extend the switch"
 #endif
 #if GRD_JB > 11
-    case 11: SN_NAME(grd_block)(11, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 11: SN_NAME(grd_block)(11, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 10
-    case 10: SN_NAME(grd_block)(10, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 10: SN_NAME(grd_block)(10, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 9
-    case 9: SN_NAME(grd_block)(9, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 9: SN_NAME(grd_block)(9, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 8
-    case 8: SN_NAME(grd_block)(8, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 8: SN_NAME(grd_block)(8, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 7
-    case 7: SN_NAME(grd_block)(7, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 7: SN_NAME(grd_block)(7, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 6
-    case 6: SN_NAME(grd_block)(6, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 6: SN_NAME(grd_block)(6, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 5
-    case 5: SN_NAME(grd_block)(5, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 5: SN_NAME(grd_block)(5, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
 #if GRD_JB > 4
-    case 4: SN_NAME(grd_block)(4, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 4: SN_NAME(grd_block)(4, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
 #endif
-    case 3: SN_NAME(grd_block)(3, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
-    case 2: SN_NAME(grd_block)(2, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
-    case 1: SN_NAME(grd_block)(1, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW); break;
+    case 3: SN_NAME(grd_block)(3, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 2: SN_NAME(grd_block)(2, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 1: SN_NAME(grd_block)(1, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
     default: break;
+    }
+}
+
+SN_AI void SN_NAME(gradient_impl)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                   const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                   float *nablaW, float *nablaB, int add) {
+    // Cache blocking: chunks of SN_ROW_CHUNK rows, and within a chunk column blocks outer, so
+    // the (chunk rows, GRD_KB*W) slab of the inputs stays in L1/L2 for all units. Every chunk
+    // after the first continues the chains from the stored partial sums (same bits). Adding
+    // (add != 0) runs all rows as one chunk: the buffer holds the running sum, not a partial.
+    ptrdiff_t kv = nIn - nIn % W, chunk = add ? (rows > 0 ? rows : 1) : SN_ROW_CHUNK;
+    for (ptrdiff_t r0 = 0; r0 < rows || r0 == 0; r0 += chunk) {
+        ptrdiff_t r1 = rows - r0 < chunk ? rows : r0 + chunk;
+        ptrdiff_t k = 0;
+        for (; k + GRD_KB * W <= kv; k += GRD_KB * W)
+            SN_NAME(grd_units)(GRD_KB, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW, add);
+        for (; k < kv; k += W)
+            SN_NAME(grd_units)(1, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW, add);
+    }
+    for (ptrdiff_t k = kv; k < nIn; k++)
+        for (ptrdiff_t j = j0; j < j1; j++) {
+            float acc = 0.0f;
+            for (ptrdiff_t r = 0; r < rows; r++) acc = fmaf(delta[r * ldDelta + j], in[r * ldIn + k], acc);
+            nablaW[j * nIn + k] = add ? nablaW[j * nIn + k] + acc : acc;
+        }
+    ptrdiff_t j = j0;
+    for (; j + W <= j1; j += W) {
+        V b = VZERO();
+        for (ptrdiff_t r = 0; r < rows; r++) b = VADD(b, VLD(delta + r * ldDelta + j));
+        VST(nablaB + j, add ? VADD(VLD(nablaB + j), b) : b);
+    }
+    for (; j < j1; j++) {
+        float b = 0.0f;
+        for (ptrdiff_t r = 0; r < rows; r++) b = b + delta[r * ldDelta + j];
+        nablaB[j] = add ? nablaB[j] + b : b;
     }
 }
 
 SN_T static void SN_NAME(gradient)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
                                    const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
                                    float *nablaW, float *nablaB) {
-    // Cache blocking: chunks of SN_ROW_CHUNK rows, and within a chunk column blocks outer, so
-    // the (chunk rows, GRD_KB*W) slab of the inputs stays in L1/L2 for all units. Every chunk
-    // after the first continues the chains from the stored partial sums (same bits).
-    ptrdiff_t kv = nIn - nIn % W;
-    for (ptrdiff_t r0 = 0; r0 < rows || r0 == 0; r0 += SN_ROW_CHUNK) {
-        ptrdiff_t r1 = rows - r0 < SN_ROW_CHUNK ? rows : r0 + SN_ROW_CHUNK;
-        ptrdiff_t k = 0;
-        for (; k + GRD_KB * W <= kv; k += GRD_KB * W)
-            SN_NAME(grd_units)(GRD_KB, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW);
-        for (; k < kv; k += W)
-            SN_NAME(grd_units)(1, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW);
-    }
-    for (ptrdiff_t k = kv; k < nIn; k++)
-        for (ptrdiff_t j = j0; j < j1; j++) {
-            float acc = 0.0f;
-            for (ptrdiff_t r = 0; r < rows; r++) acc = fmaf(delta[r * ldDelta + j], in[r * ldIn + k], acc);
-            nablaW[j * nIn + k] = acc;
-        }
-    ptrdiff_t j = j0;
-    for (; j + W <= j1; j += W) {
-        V b = VZERO();
-        for (ptrdiff_t r = 0; r < rows; r++) b = VADD(b, VLD(delta + r * ldDelta + j));
-        VST(nablaB + j, b);
-    }
-    for (; j < j1; j++) {
-        float b = 0.0f;
-        for (ptrdiff_t r = 0; r < rows; r++) b = b + delta[r * ldDelta + j];
-        nablaB[j] = b;
-    }
+    SN_NAME(gradient_impl)(rows, nIn, j0, j1, delta, ldDelta, in, ldIn, nablaW, nablaB, 0);
+}
+
+SN_T static void SN_NAME(gradient_add)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                       const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                       float *nablaW, float *nablaB) {
+    SN_NAME(gradient_impl)(rows, nIn, j0, j1, delta, ldDelta, in, ldIn, nablaW, nablaB, 1);
 }
 
 // MARK: update
@@ -416,7 +432,7 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 }
 
 const sn_kernels SN_NAME(sn_kernels) = {
-    SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(update),
+    SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(gradient_add), SN_NAME(update),
 #ifdef SN_PACK_FN
     SN_PACK_FN,
 #else

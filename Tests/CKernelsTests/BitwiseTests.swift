@@ -61,6 +61,40 @@ import Testing
         }
     }
 
+    /// gradient_add: `gradient` on the first shard's rows and `gradient_add` on the next ones,
+    /// into one buffer, gives the bits of each shard's gradient (scalar reference) summed
+    /// elementwise in shard order — on every ISA, for shards of a few rows and of more rows than
+    /// a cache chunk (192), over all units and a sub-range.
+    @Test func gradientAddSumsShardsInOrder() {
+        flushingDenormals {
+            for (name, k) in [(name: "scalar", table: scalarTable)] + vectorISAs {
+                for (nIn, nOut, cuts) in [(784, 30, [0, 5, 10]), (100, 37, [0, 3, 7, 12]), (30, 10, [0, 200, 450, 451])] {
+                    let rows = cuts.last!
+                    let p = Problem(rows: rows, nIn: nIn, nOut: nOut, act: 0, seed: UInt64(nIn + rows))
+                    for (j0, j1) in [(0, nOut), (min(16, nOut), nOut)] {
+                        var w = [Float](repeating: 7, count: nOut * nIn), b = [Float](repeating: 7, count: nOut)
+                        var expectedW = w, expectedB = b
+                        for s in 0..<(cuts.count - 1) {
+                            let r0 = cuts[s], n = cuts[s + 1] - cuts[s]
+                            let delta = Array(p.delta[(r0 * p.ldOut)...]), input = Array(p.input[(r0 * p.ldIn)...])
+                            var sw = [Float](repeating: 0, count: nOut * nIn), sb = [Float](repeating: 0, count: nOut)
+                            scalarTable.pointee.gradient(n, nIn, j0, j1, delta, p.ldOut, input, p.ldIn, &sw, &sb)
+                            for j in j0..<j1 {
+                                for i in 0..<nIn { expectedW[j * nIn + i] = s == 0 ? sw[j * nIn + i] : expectedW[j * nIn + i] + sw[j * nIn + i] }
+                                expectedB[j] = s == 0 ? sb[j] : expectedB[j] + sb[j]
+                            }
+                            let f = (s == 0 ? k.pointee.gradient : k.pointee.gradient_add)!
+                            f(n, nIn, j0, j1, delta, p.ldOut, input, p.ldIn, &w, &b)
+                        }
+                        let sameW = sameBits(w, expectedW), sameB = sameBits(b, expectedB)
+                        #expect(sameW, "\(name) summed nablaW \(nIn)>\(nOut) cuts \(cuts) j \(j0)..<\(j1): \(firstDifference(w, expectedW))")
+                        #expect(sameB, "\(name) summed nablaB \(nIn)>\(nOut) cuts \(cuts): \(firstDifference(b, expectedB))")
+                    }
+                }
+            }
+        }
+    }
+
     /// gradient over all units and a sub-range; rows = 0 writes zeros.
     @Test func gradientMatchesScalar() {
         flushingDenormals {

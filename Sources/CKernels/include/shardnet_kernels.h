@@ -68,6 +68,12 @@ typedef struct sn_kernels {
     void (*gradient)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
                      const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
                      float *nablaW, float *nablaB);
+    /// As gradient, but adds: nablaW[j][k] = nablaW[j][k] + fma-chain_r(...), nablaB[j] = nablaB[j] + sum_r
+    /// delta[r][j] — each shard's chain from 0, then added to the running sum, so shard after shard
+    /// into one buffer gives the bits of the shards' gradients summed in shard order.
+    void (*gradient_add)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                         const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                         float *nablaW, float *nablaB);
     /// SGD step over [offset, offset + count) with the shard gradients summed in shard order.
     void (*update)(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
                    ptrdiff_t nGrads, ptrdiff_t offset, const sn_update *u);

@@ -84,6 +84,19 @@ package struct NativeKernels {
         table.pointee.gradient(rows, nIn, j0, j1, delta, ldDelta, input, ldIn, nablaW, nablaB)
     }
 
+    /// ∇w[j][k] ← ∇w[j][k] + Σᵣ δ[r][j]·in[r][k], ∇b[j] ← ∇b[j] + Σᵣ δ[r][j] for j in j0 ..< j1:
+    /// the sum over these rows computed as `gradient` does, then added — so `gradient` on the
+    /// first shard and this on the next ones, into one buffer, gives the bits of the shards'
+    /// gradients summed in shard order.
+    @inline(__always)
+    func gradientAdd(
+        rows: Int, nIn: Int, j0: Int, j1: Int, delta: UnsafePointer<Float>, ldDelta: Int,
+        input: UnsafePointer<Float>, ldIn: Int, nablaW: UnsafeMutablePointer<Float>,
+        nablaB: UnsafeMutablePointer<Float>
+    ) {
+        table.pointee.gradient_add(rows, nIn, j0, j1, delta, ldDelta, input, ldIn, nablaW, nablaB)
+    }
+
     /// The update of θ[i] for i in offset ..< offset + count with g = g₀[i] + g₁[i] + … (the
     /// gradients summed in the order given; `UpdateRule` gives the formula). Each product
     /// rounded on its own (no fused multiply-add), so every instruction set gives the bits of

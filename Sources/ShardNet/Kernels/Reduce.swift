@@ -56,6 +56,27 @@ enum Reduce {
         }
     }
 
+    /// The update of layer l's units j0 ..< j1 from one buffer that already holds the shards'
+    /// gradients summed in shard order (the unit schedule sums them as it computes them,
+    /// `NativeKernels.gradientAdd`): the same bits as `units` over the separate shard buffers.
+    @inline(__always)
+    static func unitsFromSum(
+        layer l: Int, j0: Int, j1: Int, sum: UnsafePointer<Float>, layout: LayoutView,
+        parameters: UnsafeMutablePointer<Float>, rules: UpdateRules, kernels: KernelSet
+    ) {
+        let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: 1) { list in
+            list[0] = sum
+            let g = UnsafePointer(list.baseAddress!)
+            kernels.updater.update(
+                count: (j1 - j0) * nIn, parameters: parameters, gradients: g, gradientCount: 1,
+                offset: w0 + j0 * nIn, rule: rules.weights, velocity: rules.velocity)
+            kernels.updater.update(
+                count: j1 - j0, parameters: parameters, gradients: g, gradientCount: 1,
+                offset: b0 + j0, rule: rules.biases, velocity: rules.velocity)
+        }
+    }
+
     /// Whether global shard g of `shards` has rows in a batch of `batch` rows.
     @inline(__always)
     static func hasRows(_ g: Int, batch: Int, shards: Int) -> Bool {

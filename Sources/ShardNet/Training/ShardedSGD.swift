@@ -484,30 +484,52 @@ package final class ShardedSGD {
         sumAndUpdate(run, batch: batch, layer: l, j0: j0, j1: j1)
     }
 
-    /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's gradient buffer.
+    /// Equation 5 for range r of layer l's units on each shard's rows. With one group (the unit
+    /// schedule's native kernels), summed as they are computed into the first shard with rows
+    /// (`gradient` there, `gradientAdd` for the next shards: each shard's chain, then added in
+    /// shard order — the bits of the separate buffers summed by the reducer, with a third of
+    /// its memory traffic); with groups, into each shard's own buffer.
     private func gradientUnits(
         _ units: UnitSchedule, batch: Int, layer l: Int, range r: Int, input: UnsafeMutablePointer<Float>,
         deltaAbove: UnsafeMutablePointer<Float>
     ) {
         let (j0, j1) = units.range(layer: l, r)
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
+        var sum: UnsafeMutablePointer<Float>?
         for s in 0..<totalShards {
             let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)
             guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
+            let delta = deltaAbove + r0 * nOut, rows = input + r0 * nIn
+            if groups == 1, let native = kernels.native {
+                if let sum {
+                    native.gradientAdd(
+                        rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn,
+                        nablaW: sum + layoutView.weightOffsets[l], nablaB: sum + layoutView.biasOffsets[l])
+                    continue
+                }
+                sum = views.base[s].nabla
+            }
             let nabla = views.base[s].nabla
             kernels.gradients(
-                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: deltaAbove + r0 * nOut, ldDelta: nOut,
-                input: input + r0 * nIn, ldIn: nIn, nablaW: nabla + layoutView.weightOffsets[l],
-                nablaB: nabla + layoutView.biasOffsets[l])
+                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn,
+                nablaW: nabla + layoutView.weightOffsets[l], nablaB: nabla + layoutView.biasOffsets[l])
         }
     }
 
-    /// The shards' gradients of layer l's units j0 ..< j1 summed in shard order, the update and
-    /// the packed panels of those rows.
+    /// The update of layer l's units j0 ..< j1 from `gradientUnits`' buffers (the running sum
+    /// with one group; else the shards' gradients summed in shard order), and the packed panels
+    /// of those rows.
     private func sumAndUpdate(_ run: Run, batch: Int, layer l: Int, j0: Int, j1: Int) {
-        Reduce.units(
-            layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
-            parameters: run.parameters, rules: run.rules(batch: batch), kernels: kernels)
+        if groups == 1 && kernels.native != nil {
+            let first = (0..<totalShards).first { Reduce.hasRows($0, batch: batch, shards: totalShards) }!
+            Reduce.unitsFromSum(
+                layer: l, j0: j0, j1: j1, sum: views.base[first].nabla, layout: layoutView, parameters: run.parameters,
+                rules: run.rules(batch: batch), kernels: kernels)
+        } else {
+            Reduce.units(
+                layer: l, j0: j0, j1: j1, gradients: views.base, shards: shards, groups: groups, batch: batch, layout: layoutView,
+                parameters: run.parameters, rules: run.rules(batch: batch), kernels: kernels)
+        }
         kernels.pack(layer: l, j0: j0, j1: j1, layout: layoutView, parameters: run.parameters, packed: packed)
     }
 }
