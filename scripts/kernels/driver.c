@@ -78,6 +78,11 @@ int main(int argc, char **argv) {
                 snprintf(tag, sizeof tag, "gradient %td>%td r%td j%td-%td", nIn, nOut, rows, gj0[t], gj1[t]);
                 emit(tag, nw, nOut * nIn);
                 emit(tag, nb, nOut);
+                // gradient_add on top: the running sum of a second shard's gradient.
+                K->gradient_add(rows, nIn, gj0[t], gj1[t], delta, ldOut, in, ldIn, nw, nb);
+                snprintf(tag, sizeof tag, "gradient_add %td>%td r%td j%td-%td", nIn, nOut, rows, gj0[t], gj1[t]);
+                emit(tag, nw, nOut * nIn);
+                emit(tag, nb, nOut);
                 free(nw); free(nb);
             }
             free(Wt); free(b); free(in); free(delta); free(packed);
