@@ -53,3 +53,13 @@ const sn_kernels *sn_kernels_for(int isa) {
     default: return NULL;
     }
 }
+
+// The pixel scaler of the best ISA, chosen once when the library loads (every table computes the
+// same bits, so the choice is only speed).
+static void (*sn_scale_bytes_best)(const uint8_t *, ptrdiff_t, float *);
+
+__attribute__((constructor)) static void sn_choose_scale_bytes(void) {
+    sn_scale_bytes_best = sn_kernels_for(sn_isa_best())->scale_bytes;
+}
+
+void sn_scale_bytes(const uint8_t *src, ptrdiff_t n, float *dst) { sn_scale_bytes_best(src, n, dst); }

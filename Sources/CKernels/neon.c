@@ -4,6 +4,7 @@
 
 #if defined(__aarch64__)
 #include <arm_neon.h>
+#include <string.h>
 
 #define SN_T
 #define SN_NAME(x) x##_neon
@@ -19,6 +20,8 @@
 #define VSUB(a, b) vsubq_f32((a), (b))
 #define VMUL(a, b) vmulq_f32((a), (b))
 #define VDIV(a, b) vdivq_f32((a), (b))
+static inline uint32_t sn_load_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+#define VLD_U8(p) vcvtq_f32_u32(vmovl_u16(vget_low_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(sn_load_u32(p)))))))
 #define VFMA(a, b, c) vfmaq_f32((c), (a), (b))
 #define VSEL_LT(x, y, a, b) vbslq_f32(vcltq_f32((x), (y)), (a), (b))
 #define VNEG(x) vnegq_f32(x)

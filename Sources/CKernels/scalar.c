@@ -82,7 +82,11 @@ void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, c
     }
 }
 
+static void scale_bytes_scalar(const uint8_t *src, ptrdiff_t n, float *dst) {
+    for (ptrdiff_t i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f;
+}
+
 const sn_kernels sn_kernels_scalar = {
     "scalar", SN_ISA_SCALAR, forward_scalar, backward_scalar, gradient_scalar, gradient_add_scalar, update_scalar,
-    sn_pack_scalar,
+    scale_bytes_scalar, sn_pack_scalar,
 };

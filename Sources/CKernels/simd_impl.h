@@ -6,7 +6,7 @@
 // The including file defines:
 //   V, VI          float / int32 vector types, W lanes (16 % W == 0)
 //   SN_T           function attribute (target) for this ISA; SN_NAME(x) suffixes names
-//   VLD(p) VST(p,v) VSET(x) VZERO()
+//   VLD(p) VST(p,v) VSET(x) VZERO(), VLD_U8(p) = W bytes at p as floats (exact)
 //   VADD VSUB VMUL VDIV, VFMA(a,b,c) = a*b+c with one rounding
 //   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
 //   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
@@ -431,8 +431,18 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
     }
 }
 
+// MARK: bytes to [0, 1]
+
+SN_T static void SN_NAME(scale_bytes)(const uint8_t *src, ptrdiff_t n, float *dst) {
+    const V d = VSET(255.0f);
+    ptrdiff_t i = 0;
+    for (; i + W <= n; i += W) VST(dst + i, VDIV(VLD_U8(src + i), d));
+    for (; i < n; i++) dst[i] = (float)src[i] / 255.0f;
+}
+
 const sn_kernels SN_NAME(sn_kernels) = {
     SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(gradient_add), SN_NAME(update),
+    SN_NAME(scale_bytes),
 #ifdef SN_PACK_FN
     SN_PACK_FN,
 #else

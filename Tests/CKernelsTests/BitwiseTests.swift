@@ -61,6 +61,25 @@ import Testing
         }
     }
 
+    /// scale_bytes: every ISA (and the load-time choice, sn_scale_bytes) gives Float(v) / 255 —
+    /// the bits of one correctly rounded division — for all 256 byte values, at lengths off the
+    /// vector width and from an unaligned start.
+    @Test func scaleBytesIsOneDivision() {
+        let bytes = (0..<777).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let expected = bytes.map { Float($0) / 255 }
+        for (name, k) in [(name: "scalar", table: scalarTable)] + vectorISAs {
+            for (start, n) in [(0, 777), (1, 256), (3, 13), (0, 7), (5, 0)] {
+                var out = [Float](repeating: 7, count: n + 1)
+                bytes.withUnsafeBufferPointer { k.pointee.scale_bytes!($0.baseAddress! + start, n, &out) }
+                let same = sameBits(Array(out[0..<n]), Array(expected[start..<(start + n)])) && out[n] == 7
+                #expect(same, "\(name) scale_bytes from \(start), \(n) bytes")
+            }
+        }
+        var out = [Float](repeating: 7, count: 777)
+        sn_scale_bytes(bytes, 777, &out)
+        #expect(sameBits(out, expected), "sn_scale_bytes")
+    }
+
     /// gradient_add: `gradient` on the first shard's rows and `gradient_add` on the next ones,
     /// into one buffer, gives the bits of each shard's gradient (scalar reference) summed
     /// elementwise in shard order — on every ISA, for shards of a few rows and of more rows than

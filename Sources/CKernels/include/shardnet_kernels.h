@@ -77,6 +77,9 @@ typedef struct sn_kernels {
     /// SGD step over [offset, offset + count) with the shard gradients summed in shard order.
     void (*update)(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
                    ptrdiff_t nGrads, ptrdiff_t offset, const sn_update *u);
+    /// dst[i] = (float)src[i] / 255 for i < n: uint8 pixels to [0, 1], one correctly rounded
+    /// division each (the same bits on every ISA).
+    void (*scale_bytes)(const uint8_t *src, ptrdiff_t n, float *dst);
     /// Packs the panels covering units [j0, j1) (j0 % 16 == 0).
     void (*pack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
 } sn_kernels;
@@ -109,6 +112,8 @@ void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld);
 
 /// Non-zero when this CPU, its OS and this build support the ISA.
 int sn_isa_supported(int isa);
+/// dst[i] = (float)src[i] / 255 with the best ISA's scale_bytes (chosen once at load).
+void sn_scale_bytes(const uint8_t *src, ptrdiff_t n, float *dst);
 /// The fastest supported ISA.
 int sn_isa_best(void);
 /// "scalar", "avx2", "avx512", "neon" (or "unknown").

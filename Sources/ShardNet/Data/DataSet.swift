@@ -154,8 +154,7 @@ enum ImageRows {
         case .float32(let p):
             output.update(from: p + offset, count: count)
         case .uint8(let p):
-            let source = p + offset
-            for i in 0..<count { output[i] = DataSet.scaled(source[i]) }
+            NativeKernels.scaleBytes(p + offset, count: count, into: output)
         }
     }
 }

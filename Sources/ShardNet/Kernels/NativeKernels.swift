@@ -43,6 +43,14 @@ package struct NativeKernels {
         }
     }
 
+    /// dst[i] = Float(src[i]) / 255 for i < count (uint8 pixels to [0, 1]; one correctly rounded
+    /// division each, so every instruction set gives `DataSet.scaled`'s bits), on the best
+    /// instruction set, chosen once when the library loads.
+    @inline(__always)
+    static func scaleBytes(_ src: UnsafePointer<UInt8>, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        sn_scale_bytes(src, count, dst)
+    }
+
     /// Row-wise softmax in place, x[r][j] ← e^{x[r][j] − maxₖ x[r][k]} / Σₖ …, the sum in order
     /// (one scalar implementation for every path: the same bits everywhere).
     /// - x: (rows, n), row stride ld.
