@@ -24,12 +24,12 @@ final class Fixture: @unchecked Sendable {
     let network: Network
     let test: DataSet
 
-    init(sizes: [Int], miniBatchSize: Int, threads: Int) throws {
+    init(sizes: [Int], miniBatchSize: Int, threads: Int, schedule: StepSchedule = .shards) throws {
         let training = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 2)
         test = try SyntheticData.make(count: 10_000, features: sizes[0], classes: sizes.last!, seed: 3)
         engine = try TimedEngine(
             sizes: sizes, miniBatchSize: miniBatchSize, shards: threads, threads: threads,
-            data: training, eta: 0.5, seed: 1)
+            data: training, eta: 0.5, seed: 1, schedule: schedule)
         var generator = Xoshiro256StarStar(seed: 1)
         network = try Network(sizes: sizes, initialization: .gaussian, generator: &generator)
         evaluator = Evaluator(layout: network.layout, threads: threads)
@@ -85,6 +85,17 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Dispatch alone: the fork-join that ShardedSGD.run does once per call when T > 1.
+    // The unit schedule's two-phase plan (784-30-10: the later layers recomputed per item, their
+    // update deferred to the next step), one thread: also 0 mallocs per step.
+    Benchmark(
+        "train-100-steps-784-30-10-b10-T1-units",
+        configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)
+    ) { benchmark, fixture in
+        for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
+    } setup: {
+        try Fixture(sizes: [784, 30, 10], miniBatchSize: 10, threads: 1, schedule: .units)
+    }
+
     Benchmark("dispatch-concurrentPerform-2-empty", configuration: .init(warmupIterations: 100)) { benchmark in
         for _ in benchmark.scaledIterations {
             DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) }
