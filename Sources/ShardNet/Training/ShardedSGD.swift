@@ -13,8 +13,9 @@ import Foundation
 ///    b ← b − (η/m)·Σₛ ∇b, then refreshes the updated rows' packed panels (native kernels).
 /// With `schedule` `.units` (native kernels only) the same arithmetic is cut differently: each
 /// item computes a range of one layer's units for the whole mini-batch, phase by phase
-/// (forward, output error, δ back, then per-shard gradients, their sum and the update of
-/// those rows) — see `UnitSchedule`.
+/// (forward, output error, δ back, then the shards' gradients summed in shard order and the
+/// update of those rows), or in two phases when the later layers are small (each item
+/// recomputes them) — see `UnitSchedule`.
 ///
 /// The arithmetic depends on `shards` only; `threads` and `schedule` decide who does it. So
 /// for a fixed shard count the result is bitwise identical for any thread count (and, with
@@ -366,9 +367,10 @@ package final class ShardedSGD {
 
     /// A tail item of the two-phase unit schedule (`UnitSchedule.replicatedTail`): the layers
     /// after the first — forward, output error, δ back — for the whole mini-batch into item t's
-    /// own matrices, then the update of layer 0's unit range t; item 0 also updates every later
-    /// layer and adds the step's cost. The same kernels over the same rows as the phased
-    /// schedule, so the same bits.
+    /// own matrices, then the update of layer 0's unit range t; item 0 also adds the step's cost
+    /// and computes every later layer's gradients, whose update `applyTailUpdate` makes in the
+    /// next step's first phase. The same kernels over the same rows as the phased schedule, so
+    /// the same bits.
     private func tailAndUpdate(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), item t: Int) {
         let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
