@@ -24,7 +24,6 @@ enum Reduce {
         layout: LayoutView, parameters: UnsafeMutablePointer<Float>, rules: UpdateRules,
         kernels: KernelSet
     ) {
-        let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
         let total = shards * groups
         // The shards (R = 1) or group sums (R > 1) with rows, in order (a stack array: no
         // allocation in the step).
@@ -46,14 +45,26 @@ enum Reduce {
                     }
                 }
             }
-            let g = UnsafePointer(list.baseAddress!)
-            kernels.updater.update(
-                count: (j1 - j0) * nIn, parameters: parameters, gradients: g, gradientCount: used,
-                offset: w0 + j0 * nIn, rule: rules.weights, velocity: rules.velocity)
-            kernels.updater.update(
-                count: j1 - j0, parameters: parameters, gradients: g, gradientCount: used,
-                offset: b0 + j0, rule: rules.biases, velocity: rules.velocity)
+            update(
+                layer: l, j0: j0, j1: j1, gradients: UnsafePointer(list.baseAddress!), count: used, layout: layout,
+                parameters: parameters, rules: rules, kernels: kernels)
         }
+    }
+
+    /// The update kernel over layer l's units j0 ..< j1 (rows of wˡ with the weight rule,
+    /// entries of bˡ with the bias rule), the `count` gradients summed in the order given.
+    @inline(__always)
+    private static func update(
+        layer l: Int, j0: Int, j1: Int, gradients g: UnsafePointer<UnsafePointer<Float>?>, count: Int, layout: LayoutView,
+        parameters: UnsafeMutablePointer<Float>, rules: UpdateRules, kernels: KernelSet
+    ) {
+        let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
+        kernels.updater.update(
+            count: (j1 - j0) * nIn, parameters: parameters, gradients: g, gradientCount: count,
+            offset: w0 + j0 * nIn, rule: rules.weights, velocity: rules.velocity)
+        kernels.updater.update(
+            count: j1 - j0, parameters: parameters, gradients: g, gradientCount: count,
+            offset: b0 + j0, rule: rules.biases, velocity: rules.velocity)
     }
 
     /// The update of layer l's units j0 ..< j1 from one buffer that already holds the shards'
@@ -64,16 +75,11 @@ enum Reduce {
         layer l: Int, j0: Int, j1: Int, sum: UnsafePointer<Float>, layout: LayoutView,
         parameters: UnsafeMutablePointer<Float>, rules: UpdateRules, kernels: KernelSet
     ) {
-        let nIn = layout.sizes[l], w0 = layout.weightOffsets[l], b0 = layout.biasOffsets[l]
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: 1) { list in
             list[0] = sum
-            let g = UnsafePointer(list.baseAddress!)
-            kernels.updater.update(
-                count: (j1 - j0) * nIn, parameters: parameters, gradients: g, gradientCount: 1,
-                offset: w0 + j0 * nIn, rule: rules.weights, velocity: rules.velocity)
-            kernels.updater.update(
-                count: j1 - j0, parameters: parameters, gradients: g, gradientCount: 1,
-                offset: b0 + j0, rule: rules.biases, velocity: rules.velocity)
+            update(
+                layer: l, j0: j0, j1: j1, gradients: UnsafePointer(list.baseAddress!), count: 1, layout: layout,
+                parameters: parameters, rules: rules, kernels: kernels)
         }
     }
 
