@@ -20,6 +20,15 @@
 #ifndef SN_ROW_CHUNK
 #define SN_ROW_CHUNK 192
 #endif
+/// Units per slab of the backward kernel: SN_BWD_JC x BWD_KB*W floats = 8 KB, a quarter of
+/// L1 (128 units for AVX2 and NEON, 32 for AVX-512), and the rows from which copying W's
+/// columns into a slab pays.
+#ifndef SN_BWD_JC
+#define SN_BWD_JC (2048 / (BWD_KB * W))
+#endif
+#ifndef SN_BWD_COPY_ROWS
+#define SN_BWD_COPY_ROWS 24
+#endif
 #define SN_AI SN_T __attribute__((always_inline)) static inline
 
 SN_AI V SN_NAME(vexp)(V x) {
@@ -185,67 +194,97 @@ SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, p
 
 // MARK: backward
 
-SN_AI void SN_NAME(bwd_block)(const int nr, const int nk, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k,
-                              const float *delta, ptrdiff_t ldDelta, const float *Wt,
-                              const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+/// nr rows x nk vectors of prev's columns k ..: the chains over units [j0, j0 + nj) of W, whose
+/// row j0 + j starts at wp + j * ws (W itself, or a copied slab). first: the chains start
+/// from 0, else from the partial sums stored in prev; last: multiply by act'(a) and store,
+/// else store the partial sums (storing a float is exact: the same single chain over all j).
+SN_AI void SN_NAME(bwd_block)(const int nr, const int nk, ptrdiff_t j0, ptrdiff_t nj, ptrdiff_t k,
+                              const float *delta, ptrdiff_t ldDelta, const float *wp, ptrdiff_t ws,
+                              const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act,
+                              int first, int last) {
     V acc[BWD_RB][BWD_KB];
     for (int r = 0; r < nr; r++)
-        for (int v = 0; v < nk; v++) acc[r][v] = VZERO();
-    const float *wp = Wt + k;
-    for (ptrdiff_t j = 0; j < nOut; j++) {
+        for (int v = 0; v < nk; v++) acc[r][v] = first ? VZERO() : VLD(prev + r * ldPrev + k + v * W);
+    const float *d = delta + j0;
+    for (ptrdiff_t j = 0; j < nj; j++) {
         V w[BWD_KB];
-        for (int v = 0; v < nk; v++) w[v] = VLD(wp + j * nIn + v * W);
+        for (int v = 0; v < nk; v++) w[v] = VLD(wp + j * ws + v * W);
         for (int r = 0; r < nr; r++) {
-            V x = VSET(delta[r * ldDelta + j]);
+            V x = VSET(d[r * ldDelta + j]);
             for (int v = 0; v < nk; v++) acc[r][v] = VFMA(x, w[v], acc[r][v]);
         }
     }
     for (int r = 0; r < nr; r++)
         for (int v = 0; v < nk; v++) {
-            V s = SN_NAME(vderiv)(VLD(a + r * ldA + k + v * W), act);
-            VST(prev + r * ldPrev + k + v * W, VMUL(acc[r][v], s));
+            V y = acc[r][v];
+            if (last) y = VMUL(y, SN_NAME(vderiv)(VLD(a + r * ldA + k + v * W), act));
+            VST(prev + r * ldPrev + k + v * W, y);
         }
 }
 
-SN_AI void SN_NAME(bwd_rows)(const int nk, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k,
-                             const float *delta, ptrdiff_t ldDelta, const float *Wt,
-                             const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+SN_AI void SN_NAME(bwd_rows)(const int nk, ptrdiff_t rows, ptrdiff_t j0, ptrdiff_t nj, ptrdiff_t k,
+                             const float *delta, ptrdiff_t ldDelta, const float *wp, ptrdiff_t ws,
+                             const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act,
+                             int first, int last) {
+#define SN_BWD(nr) SN_NAME(bwd_block)(nr, nk, j0, nj, k, delta + r * ldDelta, ldDelta, wp, ws, a + r * ldA, ldA, \
+                                      prev + r * ldPrev, ldPrev, act, first, last)
     ptrdiff_t r = 0;
-    for (; r + BWD_RB <= rows; r += BWD_RB)
-        SN_NAME(bwd_block)(BWD_RB, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA,
-                           prev + r * ldPrev, ldPrev, act);
+    for (; r + BWD_RB <= rows; r += BWD_RB) SN_BWD(BWD_RB);
     switch (rows - r) {
 #if BWD_RB > 12
 #error "extend the switch"
 #endif
 #if BWD_RB > 11
-    case 11: SN_NAME(bwd_block)(11, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 11: SN_BWD(11); break;
 #endif
 #if BWD_RB > 10
-    case 10: SN_NAME(bwd_block)(10, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 10: SN_BWD(10); break;
 #endif
 #if BWD_RB > 9
-    case 9: SN_NAME(bwd_block)(9, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 9: SN_BWD(9); break;
 #endif
 #if BWD_RB > 8
-    case 8: SN_NAME(bwd_block)(8, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 8: SN_BWD(8); break;
 #endif
 #if BWD_RB > 7
-    case 7: SN_NAME(bwd_block)(7, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 7: SN_BWD(7); break;
 #endif
 #if BWD_RB > 6
-    case 6: SN_NAME(bwd_block)(6, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 6: SN_BWD(6); break;
 #endif
 #if BWD_RB > 5
-    case 5: SN_NAME(bwd_block)(5, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 5: SN_BWD(5); break;
 #endif
 #if BWD_RB > 4
-    case 4: SN_NAME(bwd_block)(4, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 4: SN_BWD(4); break;
 #endif
-    case 3: SN_NAME(bwd_block)(3, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
-    case 2: SN_NAME(bwd_block)(2, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
-    case 1: SN_NAME(bwd_block)(1, nk, nIn, nOut, k, delta + r * ldDelta, ldDelta, Wt, a + r * ldA, ldA, prev + r * ldPrev, ldPrev, act); break;
+    case 3: SN_BWD(3); break;
+    case 2: SN_BWD(2); break;
+    case 1: SN_BWD(1); break;
     default: break;
+    }
+#undef SN_BWD
+}
+
+/// Columns [k, k + nk*W) of prev for a chunk of rows. When W's (nOut, nk*W) slice would not
+/// fit L1 (nOut > SN_BWD_JC) and enough rows reuse it, the units run in chunks of SN_BWD_JC,
+/// each chunk's slice copied into a contiguous slab first (W's rows are nIn apart; at a
+/// power-of-two width they also fall into a few L1 sets). Copying changes no arithmetic; a
+/// smaller slice is read in place (measured: copying it cost more than it saved).
+SN_AI void SN_NAME(bwd_cols)(const int nk, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k,
+                             const float *delta, ptrdiff_t ldDelta, const float *Wt,
+                             const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
+    if (rows < SN_BWD_COPY_ROWS || nOut <= SN_BWD_JC) {
+        SN_NAME(bwd_rows)(nk, rows, 0, nOut, k, delta, ldDelta, Wt + k, nIn, a, ldA, prev, ldPrev, act, 1, 1);
+        return;
+    }
+    float slab[SN_BWD_JC * BWD_KB * W] __attribute__((aligned(64)));
+    const ptrdiff_t ws = nk * W;
+    for (ptrdiff_t j0 = 0; j0 < nOut; j0 += SN_BWD_JC) {
+        ptrdiff_t nj = nOut - j0 < SN_BWD_JC ? nOut - j0 : SN_BWD_JC;
+        for (ptrdiff_t j = 0; j < nj; j++)
+            for (int v = 0; v < nk; v++) VST(slab + j * ws + v * W, VLD(Wt + (j0 + j) * nIn + k + v * W));
+        SN_NAME(bwd_rows)(nk, rows, j0, nj, k, delta, ldDelta, slab, ws, a, ldA, prev, ldPrev, act, j0 == 0, j0 + nj == nOut);
     }
 }
 
@@ -260,9 +299,9 @@ SN_T static void SN_NAME(backward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut
         float *pv = prev + r0 * ldPrev;
         ptrdiff_t k = k0;
         for (; k + BWD_KB * W <= k1; k += BWD_KB * W)
-            SN_NAME(bwd_rows)(BWD_KB, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
+            SN_NAME(bwd_cols)(BWD_KB, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
         for (; k + W <= k1; k += W)
-            SN_NAME(bwd_rows)(1, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
+            SN_NAME(bwd_cols)(1, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
         for (; k < k1; k++)
             for (ptrdiff_t r = 0; r < nr; r++) {
                 const float *d = dl + r * ldDelta;
