@@ -23,6 +23,10 @@
 /// Units per slab of the backward kernel: SN_BWD_JC x BWD_KB*W floats = 8 KB, a quarter of
 /// L1 (128 units for AVX2 and NEON, 32 for AVX-512), and the rows from which copying W's
 /// columns into a slab pays.
+/// Floats of the gradient kernel's input slab (16 KB).
+#ifndef SN_GRD_SLAB
+#define SN_GRD_SLAB 4096
+#endif
 #ifndef SN_BWD_JC
 #define SN_BWD_JC (2048 / (BWD_KB * W))
 #endif
@@ -317,15 +321,16 @@ SN_T static void SN_NAME(backward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut
 /// nablaW[j..j+nj][k..k+nk*W] over rows [r0, r1): the chains start from 0 (first row chunk)
 /// or continue from the values stored by the previous chunk (storing a float is exact, so the
 /// result is the same single fma chain over all rows).
+/// xs points at row r0, column k of the inputs (or of a copied slab), rows ldX apart.
 SN_AI void SN_NAME(grd_block)(const int nj, const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j,
-                              ptrdiff_t k, const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                              ptrdiff_t k, const float *delta, ptrdiff_t ldDelta, const float *xs, ptrdiff_t ldX,
                               float *nablaW, int add) {
     V acc[GRD_JB][GRD_KB];
     for (int i = 0; i < nj; i++)
         for (int v = 0; v < nk; v++) acc[i][v] = r0 == 0 ? VZERO() : VLD(nablaW + (j + i) * nIn + k + v * W);
     for (ptrdiff_t r = r0; r < r1; r++) {
         V x[GRD_KB];
-        for (int v = 0; v < nk; v++) x[v] = VLD(in + r * ldIn + k + v * W);
+        for (int v = 0; v < nk; v++) x[v] = VLD(xs + (r - r0) * ldX + v * W);
         for (int i = 0; i < nj; i++) {
             V d = VSET(delta[r * ldDelta + j + i]);
             for (int v = 0; v < nk; v++) acc[i][v] = VFMA(d, x[v], acc[i][v]);
@@ -339,44 +344,62 @@ SN_AI void SN_NAME(grd_block)(const int nj, const int nk, ptrdiff_t r0, ptrdiff_
 }
 
 SN_AI void SN_NAME(grd_units)(const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t k,
-                              const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                              const float *delta, ptrdiff_t ldDelta, const float *xs, ptrdiff_t ldX,
                               float *nablaW, int add) {
     ptrdiff_t j = j0;
     for (; j + GRD_JB <= j1; j += GRD_JB)
-        SN_NAME(grd_block)(GRD_JB, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add);
+        SN_NAME(grd_block)(GRD_JB, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add);
     switch (j1 - j) {
 #if GRD_JB > 12
 #error "extend the switch"
 #endif
 #if GRD_JB > 11
-    case 11: SN_NAME(grd_block)(11, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 11: SN_NAME(grd_block)(11, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 10
-    case 10: SN_NAME(grd_block)(10, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 10: SN_NAME(grd_block)(10, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 9
-    case 9: SN_NAME(grd_block)(9, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 9: SN_NAME(grd_block)(9, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 8
-    case 8: SN_NAME(grd_block)(8, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 8: SN_NAME(grd_block)(8, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 7
-    case 7: SN_NAME(grd_block)(7, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 7: SN_NAME(grd_block)(7, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 6
-    case 6: SN_NAME(grd_block)(6, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 6: SN_NAME(grd_block)(6, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 5
-    case 5: SN_NAME(grd_block)(5, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 5: SN_NAME(grd_block)(5, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
 #if GRD_JB > 4
-    case 4: SN_NAME(grd_block)(4, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 4: SN_NAME(grd_block)(4, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
 #endif
-    case 3: SN_NAME(grd_block)(3, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
-    case 2: SN_NAME(grd_block)(2, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
-    case 1: SN_NAME(grd_block)(1, nk, r0, r1, nIn, j, k, delta, ldDelta, in, ldIn, nablaW, add); break;
+    case 3: SN_NAME(grd_block)(3, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
+    case 2: SN_NAME(grd_block)(2, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
+    case 1: SN_NAME(grd_block)(1, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
     default: break;
     }
+}
+
+/// Columns [k, k + nk*W) of nablaW's units [j0, j1) over rows [r0, r1). When the inputs' rows
+/// are a power-of-two width apart (they then share a few L1 sets), several unit blocks reread
+/// them and the (rows, nk*W) slice fits SN_GRD_SLAB floats, the slice is copied into a
+/// contiguous slab first. Copying changes no arithmetic.
+SN_AI void SN_NAME(grd_cols)(const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t k,
+                             const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                             float *nablaW, int add) {
+    const ptrdiff_t ws = nk * W, n = r1 - r0;
+    if ((ldIn & (ldIn - 1)) != 0 || j1 - j0 <= GRD_JB || n * ws > SN_GRD_SLAB || n < 2) {
+        SN_NAME(grd_units)(nk, r0, r1, nIn, j0, j1, k, delta, ldDelta, in + r0 * ldIn + k, ldIn, nablaW, add);
+        return;
+    }
+    float slab[SN_GRD_SLAB] __attribute__((aligned(64)));
+    for (ptrdiff_t r = 0; r < n; r++)
+        for (int v = 0; v < nk; v++) VST(slab + r * ws + v * W, VLD(in + (r0 + r) * ldIn + k + v * W));
+    SN_NAME(grd_units)(nk, r0, r1, nIn, j0, j1, k, delta, ldDelta, slab, ws, nablaW, add);
 }
 
 SN_AI void SN_NAME(gradient_impl)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
@@ -391,9 +414,9 @@ SN_AI void SN_NAME(gradient_impl)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, p
         ptrdiff_t r1 = rows - r0 < chunk ? rows : r0 + chunk;
         ptrdiff_t k = 0;
         for (; k + GRD_KB * W <= kv; k += GRD_KB * W)
-            SN_NAME(grd_units)(GRD_KB, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW, add);
+            SN_NAME(grd_cols)(GRD_KB, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW, add);
         for (; k < kv; k += W)
-            SN_NAME(grd_units)(1, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW, add);
+            SN_NAME(grd_cols)(1, r0, r1, nIn, j0, j1, k, delta, ldDelta, in, ldIn, nablaW, add);
     }
     for (ptrdiff_t k = kv; k < nIn; k++)
         for (ptrdiff_t j = j0; j < j1; j++) {

@@ -5,10 +5,11 @@ import Testing
 /// depend on the machine a run happens on.
 @Suite struct BitwiseTests {
     /// Rows 200 and 400 cross the kernels' 192-row cache chunks; 512 and 300 units (with 24 rows
-    /// or more) run backward in unit slabs, 300 with a partial last slab.
+    /// or more) run backward in unit slabs, 300 with a partial last slab; 512 inputs (a
+    /// power-of-two row stride) run the gradient from a copied input slab, 400 rows past its size.
     static let shapes: [(nIn: Int, nOut: Int, rows: [Int])] = [
         (784, 30, [0, 1, 3, 5, 10, 64, 128]), (30, 10, [1, 3, 5, 10, 64, 128]), (7, 3, [0, 1, 3, 5, 10]),
-        (100, 100, [1, 5, 64, 128]), (33, 17, [1, 3, 7, 13]), (512, 512, [5, 64, 128]), (64, 16, [200, 400]), (1, 40, [2, 11]),
+        (100, 100, [1, 5, 64, 128]), (33, 17, [1, 3, 7, 13]), (512, 512, [5, 64, 128, 400]), (64, 16, [200, 400]), (1, 40, [2, 11]),
         (40, 300, [23, 24, 200]),
     ]
 

@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     const sn_kernels *K = isa >= 0 ? sn_kernels_for(isa) : NULL;
     if (!K) { fprintf(stderr, "driver: ISA %s not available here\n", argc > 1 ? argv[1] : "(none)"); return 2; }
     shardnet_cpu_flush_denormals();
-    static const int shapes[][2] = {{784, 30}, {30, 10}, {7, 3}, {100, 100}, {33, 17}, {64, 48}, {1, 20}, {40, 20}, {40, 300}};
+    static const int shapes[][2] = {{784, 30}, {30, 10}, {7, 3}, {100, 100}, {33, 17}, {64, 48}, {1, 20}, {40, 20}, {40, 300}, {256, 40}};
     static const int rowsList[] = {0, 1, 3, 5, 10, 64, 200};
     char tag[128];
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
