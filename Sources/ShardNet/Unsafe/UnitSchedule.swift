@@ -4,7 +4,10 @@
 ///
 /// Each layer's output units are cut into at most `threads` ranges whose boundaries are
 /// multiples of 16 units (the kernels' panel width, a cache line of floats), so two items
-/// never write the same cache line of a row. Phases of a step, for L layers:
+/// never write the same packed panel, rows of w or line of the gradient sums. (In a batch-wide
+/// matrix whose width is not a multiple of 16, e.g. a¹ of 784-30-10, consecutive rows do share
+/// a line at a range boundary: two items write it once per phase.) Phases of a step, for L
+/// layers:
 ///
 ///     forward l = 0 … L−1   items: the unit ranges of layer l's outputs
 ///     output error          items: the S shards (fused into the last forward when that
@@ -38,9 +41,9 @@
 ///     tail         per tail item: activations (m, sizes[l]) for l = 2 … L, deltas (m, sizes[l])
 ///                  for l = 1 … L, labels (m) — that item's private copies (replicatedTail only)
 ///
-/// `@unchecked Sendable`: the tables are read-only after `init`; each matrix region is written
-/// by one item per phase (disjoint, cache-line-aligned column ranges) and read only after the
-/// team's barrier that ends that phase.
+/// `@unchecked Sendable`: the tables are read-only after `init`; each matrix element is written
+/// by one item per phase (disjoint column ranges) and read only after the team's barrier that
+/// ends that phase.
 package final class UnitSchedule: @unchecked Sendable {
     /// What a phase does.
     enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update, tailAndUpdate }
