@@ -107,6 +107,16 @@ int main(int argc, char **argv) {
             for (int s = 0; s < ng; s++) free(gs[s]);
             free(p); free(v);
         }
+    // scale_bytes: every byte value, from an aligned and an unaligned start.
+    {
+        uint8_t b[300];
+        float y[300];
+        for (int i = 0; i < 300; i++) b[i] = (uint8_t)(i * 37 + 11);
+        K->scale_bytes(b, 300, y);
+        emit("scale_bytes", y, 300);
+        K->scale_bytes(b + 3, 261, y);
+        emit("scale_bytes+3", y, 261);
+    }
     // Shared scalar functions (same code everywhere, but compiled by each compiler).
     {
         float x[64], y[64];
