@@ -56,7 +56,11 @@ final class WorkerTeam: Sendable {
     }
 
     /// Seconds each kind of work took, summed over threads. A phase's `kind` 0 counts as
-    /// backprop, any other as reduce.
+    /// backprop, any other as reduce. A thread reads the clock once per item and once per wait:
+    /// an item's time runs from the thread's previous reading (the end of its last item or wait)
+    /// to the item's end, so it includes the item's claim; a wait's runs from that reading to the
+    /// wait's end, less the items the thread took over meanwhile. Per thread the three add up to
+    /// the time from its start to its last item or wait.
     struct Timing {
         var backprop = 0.0
         var reduce = 0.0
@@ -81,17 +85,17 @@ final class WorkerTeam: Sendable {
         func worker(_ w: Int) { CPU.withDenormalsFlushed { walk(w) } }
         func walk(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
-            // Claims item i of phase g and runs it; the nanoseconds it took, or nil when another
-            // thread has it (or had it).
-            func tryItem(_ g: Int, _ i: Int) -> UInt64? {
+            // The clock's last reading: the end of this thread's last item or wait (see `Timing`).
+            var mark = DispatchTime.now().uptimeNanoseconds
+            // Claims item i of phase g and runs it; does nothing when another thread has it (or had it).
+            func tryItem(_ g: Int, _ i: Int) {
                 let p = g % phases
-                guard claims.claim(plan.start[p] + i, expected: g - phases, desired: g) else { return nil }
-                let s0 = DispatchTime.now().uptimeNanoseconds
+                guard claims.claim(plan.start[p] + i, expected: g - phases, desired: g) else { return }
                 work(g / phases, p, i)
-                let spent = DispatchTime.now().uptimeNanoseconds &- s0
-                if plan.kind[p] == 0 { backprop &+= spent } else { reduce &+= spent }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if plan.kind[p] == 0 { backprop &+= now &- mark } else { reduce &+= now &- mark }
+                mark = now
                 counters.add(done, 1)
-                return spent
             }
             var g = 0
             while true {
@@ -103,22 +107,30 @@ final class WorkerTeam: Sendable {
                 // Wait for the previous phase; after `stealAfter`, claim what nobody has claimed.
                 let target = step * perStep + plan.start[p]
                 if counters.load(done) < target {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    var spins = 0, stolen: UInt64 = 0
+                    let t0 = mark  // the wait starts where this thread's last item or wait ended
+                    var spins = 0
                     while counters.load(done) < target {
                         spins += 1
-                        if spins & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- t0 > stealAfter {
-                            let previous = g - 1
-                            for i in 0..<plan.items[previous % phases] { stolen &+= tryItem(previous, i) ?? 0 }
+                        if spins & 63 == 0 {
+                            let now = DispatchTime.now().uptimeNanoseconds
+                            if now &- t0 > stealAfter {
+                                // The wait so far ends here; an item taken over starts here.
+                                wait &+= now &- mark
+                                mark = now
+                                let previous = g - 1
+                                for i in 0..<plan.items[previous % phases] { tryItem(previous, i) }
+                            }
                         }
                         if spins < spinLimit { CPU.relax() } else { sched_yield() }
                     }
-                    wait &+= (DispatchTime.now().uptimeNanoseconds &- t0) &- stolen
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    wait &+= now &- mark
+                    mark = now
                 }
                 let count = plan.items[p]
-                for i in stride(from: w, to: count, by: threads) { _ = tryItem(g, i) }
+                for i in stride(from: w, to: count, by: threads) { tryItem(g, i) }
                 if count > threads {
-                    for i in 0..<count where i % threads != w { _ = tryItem(g, i) }
+                    for i in 0..<count where i % threads != w { tryItem(g, i) }
                 }
                 g += 1
             }
