@@ -40,8 +40,9 @@ enum Backprop {
                     rows: rows, nIn: nIn, nOut: nOut, k0: 0, k1: nIn, delta: delta, ldDelta: nOut,
                     weights: parameters + layout.weightOffsets[l], activation: view.activations[l], ldA: nIn,
                     previousDelta: previous, ldPrevious: nIn, function: functions.hidden)
-                if let dropout {
-                    dropout.dropout.mask(rows: rows, width: nIn, layer: l, firstPosition: dropout.firstPosition, delta: previous)
+                if dropout != nil {
+                    // The masks the forward pass drew for layer l.
+                    Dropout.mask(count: rows * nIn, factors: view.masks![l], delta: previous)
                 }
                 swap(&delta, &previous)
             }

@@ -1,7 +1,7 @@
 /// Inverted dropout on the hidden layers (chapter 3; Srivastava et al. 2014): during training
 /// each hidden unit's activation is kept with probability 1 − p and scaled by 1/(1 − p), or
 /// set to 0; evaluation uses the network as it is. Backpropagation multiplies δ of a hidden
-/// layer by the same factor.
+/// layer by the same factor, which the forward pass keeps (each mask is drawn once per step).
 ///
 /// The mask of unit j of hidden layer l (1-based: the output of weight layer l − 1) for the
 /// sample at position i of epoch e's shuffled order is drawn from a counter-based generator,
@@ -35,29 +35,29 @@ struct Dropout: Sendable {
         return u >= probability ? scale : 0
     }
 
-    /// The masked copy of a hidden layer's activations: dropped[r][j] = a[r][j]·factor.
-    /// - activations, dropped: (rows, width), row-major; row r is the sample at `firstPosition + r`.
+    /// Draws a hidden layer's masks and applies them: factors[r][j] = factor, and the masked
+    /// copy of the activations dropped[r][j] = a[r][j]·factor.
+    /// - activations, factors, dropped: (rows, width), row-major; row r is the sample at
+    ///   `firstPosition + r`.
     @inline(__always)
     func apply(
         rows: Int, width: Int, layer: Int, firstPosition: Int, activations: UnsafePointer<Float>,
-        dropped: UnsafeMutablePointer<Float>
+        factors: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>
     ) {
         for r in 0..<rows {
             for j in 0..<width {
-                dropped[r * width + j] = activations[r * width + j] * factor(position: firstPosition + r, layer: layer, unit: j)
+                let f = factor(position: firstPosition + r, layer: layer, unit: j)
+                factors[r * width + j] = f
+                dropped[r * width + j] = activations[r * width + j] * f
             }
         }
     }
 
-    /// δ of a hidden layer times the same mask: delta[r][j] *= factor.
-    /// - delta: (rows, width), row-major.
+    /// δ of a hidden layer times the masks `apply` drew for it: delta[k] *= factors[k].
+    /// - factors, delta: `count` values (rows × width, row-major).
     @inline(__always)
-    func mask(rows: Int, width: Int, layer: Int, firstPosition: Int, delta: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            for j in 0..<width {
-                delta[r * width + j] = delta[r * width + j] * factor(position: firstPosition + r, layer: layer, unit: j)
-            }
-        }
+    static func mask(count: Int, factors: UnsafePointer<Float>, delta: UnsafeMutablePointer<Float>) {
+        for k in 0..<count { delta[k] = delta[k] * factors[k] }
     }
 }
 

@@ -4,7 +4,8 @@
 /// alike.
 enum FeedForward {
     /// - view.activations[l]: (rows, sizes[l]); activations[0] holds the input.
-    /// - view.inputs[l]: what layer l reads — activations[l], or with `dropout` its masked copy.
+    /// - view.inputs[l]: what layer l reads — activations[l], or with `dropout` its masked copy
+    ///   (and view.masks[l] the masks drawn for it, which backpropagation reuses).
     /// - parameters: the network's parameter vector (`ParameterLayout`).
     /// - packed: the layers' packed weights when `kernels` are native (nil for BLAS).
     @inline(__always)
@@ -22,7 +23,7 @@ enum FeedForward {
             if let dropout, l + 1 < L {
                 dropout.dropout.apply(
                     rows: rows, width: sizes[l + 1], layer: l + 1, firstPosition: dropout.firstPosition,
-                    activations: view.activations[l + 1], dropped: view.inputs[l + 1])
+                    activations: view.activations[l + 1], factors: view.masks![l + 1], dropped: view.inputs[l + 1])
             }
         }
         if functions.softmax { NativeKernels.softmax(rows: rows, n: sizes[L], view.activations[L], ld: sizes[L]) }

@@ -124,6 +124,9 @@ extension Trainer {
     private func trainRun(
         _ buffer: borrowing RunBuffer, steps: Int, identity: [Int32], features: Int, settings: StepSettings, costSum: inout Double
     ) throws {
+        // No copy: the DataSet holds the buffer's two arrays (copy-on-write storage, shared until
+        // written; ByteStorageTests checks it) and ends with this call, before `recycle` hands
+        // the buffer back to be refilled in place. What it costs is the label range check.
         let data = try DataSet(bytes: buffer.images, labels: buffer.labels, features: features, classes: network.sizes.last!)
         let rows = buffer.rows
         identity.withUnsafeBufferPointer { identity in

@@ -7,7 +7,7 @@ import Synchronization
 /// A step is a sequence of phases (a `PhasePlan`): e.g. the data-parallel step's S backprop
 /// shard items, then its reducer's slice items. Each phase needs all of the phase before it,
 /// and the first phase of a step needs all of the previous step. Phases are numbered across
-/// steps (g = step · phasesPerStep + p), and a counter `doneItems` holds how many items are
+/// steps (g = step · phasesPerStep + p), and a counter `done` holds how many items are
 /// finished, in phase order.
 ///
 /// Every thread walks the phases: it waits until the previous phase is complete, then claims
@@ -16,8 +16,8 @@ import Synchronization
 /// stay where they are used); when a phase has more items than threads it then tries everyone
 /// else's too. A claim is a compare-and-swap of the item's last-claimed phase from
 /// g − phasesPerStep to g, so each item is done exactly once per phase; claim words and the
-/// done counter each sit in their own cache lines, and a claim reads its word before it swaps,
-/// so in steady state a phase moves only the done counter between cores. Waiting spins with a
+/// done counter each sit in their own cache lines (`PaddedAtomics`), and a claim reads its word
+/// before it swaps, so in steady state a phase moves only the done counter between cores. Waiting spins with a
 /// CPU pause for a while (a hand-off to a spinning thread costs about half a microsecond;
 /// waking a sleeping one costs 55-65 µs on these machines), then yields the core; a thread that
 /// has waited `stealAfter` for the previous phase claims whatever of it is still unclaimed (a
@@ -40,21 +40,27 @@ final class WorkerTeam: Sendable {
     /// How long a thread waits for the previous phase before it claims that phase's unclaimed items.
     let stealAfterNanoseconds: UInt64 = 20_000
 
-    private let nextItem = AtomicSlot()
-    private let doneItems = AtomicSlot()
+    /// The counters: `done` (items finished, in phase order, by `run`) and `next` (the next
+    /// item `forEach` hands out).
+    private let counters = PaddedAtomics(count: 2)
+    private static let done = 0, next = 1
     /// Claim words: the phase in which each item of a step was last claimed.
-    private let claims: ClaimWords
+    private let claims: PaddedAtomics
 
     /// A team for plans of at most `items` items per step.
     init(threads: Int, items: Int = 0, spinLimit: Int = 4_000) {
         precondition(threads >= 1)
         self.threads = threads
         self.spinLimit = spinLimit
-        claims = ClaimWords(count: items)
+        claims = PaddedAtomics(count: items)
     }
 
     /// Seconds each kind of work took, summed over threads. A phase's `kind` 0 counts as
-    /// backprop, any other as reduce.
+    /// backprop, any other as reduce. A thread reads the clock once per item and once per wait:
+    /// an item's time runs from the thread's previous reading (the end of its last item or wait)
+    /// to the item's end, so it includes the item's claim; a wait's runs from that reading to the
+    /// wait's end, less the items the thread took over meanwhile. Per thread the three add up to
+    /// the time from its start to its last item or wait.
     struct Timing {
         var backprop = 0.0
         var reduce = 0.0
@@ -68,55 +74,63 @@ final class WorkerTeam: Sendable {
     func run(steps: Int, plan: PhasePlan, timing: ScalarSlots, work: (Int, Int, Int) -> Void) -> Timing {
         let perStep = plan.itemsPerStep, phases = plan.count
         precondition(timing.count >= threads * 3 && claims.count >= perStep)
-        doneItems.reset(0)
+        counters.reset(Self.done, to: 0)
         // Step 0's phase p claims its items expecting p − phases.
         for p in 0..<phases {
-            for i in 0..<plan.items[p] { claims.store(p - phases, at: plan.start[p] + i) }
+            for i in 0..<plan.items[p] { claims.reset(plan.start[p] + i, to: p - phases) }
         }
         let total = steps * phases
         let threads = self.threads, spinLimit = self.spinLimit, stealAfter = stealAfterNanoseconds
-        let claims = self.claims, doneItems = self.doneItems
+        let claims = self.claims, counters = self.counters, done = Self.done
         func worker(_ w: Int) { CPU.withDenormalsFlushed { walk(w) } }
         func walk(_ w: Int) {
             var backprop: UInt64 = 0, reduce: UInt64 = 0, wait: UInt64 = 0
-            // Claims item i of phase g and runs it; the nanoseconds it took, or nil when another
-            // thread has it (or had it).
-            func tryItem(_ g: Int, _ i: Int) -> UInt64? {
+            // The clock's last reading: the end of this thread's last item or wait (see `Timing`).
+            var mark = DispatchTime.now().uptimeNanoseconds
+            // Claims item i of phase g and runs it; does nothing when another thread has it (or had it).
+            func tryItem(_ g: Int, _ i: Int) {
                 let p = g % phases
-                guard claims.claim(plan.start[p] + i, expected: g - phases, desired: g) else { return nil }
-                let s0 = DispatchTime.now().uptimeNanoseconds
+                guard claims.claim(plan.start[p] + i, expected: g - phases, desired: g) else { return }
                 work(g / phases, p, i)
-                let spent = DispatchTime.now().uptimeNanoseconds &- s0
-                if plan.kind[p] == 0 { backprop &+= spent } else { reduce &+= spent }
-                doneItems.add(1)
-                return spent
+                let now = DispatchTime.now().uptimeNanoseconds
+                if plan.kind[p] == 0 { backprop &+= now &- mark } else { reduce &+= now &- mark }
+                mark = now
+                counters.add(done, 1)
             }
             var g = 0
             while true {
                 // Jump to the earliest unfinished phase (a late thread skips what is done).
-                let finished = doneItems.peek()
+                let finished = counters.peek(done)
                 g = max(g, (finished / perStep) * phases + plan.phase(ofItem: finished % perStep))
                 if g >= total { break }
                 let step = g / phases, p = g % phases
                 // Wait for the previous phase; after `stealAfter`, claim what nobody has claimed.
                 let target = step * perStep + plan.start[p]
-                if doneItems.load() < target {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    var spins = 0, stolen: UInt64 = 0
-                    while doneItems.load() < target {
+                if counters.load(done) < target {
+                    let t0 = mark  // the wait starts where this thread's last item or wait ended
+                    var spins = 0
+                    while counters.load(done) < target {
                         spins += 1
-                        if spins & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- t0 > stealAfter {
-                            let previous = g - 1
-                            for i in 0..<plan.items[previous % phases] { stolen &+= tryItem(previous, i) ?? 0 }
+                        if spins & 63 == 0 {
+                            let now = DispatchTime.now().uptimeNanoseconds
+                            if now &- t0 > stealAfter {
+                                // The wait so far ends here; an item taken over starts here.
+                                wait &+= now &- mark
+                                mark = now
+                                let previous = g - 1
+                                for i in 0..<plan.items[previous % phases] { tryItem(previous, i) }
+                            }
                         }
                         if spins < spinLimit { CPU.relax() } else { sched_yield() }
                     }
-                    wait &+= (DispatchTime.now().uptimeNanoseconds &- t0) &- stolen
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    wait &+= now &- mark
+                    mark = now
                 }
                 let count = plan.items[p]
-                for i in stride(from: w, to: count, by: threads) { _ = tryItem(g, i) }
+                for i in stride(from: w, to: count, by: threads) { tryItem(g, i) }
                 if count > threads {
-                    for i in 0..<count where i % threads != w { _ = tryItem(g, i) }
+                    for i in 0..<count where i % threads != w { tryItem(g, i) }
                 }
                 g += 1
             }
@@ -155,11 +169,11 @@ final class WorkerTeam: Sendable {
     /// Runs `items` independent items on the team (no phases): `work(worker, item)`, where
     /// `worker` < threads identifies the thread's scratch. Used by evaluation.
     func forEach(items: Int, work: (Int, Int) -> Void) {
-        nextItem.reset(0)
+        counters.reset(Self.next, to: 0)
         func worker(_ w: Int) { CPU.withDenormalsFlushed { take(w) } }
         func take(_ w: Int) {
             while true {
-                let k = self.nextItem.add(1)
+                let k = self.counters.add(Self.next, 1)
                 if k >= items { break }
                 work(w, k)
             }

@@ -5,6 +5,8 @@
 ///     activations  (rows, sizes[l]) for l = 0 … L (L = layout.layerCount); a⁰ is the gathered input
 ///     dropped      (rows, sizes[l]) for l = 1 … L−1, with dropout only: the masked hidden
 ///                  activations the next layer reads (without dropout, inputs[l] = activations[l])
+///     masks        (rows, sizes[l]) for l = 1 … L−1, with dropout only: each hidden unit's mask
+///                  factor (0 or 1/(1 − p)), drawn by the forward pass and reused by the backward
 ///     delta        2 × (rows, maxWidth)    δ ping-pong between layers
 ///     labels       (rows) Int32            the shard's labels, gathered
 ///
@@ -19,6 +21,7 @@ package final class ShardWorkspace: @unchecked Sendable {
     private let labelBase: UnsafeMutablePointer<Int32>
     private let activationPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     private let inputPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    private let maskPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>?
     /// Raw pointers to every region, for the kernels (a trivial value: no reference counting
     /// on the worker threads).
     let view: ShardView
@@ -32,9 +35,13 @@ package final class ShardWorkspace: @unchecked Sendable {
             offset += paddedToCacheLine(rows * size)
         }
         var inputs = acts
+        var masks: [Int]? = nil
         if dropout {
+            masks = acts  // entries 0 and L unused: only hidden layers have masks
             for l in 1..<max(1, layout.sizes.count - 1) {
                 inputs[l] = offset
+                offset += paddedToCacheLine(rows * layout.sizes[l])
+                masks![l] = offset
                 offset += paddedToCacheLine(rows * layout.sizes[l])
             }
         }
@@ -50,8 +57,15 @@ package final class ShardWorkspace: @unchecked Sendable {
         for (l, o) in acts.enumerated() { (activationPointers + l).initialize(to: floats.base + o) }
         inputPointers = .allocate(capacity: inputs.count)
         for (l, o) in inputs.enumerated() { (inputPointers + l).initialize(to: floats.base + o) }
+        if let masks {
+            let pointers = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: masks.count)
+            for (l, o) in masks.enumerated() { (pointers + l).initialize(to: floats.base + o) }
+            maskPointers = pointers
+        } else {
+            maskPointers = nil
+        }
         view = ShardView(
-            nabla: floats.base, activations: activationPointers, inputs: inputPointers,
+            nabla: floats.base, activations: activationPointers, inputs: inputPointers, masks: maskPointers,
             delta0: floats.base + d0, delta1: floats.base + d1, labels: labelBase)
     }
 
@@ -59,6 +73,7 @@ package final class ShardWorkspace: @unchecked Sendable {
         labelBase.deallocate()
         activationPointers.deallocate()
         inputPointers.deallocate()
+        maskPointers?.deallocate()
     }
 }
 
@@ -70,6 +85,8 @@ struct ShardView: @unchecked Sendable {
     let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// inputs[l]: what layer l reads, (rows, sizes[l]) — aˡ, or its dropout-masked copy.
     let inputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// masks[l]: hidden layer l's dropout mask factors, (rows, sizes[l]); nil without dropout.
+    let masks: UnsafeMutablePointer<UnsafeMutablePointer<Float>>?
     /// δ ping-pong buffers, (rows, maxWidth) each.
     let delta0: UnsafeMutablePointer<Float>
     let delta1: UnsafeMutablePointer<Float>

@@ -23,6 +23,20 @@ import Testing
         #expect(all.prefix(2).images.map(\.bitPattern) == Array(all.images[0..<128]).map(\.bitPattern))
     }
 
+    // Property: a byte data set holds the very array it was made from, not a copy (streaming
+    // wraps each run buffer in a DataSet for the run, then refills the buffer in place).
+    @Test func byteDataSetSharesItsArray() throws {
+        let bytes = Self.bytes
+        let data = try DataSet(bytes: bytes, labels: Self.labels, features: 20, classes: 4)
+        let shared = bytes.withUnsafeBufferPointer { source in
+            data.withUnsafePointers { images, labels in
+                guard case .uint8(let pixels) = images else { return false }
+                return pixels == source.baseAddress && Self.labels.withUnsafeBufferPointer { labels == $0.baseAddress }
+            }
+        }
+        #expect(shared, "DataSet(bytes:) copied its arrays")
+    }
+
     // Property: training and evaluating on byte storage gives the same weights, history and
     // evaluation, bit for bit, as on the equivalent floats — on both step schedules, with
     // uneven shards and a partial last batch.

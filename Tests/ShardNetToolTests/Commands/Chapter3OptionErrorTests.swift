@@ -6,22 +6,6 @@ import Testing
 /// before training starts — a non-zero exit (not a signal), one error line naming the flag,
 /// and no checkpoint (nor --keep-best file) written.
 @Suite(.serialized, .tags(.cli)) struct Chapter3OptionErrorTests {
-    /// Runs a command expected to fail; checks the exit, the one error line and its phrase,
-    /// and that none of `mustNotExist` was created.
-    func expectFailure(
-        _ args: [String], mentions phrase: String, mustNotExist: [String], sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
-        let r = try Tool.run(args)
-        #expect(r.status != 0, "exit 0 for \(args)", sourceLocation: sourceLocation)
-        #expect(r.status < 128, "killed by a signal for \(args): \(r.all)", sourceLocation: sourceLocation)
-        #expect(r.stderr.localizedCaseInsensitiveContains(phrase), "message lacks '\(phrase)': \(r.stderr)", sourceLocation: sourceLocation)
-        let errorLines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        #expect(errorLines.count == 1, "want one error line, got: \(r.stderr)", sourceLocation: sourceLocation)
-        for path in mustNotExist {
-            #expect(!FileManager.default.fileExists(atPath: path), "\(path) was written", sourceLocation: sourceLocation)
-        }
-    }
-
     // Property: an output layer and a cost that do not go together (softmax needs
     // log-likelihood, log-likelihood needs softmax), Nesterov without momentum, a dropout
     // probability of 1, a zero-epoch plateau, early stopping, the plateau schedule or
@@ -34,24 +18,26 @@ import Testing
         let best = dir.appendingPathComponent("best.h5").path
         let base = ["train", "--data", data, "--output", out, "--epochs", "1", "--layers", "784,10,10", "--quiet"]
         let none = [out, best]
-        try expectFailure(base + ["--output-layer", "softmax", "--cost", "quadratic"], mentions: "--output-layer softmax", mustNotExist: none)
-        try expectFailure(base + ["--output-layer", "softmax", "--cost", "cross-entropy"], mentions: "log-likelihood", mustNotExist: none)
-        try expectFailure(base + ["--cost", "log-likelihood", "--output-layer", "sigmoid"], mentions: "--output-layer softmax", mustNotExist: none)
-        try expectFailure(base + ["--nesterov"], mentions: "--nesterov needs --momentum", mustNotExist: none)
-        try expectFailure(base + ["--nesterov", "--momentum", "0"], mentions: "--nesterov needs --momentum", mustNotExist: none)
-        try expectFailure(base + ["--momentum", "1"], mentions: "--momentum", mustNotExist: none)
-        try expectFailure(base + ["--dropout", "1"], mentions: "--dropout", mustNotExist: none)
-        try expectFailure(base + ["--dropout", "-0.1"], mentions: "--dropout", mustNotExist: none)
-        try expectFailure(base + ["--l1", "-1"], mentions: "--l1", mustNotExist: none)
-        try expectFailure(base + ["--activation", "swish"], mentions: "swish", mustNotExist: none)
-        try expectFailure(base + ["--schedule", "plateau:0", "--validation", "10"], mentions: "--schedule", mustNotExist: none)
-        try expectFailure(base + ["--schedule", "plateau"], mentions: "--schedule", mustNotExist: none)
-        try expectFailure(base + ["--early-stop", "0", "--validation", "10"], mentions: "--early-stop", mustNotExist: none)
-        try expectFailure(base + ["--early-stop", "3"], mentions: "--early-stop watches the validation accuracy", mustNotExist: none)
-        try expectFailure(base + ["--schedule", "plateau:2"], mentions: "--schedule plateau:2 watches the validation accuracy", mustNotExist: none)
-        try expectFailure(base + ["--keep-best", best], mentions: "--keep-best", mustNotExist: none)
-        try expectFailure(base + ["--keep-best", out, "--validation", "10"], mentions: "--keep-best must differ", mustNotExist: none)
-        try expectFailure(base + ["--validation", "60"], mentions: "--validation 60", mustNotExist: none)
+        try Tool.expectFailure(base + ["--output-layer", "softmax", "--cost", "quadratic"], mentions: "--output-layer softmax", mustNotExist: none)
+        try Tool.expectFailure(base + ["--output-layer", "softmax", "--cost", "cross-entropy"], mentions: "log-likelihood", mustNotExist: none)
+        try Tool.expectFailure(
+            base + ["--cost", "log-likelihood", "--output-layer", "sigmoid"], mentions: "--output-layer softmax", mustNotExist: none)
+        try Tool.expectFailure(base + ["--nesterov"], mentions: "--nesterov needs --momentum", mustNotExist: none)
+        try Tool.expectFailure(base + ["--nesterov", "--momentum", "0"], mentions: "--nesterov needs --momentum", mustNotExist: none)
+        try Tool.expectFailure(base + ["--momentum", "1"], mentions: "--momentum", mustNotExist: none)
+        try Tool.expectFailure(base + ["--dropout", "1"], mentions: "--dropout", mustNotExist: none)
+        try Tool.expectFailure(base + ["--dropout", "-0.1"], mentions: "--dropout", mustNotExist: none)
+        try Tool.expectFailure(base + ["--l1", "-1"], mentions: "--l1", mustNotExist: none)
+        try Tool.expectFailure(base + ["--activation", "swish"], mentions: "swish", mustNotExist: none)
+        try Tool.expectFailure(base + ["--schedule", "plateau:0", "--validation", "10"], mentions: "--schedule", mustNotExist: none)
+        try Tool.expectFailure(base + ["--schedule", "plateau"], mentions: "--schedule", mustNotExist: none)
+        try Tool.expectFailure(base + ["--early-stop", "0", "--validation", "10"], mentions: "--early-stop", mustNotExist: none)
+        try Tool.expectFailure(base + ["--early-stop", "3"], mentions: "--early-stop watches the validation accuracy", mustNotExist: none)
+        try Tool.expectFailure(
+            base + ["--schedule", "plateau:2"], mentions: "--schedule plateau:2 watches the validation accuracy", mustNotExist: none)
+        try Tool.expectFailure(base + ["--keep-best", best], mentions: "--keep-best", mustNotExist: none)
+        try Tool.expectFailure(base + ["--keep-best", out, "--validation", "10"], mentions: "--keep-best must differ", mustNotExist: none)
+        try Tool.expectFailure(base + ["--validation", "60"], mentions: "--validation 60", mustNotExist: none)
     }
 
     // Property: the same flags in a valid combination do train and write the checkpoint, so the

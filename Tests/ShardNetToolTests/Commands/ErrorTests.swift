@@ -5,38 +5,21 @@ import Testing
 /// Every bad flag, file or value: a non-zero exit, one clear error line naming the problem,
 /// no crash (exit by signal), and no output file left behind.
 @Suite(.serialized, .tags(.cli)) struct ErrorTests {
-    /// Runs a command expected to fail; checks the exit, the message, and that `mustNotExist`
-    /// was not created.
-    func expectFailure(
-        _ args: [String], mentions phrase: String, mustNotExist: String? = nil,
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
-        let r = try Tool.run(args)
-        #expect(r.status != 0, "exit 0 for \(args)", sourceLocation: sourceLocation)
-        #expect(r.status < 128, "killed by a signal for \(args): \(r.all)", sourceLocation: sourceLocation)
-        #expect(r.stderr.localizedCaseInsensitiveContains(phrase), "message lacks '\(phrase)': \(r.stderr)", sourceLocation: sourceLocation)
-        let errorLines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        #expect(errorLines.count == 1, "want one error line, got: \(r.stderr)", sourceLocation: sourceLocation)
-        if let mustNotExist {
-            #expect(!FileManager.default.fileExists(atPath: mustNotExist), "\(mustNotExist) was written", sourceLocation: sourceLocation)
-        }
-    }
-
     @Test func badFlagsAndValues() throws {
         let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = try Tool.smallDataset(in: dir)
         let out = dir.appendingPathComponent("out.h5").path
         let base = ["train", "--data", data, "--output", out, "--epochs", "1"]
-        try expectFailure(base + ["--frobnicate"], mentions: "--frobnicate", mustNotExist: out)
-        try expectFailure(base + ["--eta", "0"], mentions: "--eta", mustNotExist: out)
-        try expectFailure(base + ["--eta", "-1"], mentions: "--eta", mustNotExist: out)
-        try expectFailure(base + ["--batch-size", "0"], mentions: "--batch-size", mustNotExist: out)
-        try expectFailure(base + ["--layers", "100,30,10"], mentions: "784 features", mustNotExist: out)
-        try expectFailure(base + ["--layers", "784,30,7"], mentions: "10 classes", mustNotExist: out)
-        try expectFailure(base + ["--layers", "784,x,10"], mentions: "--layers", mustNotExist: out)
-        try expectFailure(base + ["--threads", "zero"], mentions: "--threads", mustNotExist: out)
-        try expectFailure(base + ["--cost", "hinge"], mentions: "hinge", mustNotExist: out)
+        try Tool.expectFailure(base + ["--frobnicate"], mentions: "--frobnicate", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--eta", "0"], mentions: "--eta", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--eta", "-1"], mentions: "--eta", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--batch-size", "0"], mentions: "--batch-size", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--layers", "100,30,10"], mentions: "784 features", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--layers", "784,30,7"], mentions: "10 classes", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--layers", "784,x,10"], mentions: "--layers", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--threads", "zero"], mentions: "--threads", mustNotExist: [out])
+        try Tool.expectFailure(base + ["--cost", "hinge"], mentions: "hinge", mustNotExist: [out])
     }
 
     @Test func badFiles() throws {
@@ -47,24 +30,26 @@ import Testing
         let model = dir.appendingPathComponent("model.h5").path
         #expect(try Tool.run(["train", "--data", data, "--epochs", "1", "--layers", "784,10,10", "--output", model, "--quiet"]).status == 0)
         let out = dir.appendingPathComponent("out.h5").path
-        try expectFailure(["train", "--data", noTest, "--output", out, "--epochs", "1"], mentions: "no test split", mustNotExist: out)
-        try expectFailure(
-            ["train", "--data", dir.appendingPathComponent("missing.h5").path, "--output", out], mentions: "missing.h5", mustNotExist: out)
-        try expectFailure(["evaluate", "--model", data, "--data", data], mentions: "dataset, not a checkpoint")
-        try expectFailure(["train", "--data", model, "--output", out, "--epochs", "1"], mentions: "checkpoint, not a dataset", mustNotExist: out)
+        try Tool.expectFailure(["train", "--data", noTest, "--output", out, "--epochs", "1"], mentions: "no test split", mustNotExist: [out])
+        try Tool.expectFailure(
+            ["train", "--data", dir.appendingPathComponent("missing.h5").path, "--output", out], mentions: "missing.h5", mustNotExist: [out])
+        try Tool.expectFailure(["evaluate", "--model", data, "--data", data], mentions: "dataset, not a checkpoint")
+        try Tool.expectFailure(
+            ["train", "--data", model, "--output", out, "--epochs", "1"], mentions: "checkpoint, not a dataset", mustNotExist: [out])
         let text = dir.appendingPathComponent("text.h5").path
         try "hello".write(toFile: text, atomically: true, encoding: .utf8)
-        try expectFailure(["evaluate", "--model", text, "--data", data], mentions: "text.h5")
-        try expectFailure(["info", text], mentions: "text.h5")
+        try Tool.expectFailure(["evaluate", "--model", text, "--data", data], mentions: "text.h5")
+        try Tool.expectFailure(["info", text], mentions: "text.h5")
         // convert never overwrites a file that is not a dataset.
-        try expectFailure(["convert", Tool.mnistFolder, "--output", text], mentions: "refusing to overwrite")
+        try Tool.expectFailure(["convert", Tool.mnistFolder, "--output", text], mentions: "refusing to overwrite")
         #expect(try String(contentsOfFile: text, encoding: .utf8) == "hello")
-        try expectFailure(["convert", Tool.mnistFolder, "--output", model], mentions: "refusing to overwrite")
+        try Tool.expectFailure(["convert", Tool.mnistFolder, "--output", model], mentions: "refusing to overwrite")
         // Output folder problems are found before training starts.
-        try expectFailure(["train", "--data", data, "--output", dir.path + "/no/such/folder/m.h5", "--epochs", "50"], mentions: "does not exist")
-        try expectFailure(["train", "--data", data, "--output", data, "--epochs", "1"], mentions: "refusing to overwrite")
-        try expectFailure(["predict", "--model", model, "--data", data, "--index", "100000"], mentions: "out of range")
-        try expectFailure(["convert", dir.path, "--output", out], mentions: "train-images", mustNotExist: out)
+        try Tool.expectFailure(
+            ["train", "--data", data, "--output", dir.path + "/no/such/folder/m.h5", "--epochs", "50"], mentions: "does not exist")
+        try Tool.expectFailure(["train", "--data", data, "--output", data, "--epochs", "1"], mentions: "refusing to overwrite")
+        try Tool.expectFailure(["predict", "--model", model, "--data", data, "--index", "100000"], mentions: "out of range")
+        try Tool.expectFailure(["convert", dir.path, "--output", out], mentions: "train-images", mustNotExist: [out])
     }
 
     /// η so large that the weights overflow: a clear 'diverged' error naming the epoch,
@@ -82,8 +67,8 @@ import Testing
         let good = try Data(contentsOf: URL(fileURLWithPath: model))
         #expect(good != before)
         let fresh = dir.appendingPathComponent("fresh.h5").path
-        try expectFailure(
+        try Tool.expectFailure(
             ["train", "--data", data, "--layers", "784,10,10", "--eta", "3e38", "--epochs", "2", "--output", fresh, "--cost", "cross-entropy"],
-            mentions: "diverged in epoch 1", mustNotExist: fresh)
+            mentions: "diverged in epoch 1", mustNotExist: [fresh])
     }
 }

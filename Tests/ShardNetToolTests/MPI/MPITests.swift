@@ -25,10 +25,6 @@ import Testing
 
     /// Runs `mpirun … -np ranks shardnet-mpi args…` (or `program args…`, e.g. a wrapper script).
     static func mpi(ranks: Int, _ args: [String], in folder: URL, program: String? = nil) throws -> Tool.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", program ?? mpiTool.path] + args
-        process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         // Tests only: shared memory and loopback TCP, no network probing or warnings about it.
         environment["OMPI_MCA_btl"] = "self,vader,tcp"
@@ -36,17 +32,9 @@ import Testing
         environment["OMPI_MCA_oob_tcp_if_include"] = "lo"
         environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
         environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Tool.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try Tool.run(
+            ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", program ?? mpiTool.path] + args, in: folder,
+            program: URL(fileURLWithPath: mpirun!), environment: environment)
     }
 
     /// R ranks of S shards vs --groups R --shards S in one process, 2 epochs of 400 samples,

@@ -29,13 +29,17 @@ enum Tool {
         var all: String { stdout + stderr }
     }
 
-    /// Runs `shardnet args…` in `directory` and waits.
+    /// Runs `shardnet args…` (or `program args…`) in `directory`, with `environment` (nil:
+    /// this process's), and waits.
     @discardableResult
-    static func run(_ args: [String], in directory: URL? = nil) throws -> Result {
+    static func run(
+        _ args: [String], in directory: URL? = nil, program: URL? = nil, environment: [String: String]? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program ?? executable
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
