@@ -8,13 +8,18 @@ package struct StepCost: Sendable, Equatable, Codable {
     package let miniBatchSize: Int
     package let threads: Int
     package let shards: Int
+    /// How the step is cut into items (native kernels).
+    package let schedule: StepSchedule
     /// Mean wall time of a step when many steps run in one `ShardedSGD.run` call (as in an
     /// epoch of training), seconds; median over the repetitions.
     package let stepSeconds: Double
     /// Mean wall time of a step when each step is its own `run` call: adds one fork-join
     /// (DispatchQueue.concurrentPerform) per step when threads > 1.
     package let singleCallStepSeconds: Double
-    /// Thread time per step, summed over threads, split by kind, seconds.
+    /// Thread time per step, summed over threads, split by the phases' kind, seconds: kind 0 —
+    /// the shards' backprop (shard schedule), or the forward, output-error and δ phases (unit
+    /// schedule; in its two-phase plan the gather and layer 0's forward); kind 1 — the reducer's
+    /// sum and update, or the gradient and update phases (in the two-phase plan with the tail).
     package let backpropSeconds: Double
     package let reduceSeconds: Double
     package let waitSeconds: Double
@@ -22,13 +27,14 @@ package struct StepCost: Sendable, Equatable, Codable {
     package var samplesPerSecond: Double { Double(miniBatchSize) / stepSeconds }
 
     package init(
-        sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, stepSeconds: Double,
+        sizes: [Int], miniBatchSize: Int, threads: Int, shards: Int, schedule: StepSchedule = .shards, stepSeconds: Double,
         singleCallStepSeconds: Double, backpropSeconds: Double, reduceSeconds: Double, waitSeconds: Double
     ) {
         self.sizes = sizes
         self.miniBatchSize = miniBatchSize
         self.threads = threads
         self.shards = shards
+        self.schedule = schedule
         self.stepSeconds = stepSeconds
         self.singleCallStepSeconds = singleCallStepSeconds
         self.backpropSeconds = backpropSeconds
@@ -36,12 +42,13 @@ package struct StepCost: Sendable, Equatable, Codable {
         self.waitSeconds = waitSeconds
     }
 
-    /// Measures each thread count in `threads` (S = T unless `shards` is given): a warm-up,
+    /// Measures each thread count in `threads` (S = T unless `shards` is given) with each
+    /// schedule in `schedules`, thread counts outer: a warm-up,
     /// then `repetitions` repetitions of about `seconds / (repetitions + 1)` each, for both the
     /// long-run and the one-step-per-call figure. BLAS is made single-threaded.
     package static func measure(
         sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
-        shards: Int? = nil, samples: Int = 10_000, repetitions: Int = 5,
+        shards: Int? = nil, schedules: [StepSchedule] = [.shards], samples: Int = 10_000, repetitions: Int = 5,
         seconds: Double = 3, seed: UInt64 = 1
     ) throws -> [StepCost] {
         try Network.validate(sizes: sizes)
@@ -51,9 +58,10 @@ package struct StepCost: Sendable, Equatable, Codable {
         BLAS.useSingleThread()
         let data = try SyntheticData.make(count: max(samples, miniBatchSize), features: sizes[0], classes: sizes.last!, seed: seed)
         let share = seconds / Double(repetitions + 1) / 2
-        return try threads.map { t in
+        return try threads.flatMap { t in try schedules.map { schedule in (t, schedule) } }.map { t, schedule in
             let s = shards ?? t
-            let engine = try TimedEngine(sizes: sizes, miniBatchSize: miniBatchSize, shards: s, threads: t, data: data, seed: seed)
+            let engine = try TimedEngine(
+                sizes: sizes, miniBatchSize: miniBatchSize, shards: s, threads: t, data: data, seed: seed, schedule: schedule)
             let steps = engine.calibrate(warmUp: share, target: share)
             var long: [Double] = [], single: [Double] = []
             var backprop = 0.0, reduce = 0.0, wait = 0.0
@@ -70,21 +78,23 @@ package struct StepCost: Sendable, Equatable, Codable {
             }
             let total = Double(steps * repetitions)
             return StepCost(
-                sizes: sizes, miniBatchSize: miniBatchSize, threads: t, shards: s,
+                sizes: sizes, miniBatchSize: miniBatchSize, threads: t, shards: s, schedule: schedule,
                 stepSeconds: SampleSummary(long).median, singleCallStepSeconds: SampleSummary(single).median,
                 backpropSeconds: backprop / total, reduceSeconds: reduce / total, waitSeconds: wait / total)
         }
     }
 
-    /// A Markdown table of step costs, for the README.
+    /// A Markdown table of step costs, for the README. Kind 0 / kind 1: thread time in the
+    /// phases of each kind (see `backpropSeconds`): shards — backprop / reduce; units' two-phase
+    /// plan — gather + forward of layer 0 / the tail, gradient, update.
     package static func markdownTable(_ costs: [StepCost]) -> String {
         var out =
-            "| network | m | T | S | step (µs) | step as its own run call (µs) | backprop (µs·threads) | reduce (µs·threads) | wait (µs·threads) | samples/s |\n"
-        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            "| network | m | T | S | schedule | step (µs) | step as its own run call (µs) | kind 0 (µs·threads) | kind 1 (µs·threads) | wait (µs·threads) | samples/s |\n"
+        out += "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n"
         for c in costs {
             out += String(
-                format: "| %@ | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
-                c.sizes.map(String.init).joined(separator: "-"), c.miniBatchSize, c.threads, c.shards,
+                format: "| %@ | %d | %d | %d | %@ | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+                c.sizes.map(String.init).joined(separator: "-"), c.miniBatchSize, c.threads, c.shards, c.schedule.rawValue,
                 c.stepSeconds * 1e6, c.singleCallStepSeconds * 1e6, c.backpropSeconds * 1e6,
                 c.reduceSeconds * 1e6, c.waitSeconds * 1e6, c.samplesPerSecond)
         }

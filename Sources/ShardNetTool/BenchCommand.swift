@@ -59,7 +59,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for scaling.csv, .json, .txt and the SVG plots.", valueName: "dir"))
     var output: String = "bench-out"
 
-    @Flag(name: .customLong("step-cost"), help: "Only measure the per-step cost of 784-30-10 at batch 10 with 1 and 2 threads.")
+    @Flag(
+        name: .customLong("step-cost"),
+        help: "Only measure the per-step cost of 784-30-10 at batch 10 with 1 and 2 threads (each of --schedules).")
     var stepCost = false
 
     func options() throws -> ScalingSweepOptions {
@@ -103,7 +105,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         BLAS.useSingleThread()
         if stepCost {
-            print(StepCost.markdownTable(try StepCost.measure()))
+            print(StepCost.markdownTable(try StepCost.measure(schedules: try options().schedules)))
             return
         }
         let report = try ScalingSweep(options: try options()).run { line in
