@@ -20,13 +20,13 @@
 #ifndef SN_ROW_CHUNK
 #define SN_ROW_CHUNK 192
 #endif
-/// Units per slab of the backward kernel: SN_BWD_JC x BWD_KB*W floats = 8 KB, a quarter of
-/// L1 (128 units for AVX2 and NEON, 32 for AVX-512), and the rows from which copying W's
-/// columns into a slab pays.
 /// Floats of the gradient kernel's input slab (16 KB).
 #ifndef SN_GRD_SLAB
 #define SN_GRD_SLAB 4096
 #endif
+/// Units per slab of the backward kernel: SN_BWD_JC x BWD_KB*W floats = 8 KB, a quarter of
+/// L1 (128 units for AVX2 and NEON, 32 for AVX-512), and the rows from which copying W's
+/// columns into a slab pays.
 #ifndef SN_BWD_JC
 #define SN_BWD_JC (2048 / (BWD_KB * W))
 #endif
