@@ -47,6 +47,10 @@ package struct NativeKernels {
     /// division each, so every instruction set gives `DataSet.scaled`'s bits), on the best
     /// instruction set, chosen once when the library loads.
     @inline(__always)
+    static func prefetchRows(_ base: UnsafeRawPointer, order: UnsafePointer<Int32>, rows: Int, rowBytes: Int) {
+        sn_prefetch_rows(base, order, rows, rowBytes)
+    }
+
     static func scaleBytes(_ src: UnsafePointer<UInt8>, count: Int, into dst: UnsafeMutablePointer<Float>) {
         sn_scale_bytes(src, count, dst)
     }

@@ -128,6 +128,7 @@ package final class ShardedSGD {
         let labels: UnsafePointer<Int32>  // (data.count)
         let parameters: UnsafeMutablePointer<Float>
         let firstStep: Int
+        let endStep: Int  // one past the run's last step
         let settings: Settings
 
         /// The trivial part of `StepSettings`, with n, the training split's size.
@@ -197,7 +198,7 @@ package final class ShardedSGD {
         let timing = data.withUnsafePointers { images, labels in
             let run = Run(
                 order: order.baseAddress!, n: order.count, images: images, labels: labels,
-                parameters: parameters.base, firstStep: steps.lowerBound,
+                parameters: parameters.base, firstStep: steps.lowerBound, endStep: steps.upperBound,
                 settings: Run.Settings(
                     eta: settings.eta, lambda: settings.lambda, l1: settings.l1, momentum: settings.momentum,
                     nesterov: settings.nesterov, n: settings.sampleCount ?? data.count,
@@ -243,12 +244,32 @@ package final class ShardedSGD {
         waitSeconds += timing.wait
     }
 
+    /// Asks the caches for the samples of shard `shard` of `shards` (global shards) of `step`'s
+    /// batch, unless the run ends before that step: a step's items call it for the rows they
+    /// will gather in the next step, so the random rows arrive from memory while this step
+    /// computes. A hint only: no value changes.
+    @inline(__always)
+    private func prefetchSamples(_ run: Run, step: Int, shard: Int, of shards: Int) {
+        guard step < run.endStep else { return }
+        let batch = run.batch(step, m: miniBatchSize)
+        let r0 = Self.shardStart(shard, batch: batch.count, shards: shards)
+        let r1 = Self.shardStart(shard + 1, batch: batch.count, shards: shards)
+        guard r1 > r0 else { return }
+        let features = layoutView.sizes[0], order = run.order + batch.start + r0
+        switch run.images {
+        case .float32(let p): NativeKernels.prefetchRows(p, order: order, rows: r1 - r0, rowBytes: 4 * features)
+        case .uint8(let p): NativeKernels.prefetchRows(p, order: order, rows: r1 - r0, rowBytes: features)
+        }
+    }
+
     /// Phase A of a step, one item per shard: equations 1–5 on the shard's rows into its own
-    /// gradient buffer, and the shard's summed cost into its slot.
+    /// gradient buffer, and the shard's summed cost into its slot; first, a prefetch of the rows
+    /// this shard gathers in the next step.
     private func backpropShard(_ run: Run, step: Int, shard s: Int) {
         let batch = run.batch(step, m: miniBatchSize)
         let r0 = Self.shardStart(shardBase + s, batch: batch.count, shards: totalShards)
         let r1 = Self.shardStart(shardBase + s + 1, batch: batch.count, shards: totalShards)
+        prefetchSamples(run, step: step + 1, shard: shardBase + s, of: totalShards)
         guard r1 > r0 else { shardCost[s] = 0; return }
         shardCost[s] = Backprop.shard(
             view: views.base[s], layout: layoutView, functions: functions, cost: cost, rows: r1 - r0,
@@ -351,11 +372,12 @@ package final class ShardedSGD {
         case .update:
             if item == 0 { addStepCost() }
             let l = units.updateLayer[item], r = units.updateRange[item]
+            if l == 0 { prefetchSamples(run, step: step + 1, shard: 0, of: 1) }  // layer 0's items gather the whole batch
             updateUnits(
                 run, units, batch: batch.count, layer: l, range: r, input: l == 0 ? units.inputs[r] : units.activations[l],
                 deltaAbove: units.deltas[l + 1])
         case .tailAndUpdate:
-            tailAndUpdate(run, units, batch: batch, item: item)
+            tailAndUpdate(run, units, batch: batch, step: step, item: item)
         }
     }
 
@@ -371,8 +393,9 @@ package final class ShardedSGD {
     /// and computes every later layer's gradients, whose update `applyTailUpdate` makes in the
     /// next step's first phase. The same kernels over the same rows as the phased schedule, so
     /// the same bits.
-    private func tailAndUpdate(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), item t: Int) {
+    private func tailAndUpdate(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), step: Int, item t: Int) {
         let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
+        prefetchSamples(run, step: step + 1, shard: 0, of: 1)  // each item gathers the whole batch
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
         let labels = units.tailLabels + t * miniBatchSize
         for l in 1..<L {
