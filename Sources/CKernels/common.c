@@ -1,5 +1,5 @@
 #pragma STDC FP_CONTRACT OFF
-// Shared scalar pieces: sn_exp, σ, tanh, the output error and costs, softmax.
+// Shared scalar pieces: sn_exp, σ, tanh, the output error and costs, softmax, the row prefetch.
 #include "common.h"
 #include <float.h>
 #include <math.h>
@@ -116,4 +116,13 @@ double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptr
 
 ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut) {
     return (nOut + SN_PANEL - 1) / SN_PANEL * nIn * SN_PANEL;
+}
+
+void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes) {
+    const char *b = (const char *)base;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const char *row = b + (ptrdiff_t)order[r] * rowBytes;
+        for (ptrdiff_t o = 0; o < rowBytes; o += 64) __builtin_prefetch(row + o, 0, 2);
+        __builtin_prefetch(row + rowBytes - 1, 0, 2);
+    }
 }

@@ -63,12 +63,3 @@ __attribute__((constructor)) static void sn_choose_scale_bytes(void) {
 }
 
 void sn_scale_bytes(const uint8_t *src, ptrdiff_t n, float *dst) { sn_scale_bytes_best(src, n, dst); }
-
-void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes) {
-    const char *b = (const char *)base;
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const char *row = b + (ptrdiff_t)order[r] * rowBytes;
-        for (ptrdiff_t o = 0; o < rowBytes; o += 64) __builtin_prefetch(row + o, 0, 2);
-        __builtin_prefetch(row + rowBytes - 1, 0, 2);
-    }
-}

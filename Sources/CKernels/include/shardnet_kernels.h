@@ -108,15 +108,16 @@ double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptr
 /// Row-wise softmax in place (max-subtracted, sn_exp, sum in order, divide).
 void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld);
 
+/// Asks the caches for rows order[0 ..< rows] of a row-major matrix (rowBytes bytes per row at
+/// base) ahead of use, into L2: a hint only, no value changes.
+void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes);
+
 // MARK: dispatch (the CPU itself — brand, features, denormal flushing, spin hint — is CCPU's)
 
 /// Non-zero when this CPU, its OS and this build support the ISA.
 int sn_isa_supported(int isa);
 /// dst[i] = (float)src[i] / 255 with the best ISA's scale_bytes (chosen once at load).
 void sn_scale_bytes(const uint8_t *src, ptrdiff_t n, float *dst);
-/// Asks the caches for rows order[0 ..< rows] of a row-major matrix (rowBytes bytes per row at
-/// base) ahead of use, into L2: a hint only, no value changes.
-void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes);
 /// The fastest supported ISA.
 int sn_isa_best(void);
 /// "scalar", "avx2", "avx512", "neon" (or "unknown").

@@ -47,12 +47,15 @@ package struct NativeKernels {
     /// division each, so every instruction set gives `DataSet.scaled`'s bits), on the best
     /// instruction set, chosen once when the library loads.
     @inline(__always)
-    static func prefetchRows(_ base: UnsafeRawPointer, order: UnsafePointer<Int32>, rows: Int, rowBytes: Int) {
-        sn_prefetch_rows(base, order, rows, rowBytes)
-    }
-
     static func scaleBytes(_ src: UnsafePointer<UInt8>, count: Int, into dst: UnsafeMutablePointer<Float>) {
         sn_scale_bytes(src, count, dst)
+    }
+
+    /// Asks the caches (into L2) for rows order[0 ..< rows] of a row-major matrix of `rowBytes`
+    /// bytes per row at `base`, ahead of their use: a hint only, no value changes.
+    @inline(__always)
+    static func prefetchRows(_ base: UnsafeRawPointer, order: UnsafePointer<Int32>, rows: Int, rowBytes: Int) {
+        sn_prefetch_rows(base, order, rows, rowBytes)
     }
 
     /// Row-wise softmax in place, x[r][j] ← e^{x[r][j] − maxₖ x[r][k]} / Σₖ …, the sum in order
