@@ -36,6 +36,7 @@
 #define BWD_KB 2
 #define GRD_JB 6
 #define GRD_KB 2
+#define GUP_KB 6
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): a
 // 16-unit panel is written 8 inputs at a time as two 8 x 8 tiles transposed in registers, so
@@ -79,6 +80,27 @@ SN_T static void pack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_
     }
 }
 #define SN_PACK_FN pack_avx2
+
+// Unpacking, the inverse: 8 inputs of a half panel transposed back into 8 rows of W.
+SN_T static void unpack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *Wt) {
+    ptrdiff_t kFull = nIn / 8 * 8;
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
+        float *rows = Wt + p * SN_PANEL * nIn;
+        const float *src = packed + p * nIn * SN_PANEL;
+        for (ptrdiff_t k = 0; k < kFull; k += 8) {
+            for (int h = 0; h < 2 && 8 * h < units; h++) {
+                __m256 r[8];
+                for (int kk = 0; kk < 8; kk++) r[kk] = _mm256_loadu_ps(src + (k + kk) * SN_PANEL + 8 * h);
+                transpose8(r);
+                for (int u = 0; u < 8 && 8 * h + u < units; u++) _mm256_storeu_ps(rows + (8 * h + u) * nIn + k, r[u]);
+            }
+        }
+        for (ptrdiff_t k = kFull; k < nIn; k++)
+            for (int u = 0; u < units; u++) rows[u * nIn + k] = src[k * SN_PANEL + u];
+    }
+}
+#define SN_UNPACK_FN unpack_avx2
 
 #include "simd_impl.h"
 #endif

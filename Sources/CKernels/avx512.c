@@ -52,6 +52,9 @@
 #ifndef GRD_KB
 #define GRD_KB 4
 #endif
+#ifndef GUP_KB
+#define GUP_KB 12
+#endif
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): full
 // 16-unit panels are written a 16 x 16 tile at a time, transposed in registers, so each
@@ -98,6 +101,25 @@ SN_T static void pack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdif
     }
 }
 #define SN_PACK_FN pack_avx512
+
+// Unpacking, the inverse: 16 inputs of a panel transposed back into 16 rows of W.
+SN_T static void unpack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *Wt) {
+    ptrdiff_t kFull = nIn / 16 * 16;
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
+        float *rows = Wt + p * SN_PANEL * nIn;
+        const float *src = packed + p * nIn * SN_PANEL;
+        for (ptrdiff_t k = 0; k < kFull; k += 16) {
+            __m512 r[16];
+            for (int kk = 0; kk < 16; kk++) r[kk] = _mm512_loadu_ps(src + (k + kk) * SN_PANEL);
+            transpose16(r);
+            for (int u = 0; u < units; u++) _mm512_storeu_ps(rows + u * nIn + k, r[u]);
+        }
+        for (ptrdiff_t k = kFull; k < nIn; k++)
+            for (int u = 0; u < units; u++) rows[u * nIn + k] = src[k * SN_PANEL + u];
+    }
+}
+#define SN_UNPACK_FN unpack_avx512
 
 #include "simd_impl.h"
 #endif

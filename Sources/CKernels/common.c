@@ -1,5 +1,6 @@
 #pragma STDC FP_CONTRACT OFF
-// Shared scalar pieces: sn_exp, σ, tanh, the output error and costs, softmax, the row prefetch.
+// Shared scalar pieces: sn_exp, σ, tanh, the output error and costs, softmax, the row prefetch,
+// sgd_packed's delta panel and bias update, the scalar unpacker.
 #include "common.h"
 #include <float.h>
 #include <math.h>
@@ -124,5 +125,44 @@ void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, pt
         const char *row = b + (ptrdiff_t)order[r] * rowBytes;
         for (ptrdiff_t o = 0; o < rowBytes; o += 64) __builtin_prefetch(row + o, 0, 2);
         __builtin_prefetch(row + rowBytes - 1, 0, 2);
+    }
+}
+
+void sn_delta_panel(ptrdiff_t rows, const float *delta, ptrdiff_t ldDelta, ptrdiff_t jn, float *dp) {
+    for (ptrdiff_t r = 0; r < rows; r++)
+        for (ptrdiff_t u = 0; u < SN_PANEL; u++) dp[r * SN_PANEL + u] = u < jn ? delta[r * ldDelta + u] : 0.0f;
+}
+
+void sn_bias_update(const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp, ptrdiff_t jn, float *bias,
+                    const sn_update *u) {
+    for (ptrdiff_t j = 0; j < jn; j++) {
+        float g = 0.0f;
+        int first = 1;
+        for (ptrdiff_t s = 0; s < shards; s++) {
+            if (bounds[s + 1] <= bounds[s]) continue;
+            float b = 0.0f;
+            for (ptrdiff_t r = bounds[s]; r < bounds[s + 1]; r++) b = b + dp[r * SN_PANEL + j];
+            g = first ? b : g + b;
+            first = 0;
+        }
+        sn_update_one(bias, NULL, j, g, u);
+    }
+}
+
+void sn_unpack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W) {
+    // Tile by tile (16 inputs x the panel's units), as sn_pack_scalar, so that the panel lines
+    // read and the rows written stay in L1.
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        const float *src = packed + p * nIn * SN_PANEL;
+        ptrdiff_t u0 = j0 > p * SN_PANEL ? j0 - p * SN_PANEL : 0;
+        ptrdiff_t end = j1 < nOut ? j1 : nOut;
+        ptrdiff_t u1 = end - p * SN_PANEL < SN_PANEL ? end - p * SN_PANEL : SN_PANEL;
+        for (ptrdiff_t k0 = 0; k0 < nIn; k0 += SN_PANEL) {
+            ptrdiff_t k1 = k0 + SN_PANEL < nIn ? k0 + SN_PANEL : nIn;
+            for (ptrdiff_t u = u0; u < u1; u++) {
+                float *row = W + (p * SN_PANEL + u) * nIn;
+                for (ptrdiff_t k = k0; k < k1; k++) row[k] = src[k * SN_PANEL + u];
+            }
+        }
     }
 }

@@ -36,6 +36,7 @@ static inline uint32_t sn_load_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p,
 #define BWD_KB 4
 #define GRD_JB 4
 #define GRD_KB 4
+#define GUP_KB 3
 
 #include "simd_impl.h"
 #endif

@@ -82,11 +82,41 @@ void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, c
     }
 }
 
+static void sgd_packed_scalar(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                              const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                              float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
+    for (ptrdiff_t j = j0; j < j1; j++) {
+        float *w = packed + (j / SN_PANEL) * nIn * SN_PANEL + j % SN_PANEL;
+        for (ptrdiff_t k = 0; k < nIn; k++) {
+            float g = 0.0f;
+            int first = 1;
+            for (ptrdiff_t s = 0; s < shards; s++) {
+                if (bounds[s + 1] <= bounds[s]) continue;
+                float acc = 0.0f;
+                for (ptrdiff_t r = bounds[s]; r < bounds[s + 1]; r++) acc = fmaf(delta[r * ldDelta + j], in[r * ldIn + k], acc);
+                g = first ? acc : g + acc;
+                first = 0;
+            }
+            sn_update_one(w, NULL, k * SN_PANEL, g, wu);
+        }
+        float g = 0.0f;
+        int first = 1;
+        for (ptrdiff_t s = 0; s < shards; s++) {
+            if (bounds[s + 1] <= bounds[s]) continue;
+            float b = 0.0f;
+            for (ptrdiff_t r = bounds[s]; r < bounds[s + 1]; r++) b = b + delta[r * ldDelta + j];
+            g = first ? b : g + b;
+            first = 0;
+        }
+        sn_update_one(bias, NULL, j, g, bu);
+    }
+}
+
 static void scale_bytes_scalar(const uint8_t *src, ptrdiff_t n, float *dst) {
     for (ptrdiff_t i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f;
 }
 
 const sn_kernels sn_kernels_scalar = {
     "scalar", SN_ISA_SCALAR, forward_scalar, backward_scalar, gradient_scalar, gradient_add_scalar, update_scalar,
-    scale_bytes_scalar, sn_pack_scalar,
+    scale_bytes_scalar, sgd_packed_scalar, sn_pack_scalar, sn_unpack_scalar,
 };

@@ -11,7 +11,7 @@
 //   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
 //   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
 //   FWD_RB, FWD_PB: forward block rows x panels;  BWD_RB, BWD_KB: backward rows x vectors;
-//   GRD_JB, GRD_KB: gradient units x vectors.
+//   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (default 6).
 #include <math.h>
 
 #define NV (SN_PANEL / W)
@@ -493,6 +493,100 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
     }
 }
 
+// MARK: gradient and update in packed panels
+
+#ifndef GUP_KB
+#define GUP_KB 6
+#endif
+
+/// Inputs k ..< k + nk of one panel: the shards' gradient chains over their rows (each from 0,
+/// in row order), summed in shard order, then the plain update of those entries of the panel.
+/// dp: the panel's deltas, (rows, 16), zero past the range's last unit.
+SN_AI void SN_NAME(sgdp_tile)(const int nk, ptrdiff_t k, const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp,
+                              const float *in, ptrdiff_t ldIn, float *pp, const sn_update *u) {
+    V g[GUP_KB][NV], acc[GUP_KB][NV];
+    int first = 1;
+    for (ptrdiff_t s = 0; s < shards; s++) {
+        const ptrdiff_t r0 = bounds[s], r1 = bounds[s + 1];
+        if (r1 <= r0) continue;  // an empty shard is skipped by the sum, as the reducer does
+        for (int i = 0; i < nk; i++)
+            for (int v = 0; v < NV; v++) acc[i][v] = VZERO();
+        for (ptrdiff_t r = r0; r < r1; r++) {
+            V d[NV];
+            for (int v = 0; v < NV; v++) d[v] = VLD(dp + r * SN_PANEL + v * W);
+            for (int i = 0; i < nk; i++) {
+                V x = VSET(in[r * ldIn + k + i]);
+                for (int v = 0; v < NV; v++) acc[i][v] = VFMA(x, d[v], acc[i][v]);
+            }
+        }
+        for (int i = 0; i < nk; i++)
+            for (int v = 0; v < NV; v++) g[i][v] = first ? acc[i][v] : VADD(g[i][v], acc[i][v]);
+        first = 0;
+    }
+    const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
+    const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1);
+    const int useL1 = u->l1 != 0.0f;
+    for (int i = 0; i < nk; i++)
+        for (int v = 0; v < NV; v++) {
+            float *q = pp + (k + i) * SN_PANEL + v * W;
+            V p = VLD(q);
+            V t = VSUB(VMUL(decay, p), VMUL(rate, g[i][v]));
+            if (useL1) {
+                V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
+                t = VSUB(t, VMUL(l1, sg));
+            }
+            VST(q, t);
+        }
+}
+
+SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                                     const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                     float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
+    const ptrdiff_t rows = bounds[shards];
+    float dp[SN_SGD_PACKED_MAX_ROWS * SN_PANEL] __attribute__((aligned(64)));
+    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
+        const ptrdiff_t u0 = p * SN_PANEL, jn = j1 - u0 < SN_PANEL ? j1 - u0 : SN_PANEL;
+        sn_delta_panel(rows, delta + u0, ldDelta, jn, dp);
+        float *pp = packed + p * nIn * SN_PANEL;
+        ptrdiff_t k = 0;
+        for (; k + GUP_KB <= nIn; k += GUP_KB) SN_NAME(sgdp_tile)(GUP_KB, k, bounds, shards, dp, in, ldIn, pp, wu);
+        switch (nIn - k) {
+#if GUP_KB > 12
+#error "extend the switch"
+#endif
+#if GUP_KB > 11
+        case 11: SN_NAME(sgdp_tile)(11, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 10
+        case 10: SN_NAME(sgdp_tile)(10, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 9
+        case 9: SN_NAME(sgdp_tile)(9, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 8
+        case 8: SN_NAME(sgdp_tile)(8, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 7
+        case 7: SN_NAME(sgdp_tile)(7, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 6
+        case 6: SN_NAME(sgdp_tile)(6, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 5
+        case 5: SN_NAME(sgdp_tile)(5, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+#if GUP_KB > 4
+        case 4: SN_NAME(sgdp_tile)(4, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+#endif
+        case 3: SN_NAME(sgdp_tile)(3, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+        case 2: SN_NAME(sgdp_tile)(2, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+        case 1: SN_NAME(sgdp_tile)(1, k, bounds, shards, dp, in, ldIn, pp, wu); break;
+        default: break;
+        }
+        sn_bias_update(bounds, shards, dp, jn, bias + u0, bu);
+    }
+}
+
 // MARK: bytes to [0, 1]
 
 SN_T static void SN_NAME(scale_bytes)(const uint8_t *src, ptrdiff_t n, float *dst) {
@@ -505,10 +599,16 @@ SN_T static void SN_NAME(scale_bytes)(const uint8_t *src, ptrdiff_t n, float *ds
 const sn_kernels SN_NAME(sn_kernels) = {
     SN_ISA_NAME, SN_ISA_CODE, SN_NAME(forward), SN_NAME(backward), SN_NAME(gradient), SN_NAME(gradient_add), SN_NAME(update),
     SN_NAME(scale_bytes),
+    SN_NAME(sgd_packed),
 #ifdef SN_PACK_FN
     SN_PACK_FN,
 #else
     sn_pack_scalar,
+#endif
+#ifdef SN_UNPACK_FN
+    SN_UNPACK_FN,
+#else
+    sn_unpack_scalar,
 #endif
 };
 

@@ -85,6 +85,29 @@ int main(int argc, char **argv) {
                 emit(tag, nb, nOut);
                 free(nw); free(nb);
             }
+            // sgd_packed: two shards, and three with an empty one; plain and L1 rules; all units
+            // and from the second panel on. Then unpack of the result.
+            if (rows > 0 && rows <= SN_SGD_PACKED_MAX_ROWS) {
+                ptrdiff_t cuts[2][4] = {{0, rows / 2, rows, rows}, {0, rows / 3, rows / 3, rows}};
+                ptrdiff_t nShards[2] = {2, 3};
+                sn_update wu[2] = {{0.3f, 1.0f, 0, 0, 0, 0}, {0.05f, 0.999f, 0, 1e-4f, 0, 0}}, bu = {0.3f, 1.0f, 0, 0, 0, 0};
+                ptrdiff_t j0s[2] = {0, nOut > 16 ? 16 : 0};
+                for (int c = 0; c < 2; c++)
+                    for (int t = 0; t < 2; t++) {
+                        float *pk = malloc(sizeof(float) * (size_t)sn_packed_size(nIn, nOut)), *bb = malloc(sizeof(float) * (size_t)nOut);
+                        memcpy(pk, packed, sizeof(float) * (size_t)sn_packed_size(nIn, nOut));
+                        memcpy(bb, b, sizeof(float) * (size_t)nOut);
+                        K->sgd_packed(nIn, j0s[t], nOut, cuts[c], nShards[c], delta, ldOut, in, ldIn, pk, bb, &wu[c], &bu);
+                        snprintf(tag, sizeof tag, "sgd_packed %td>%td r%td c%d j%td", nIn, nOut, rows, c, j0s[t]);
+                        emit(tag, pk, sn_packed_size(nIn, nOut));
+                        emit(tag, bb, nOut);
+                        float *w2 = randoms(nOut * nIn, 5, 6);  // untouched rows must stay
+                        K->unpack(nIn, nOut, j0s[t], nOut, pk, w2);
+                        snprintf(tag, sizeof tag, "unpack %td>%td r%td c%d j%td", nIn, nOut, rows, c, j0s[t]);
+                        emit(tag, w2, nOut * nIn);
+                        free(pk); free(bb); free(w2);
+                    }
+            }
             free(Wt); free(b); free(in); free(delta); free(packed);
         }
     }

@@ -80,12 +80,27 @@ typedef struct sn_kernels {
     /// dst[i] = (float)src[i] / 255 for i < n: uint8 pixels to [0, 1], one correctly rounded
     /// division each (the same bits on every ISA).
     void (*scale_bytes)(const uint8_t *src, ptrdiff_t n, float *dst);
+    /// Equation 5 and the plain update (mu == 0) in one pass, on weights kept in packed panels:
+    /// for units j in [j0, j1) (j0 % 16 == 0) and every input k, per shard s with rows
+    /// (rows bounds[s] ..< bounds[s + 1], bounds[0] == 0, rows <= SN_SGD_PACKED_MAX_ROWS) the
+    /// chain fma-chain_r(delta[r][j] * in[r][k]) from 0, the shards' chains added in shard order
+    /// (g = ((g0 + g1) + g2) ...), then packed[j][k] <- decay * w - rate * g (- l1 * sgn w); the
+    /// biases likewise from sum_r delta[r][j]. The bits of gradient on the first shard with
+    /// rows, gradient_add on the next ones, update and pack.
+    void (*sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                       const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                       float *packed, float *bias, const sn_update *weights, const sn_update *biases);
     /// Packs the panels covering units [j0, j1) (j0 % 16 == 0).
     void (*pack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
+    /// The inverse of pack: rows [j0, j1) of W (j0 % 16 == 0) from the panels.
+    void (*unpack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W);
 } sn_kernels;
 
 /// The kernel table for an ISA, or NULL when this CPU (or this build) lacks it.
 const sn_kernels *sn_kernels_for(int isa);
+
+/// The most rows sgd_packed takes (its panel of deltas is a 16 KB stack buffer).
+#define SN_SGD_PACKED_MAX_ROWS 256
 
 /// Floats in a layer's packed weights: ceil(nOut/16) * nIn * 16.
 ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut);

@@ -127,6 +127,36 @@ package struct NativeKernels {
         table.pointee.update(count, parameters, velocity, gradients, gradientCount, offset, &u)
     }
 
+    /// The most mini-batch rows `sgdPacked` takes.
+    static let sgdPackedMaxRows = Int(SN_SGD_PACKED_MAX_ROWS)
+
+    /// Equation 5 and the plain update (no momentum) in one pass over units j0 ..< j1 (j0 a
+    /// multiple of 16) of a layer whose weights live in `packed` during a run: per shard with
+    /// rows, gₛ[j][k] = Σᵣ δ[r][j]·in[r][k] (rows bounds[s] ..< bounds[s + 1]); g = (g₀ + g₁) + …
+    /// in shard order; w ← decay·w − rate·g (− l1·sgn w) in the panels, and b likewise from
+    /// Σᵣ δ[r][j]. The bits of `gradient`, `gradientAdd`, `update` and `pack` in turn, without
+    /// the gradient buffer or a pass over the row-major weights.
+    /// - bounds: (shards + 1) the shards' first rows, bounds[0] = 0, bounds[shards] ≤ `sgdPackedMaxRows`
+    /// - delta: (rows, ldDelta) δ of the layer's outputs; input: (rows, ldIn) its inputs
+    @inline(__always)
+    func sgdPacked(
+        nIn: Int, j0: Int, j1: Int, bounds: UnsafePointer<Int>, shards: Int, delta: UnsafePointer<Float>, ldDelta: Int,
+        input: UnsafePointer<Float>, ldIn: Int, packed: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Float>,
+        rules: UpdateRules
+    ) {
+        precondition(rules.weights.mu == 0 && rules.biases.mu == 0, "sgdPacked runs the plain update")
+        var w = sn_update(rate: rules.weights.rate, decay: rules.weights.decay, l2: 0, l1: rules.weights.l1, mu: 0, nesterov: 0)
+        var b = sn_update(rate: rules.biases.rate, decay: rules.biases.decay, l2: 0, l1: rules.biases.l1, mu: 0, nesterov: 0)
+        table.pointee.sgd_packed(nIn, j0, j1, bounds, shards, delta, ldDelta, input, ldIn, packed, biases, &w, &b)
+    }
+
+    /// Rows j0 ..< j1 (j0 a multiple of 16) of w (nOut, nIn) from its packed panels: the
+    /// inverse of `pack`.
+    @inline(__always)
+    func unpack(nIn: Int, nOut: Int, j0: Int, j1: Int, packed: UnsafePointer<Float>, weights: UnsafeMutablePointer<Float>) {
+        table.pointee.unpack(nIn, nOut, j0, j1, packed, weights)
+    }
+
     /// Writes the panels of units j0 ..< j1 (j0 a multiple of 16) of w (nOut, nIn) into `packed`.
     @inline(__always)
     func pack(nIn: Int, nOut: Int, j0: Int, j1: Int, weights: UnsafePointer<Float>, packed: UnsafeMutablePointer<Float>) {

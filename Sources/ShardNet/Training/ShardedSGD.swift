@@ -61,6 +61,9 @@ package final class ShardedSGD {
     private let heldShards: Int  // shards run here: R × S, or S for a rank
     private let shardBase: Int  // global index of the first shard run here
     private let ranks: RankState?  // the rank exchange and its buffers
+    /// Whether plain-SGD runs keep layer 0's weights in its packed panels (`sgdPacked`): the
+    /// two-phase unit plan, one group, native kernels, a batch `sgdPacked` takes.
+    private let packedLayer0Capable: Bool
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
@@ -113,6 +116,9 @@ package final class ShardedSGD {
         plan = units?.plan ?? PhasePlan([(heldShards, 0), (reduceItems.count, 1)])
         team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
+        packedLayer0Capable =
+            units?.replicatedTail == true && exchange.groups == 1 && kernels.native != nil
+            && miniBatchSize <= NativeKernels.sgdPackedMaxRows
     }
 
     /// First row of shard s in a batch of m rows.
@@ -130,6 +136,9 @@ package final class ShardedSGD {
         let firstStep: Int
         let endStep: Int  // one past the run's last step
         let settings: Settings
+        /// Layer 0's weights live in its packed panels for the run (`sgdPacked`); `parameters`
+        /// gets them back when the run ends.
+        let packedLayer0: Bool
 
         /// The trivial part of `StepSettings`, with n, the training split's size.
         struct Settings {
@@ -205,7 +214,8 @@ package final class ShardedSGD {
                     velocity: settings.momentum == 0 ? nil : settings.velocity?.base,
                     dropout: settings.dropout == 0
                         ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch),
-                    firstPosition: settings.firstPosition))
+                    firstPosition: settings.firstPosition),
+                packedLayer0: packedLayer0Capable && settings.momentum == 0)
             if let ranks {
                 // One step at a time: the local sums, then the exchange and the update here.
                 var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)
@@ -235,6 +245,11 @@ package final class ShardedSGD {
             // The last step's deferred update of the layers after the first (two-phase unit plan).
             if let units, units.replicatedTail, let last = steps.last {
                 CPU.withDenormalsFlushed { applyTailUpdate(run, units, step: last) }
+            }
+            if run.packedLayer0, let packed {
+                kernels.native!.unpack(
+                    nIn: layoutView.sizes[0], nOut: layoutView.sizes[1], j0: 0, j1: layoutView.sizes[1], packed: packed.layer(0),
+                    weights: run.parameters + layoutView.weightOffsets[0])
             }
             return timing
         }
@@ -416,7 +431,11 @@ package final class ShardedSGD {
                 previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
         }
         if t == 0 { addStepCost() }
-        updateUnits(run, units, batch: rows, layer: 0, range: t, input: units.inputs[t], deltaAbove: delta[1])
+        if run.packedLayer0 {
+            sgdPacked(run, units, batch: rows, range: t, deltaAbove: delta[1])
+        } else {
+            updateUnits(run, units, batch: rows, layer: 0, range: t, input: units.inputs[t], deltaAbove: delta[1])
+        }
         guard t == 0 else { return }
         // The later layers' gradients now; their sum and update wait for the next step's first
         // phase (`applyTailUpdate`): the other items are still reading those weights.
@@ -494,6 +513,22 @@ package final class ShardedSGD {
             delta: units.deltas[l + 1], ldDelta: sizes[l + 1],
             weights: parameters + layoutView.weightOffsets[l], activation: units.activations[l],
             ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l], function: functions.hidden)
+    }
+
+    /// Equation 5 and the update of layer 0's unit range r in one kernel pass over its packed
+    /// panels, which hold layer 0's weights for the run (`Run.packedLayer0`); b⁰ in place. The
+    /// bits of `updateUnits`.
+    /// - deltaAbove: (m, sizes[1]) δ¹ of the batch.
+    private func sgdPacked(_ run: Run, _ units: UnitSchedule, batch: Int, range r: Int, deltaAbove: UnsafeMutablePointer<Float>) {
+        let (j0, j1) = units.range(layer: 0, r)
+        let nIn = layoutView.sizes[0], nOut = layoutView.sizes[1]
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: totalShards + 1) { bounds in
+            for s in 0...totalShards { bounds[s] = Self.shardStart(s, batch: batch, shards: totalShards) }
+            kernels.native!.sgdPacked(
+                nIn: nIn, j0: j0, j1: j1, bounds: bounds.baseAddress!, shards: totalShards, delta: deltaAbove, ldDelta: nOut,
+                input: units.inputs[r], ldIn: nIn, packed: packed!.layer(0), biases: run.parameters + layoutView.biasOffsets[0],
+                rules: run.rules(batch: batch))
+        }
     }
 
     /// Equation 5 for range r of layer l's units on each shard's rows, into that shard's
