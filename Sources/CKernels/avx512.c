@@ -53,7 +53,7 @@
 #define GRD_KB 4
 #endif
 #ifndef GUP_KB
-#define GUP_KB 12
+#define GUP_KB 8
 #endif
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): full
