@@ -149,5 +149,45 @@ int main(int argc, char **argv) {
         }
         free(L.W); free(L.packed); free(L.b); free(L.in); free(L.a); free(L.out); free(L.delta); free(L.prev); free(L.nw); free(L.nb);
     }
+    // Equation 5 and the update of a layer's units over two shards: the separate kernels
+    // (gradient, gradient_add, update, pack: what the shard schedule and momentum runs do) against
+    // sgd_packed (the unit schedule's plain-SGD path), on the best ISA; the same bits.
+    const sn_kernels *K = sn_kernels_for(sn_isa_best());
+    printf("\n%s, two shards of rows/2: equation 5 + update, µs per call (median of %d interleaved repetitions)\n\n", K->name, reps);
+    printf("| nIn→units | rows | gradient + gradient_add + update + pack | sgd_packed | ratio |\n|---|---|---|---|---|\n");
+    static const int ushapes[][3] = {{784, 30, 10}, {784, 16, 10}, {784, 30, 32}, {784, 100, 32}, {784, 48, 64}, {784, 100, 128}};
+    for (size_t s = 0; s < sizeof ushapes / sizeof ushapes[0]; s++) {
+        ptrdiff_t nIn = ushapes[s][0], nOut = ushapes[s][1], rows = ushapes[s][2], half = rows / 2;
+        float *W = randoms((size_t)(nOut * nIn), -0.05f, 0.05f, &seed), *b = randoms((size_t)nOut, -1, 1, &seed);
+        float *in = randoms((size_t)(rows * nIn), 0, 1, &seed), *delta = randoms((size_t)(rows * nOut), -0.1f, 0.1f, &seed);
+        float *nw = randoms((size_t)(nOut * nIn), 0, 0, &seed), *nb = randoms((size_t)nOut, 0, 0, &seed);
+        float *packed = randoms((size_t)sn_packed_size(nIn, nOut), 0, 0, &seed);
+        K->pack(nIn, nOut, 0, nOut, W, packed);
+        ptrdiff_t bounds[3] = {0, half, rows};
+        sn_update u = {1e-6f, 1.0f, 0, 0, 0, 0};  // tiny steps: the weights stay in range over the repetitions
+        const float *gw[1] = {nw}, *gb[1] = {nb};
+        int iters = (int)(3.0e6 / (2.0 * (double)(rows * nIn * nOut))) + 1;
+        double t[2][256];
+        for (int r = -3; r < reps; r++)
+            for (int c = 0; c < 2; c++) {
+                double t0 = now();
+                for (int it = 0; it < iters; it++) {
+                    if (c == 0) {
+                        K->gradient(half, nIn, 0, nOut, delta, nOut, in, nIn, nw, nb);
+                        K->gradient_add(rows - half, nIn, 0, nOut, delta + half * nOut, nOut, in + half * nIn, nIn, nw, nb);
+                        K->update(nOut * nIn, W, NULL, gw, 1, 0, &u);
+                        K->update(nOut, b, NULL, gb, 1, 0, &u);
+                        K->pack(nIn, nOut, 0, nOut, W, packed);
+                    } else {
+                        K->sgd_packed(nIn, 0, nOut, bounds, 2, delta, nOut, in, nIn, packed, b, &u, &u);
+                    }
+                }
+                if (r >= 0) t[c][r] = (now() - t0) / iters * 1e6;
+            }
+        double a = median(t[0], reps), f = median(t[1], reps);
+        printf("| %td→%td | %td | %.2f | %.2f | %.2f |\n", nIn, nOut, rows, a, f, a / f);
+        fflush(stdout);
+        free(W); free(b); free(in); free(delta); free(nw); free(nb); free(packed);
+    }
     return 0;
 }

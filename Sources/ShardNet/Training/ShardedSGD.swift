@@ -62,8 +62,14 @@ package final class ShardedSGD {
     private let shardBase: Int  // global index of the first shard run here
     private let ranks: RankState?  // the rank exchange and its buffers
     /// Whether plain-SGD runs keep layer 0's weights in its packed panels (`sgdPacked`): the
-    /// two-phase unit plan, one group, native kernels, a batch `sgdPacked` takes.
+    /// two-phase unit plan, one group, native kernels, a batch `sgdPacked` takes in shards of
+    /// at most `sgdPackedShardRows` rows.
     private let packedLayer0Capable: Bool
+    /// The most rows per shard for which `sgdPacked` runs: its tiles pay for short chains
+    /// (`scripts/kernel-bench`, AVX2 EPYC, two shards, against the separate kernels: 784→30 at 5
+    /// rows per shard 1.5–1.8×, at 16 rows 1.25×; 784→48 at 32 rows 0.9–1.2×; 784→100 at 64 rows
+    /// 0.7–0.85×).
+    static let sgdPackedShardRows = 16
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
@@ -119,6 +125,7 @@ package final class ShardedSGD {
         packedLayer0Capable =
             units?.replicatedTail == true && exchange.groups == 1 && kernels.native != nil
             && miniBatchSize <= NativeKernels.sgdPackedMaxRows
+            && (miniBatchSize + exchange.groups * shards - 1) / (exchange.groups * shards) <= Self.sgdPackedShardRows
     }
 
     /// First row of shard s in a batch of m rows.
