@@ -155,7 +155,7 @@ int main(int argc, char **argv) {
     const sn_kernels *K = sn_kernels_for(sn_isa_best());
     printf("\n%s, two shards of rows/2: equation 5 + update, µs per call (median of %d interleaved repetitions)\n\n", K->name, reps);
     printf("| nIn→units | rows | gradient + gradient_add + update + pack | sgd_packed | ratio |\n|---|---|---|---|---|\n");
-    static const int ushapes[][3] = {{784, 30, 10}, {784, 16, 10}, {784, 30, 32}, {784, 100, 32}, {784, 48, 64}, {784, 100, 128}};
+    static const int ushapes[][3] = {{784, 30, 10}, {784, 16, 10}, {784, 30, 16}, {784, 100, 16}, {784, 30, 32}, {784, 100, 32}, {784, 48, 64}, {784, 100, 128}};
     for (size_t s = 0; s < sizeof ushapes / sizeof ushapes[0]; s++) {
         ptrdiff_t nIn = ushapes[s][0], nOut = ushapes[s][1], rows = ushapes[s][2], half = rows / 2;
         float *W = randoms((size_t)(nOut * nIn), -0.05f, 0.05f, &seed), *b = randoms((size_t)nOut, -1, 1, &seed);

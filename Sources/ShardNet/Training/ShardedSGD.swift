@@ -66,10 +66,10 @@ package final class ShardedSGD {
     /// at most `sgdPackedShardRows` rows.
     private let packedLayer0Capable: Bool
     /// The most rows per shard for which `sgdPacked` runs: its tiles pay for short chains
-    /// (`scripts/kernel-bench`, AVX2 EPYC, two shards, against the separate kernels: 784→30 at 5
-    /// rows per shard 1.5–1.8×, at 16 rows 1.25×; 784→48 at 32 rows 0.9–1.2×; 784→100 at 64 rows
-    /// 0.7–0.85×).
-    static let sgdPackedShardRows = 16
+    /// (`scripts/kernel-bench`, AVX2 EPYC, two shards, against the separate kernels, three runs:
+    /// 784→30 and 784→100 at 5 and 8 rows per shard 1.12–1.78×; at 16 rows 0.93–1.31×; 784→100
+    /// at 64 rows 0.71–0.85×).
+    static let sgdPackedShardRows = 8
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0

@@ -100,10 +100,12 @@ import Testing
     }
 
     /// Both unit plans: phased ([33, 50, 20], [20, 35, 17, 3]) and two-phase with a replicated
-    /// tail ([20, 40, 3], [64, 30, 10], [100, 40, 8, 4]: later layers at most a quarter of layer 0).
+    /// tail ([20, 40, 3], [64, 30, 10], [100, 40, 8, 4]: later layers at most a quarter of layer 0),
+    /// the latter with layer 0 in its packed panels (`sgdPacked`, shards of at most 8 rows) and,
+    /// at m = 40 in 2 shards, with the separate gradient, update and pack.
     @Test(arguments: [
         ([20, 40, 3], 10, 2), ([20, 40, 3], 7, 3), ([33, 50, 20], 10, 2), ([20, 35, 17, 3], 5, 7), ([64, 30, 10], 10, 2),
-        ([100, 40, 8, 4], 9, 4),
+        ([100, 40, 8, 4], 9, 4), ([64, 30, 10], 40, 2),
     ])
     func unitScheduleEqualsShardSchedule(sizes: [Int], batch: Int, shards: Int) throws {
         let replicated: Set<[Int]> = [[20, 40, 3], [64, 30, 10], [100, 40, 8, 4]]
