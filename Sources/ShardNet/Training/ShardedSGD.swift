@@ -15,7 +15,10 @@ import Foundation
 /// item computes a range of one layer's units for the whole mini-batch, phase by phase
 /// (forward, output error, δ back, then the shards' gradients summed in shard order and the
 /// update of those rows), or in two phases when the later layers are small (each item
-/// recomputes them) — see `UnitSchedule`.
+/// recomputes them) — see `UnitSchedule`. In the two-phase plan, a plain-SGD run with shards of
+/// at most `sgdPackedShardRows` rows keeps layer 0's weights in their packed forward panels:
+/// `NativeKernels.sgdPacked` computes a range's gradient and update in one pass over them, and
+/// the run unpacks them into `parameters` when it ends (the same bits).
 ///
 /// The arithmetic depends on `shards` only; `threads` and `schedule` decide who does it. So
 /// for a fixed shard count the result is bitwise identical for any thread count (and, with
