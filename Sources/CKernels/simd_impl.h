@@ -505,6 +505,8 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 SN_AI void SN_NAME(sgdp_tile)(const int nk, ptrdiff_t k, const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp,
                               const float *in, ptrdiff_t ldIn, float *pp, const sn_update *u) {
     V g[GUP_KB][NV], acc[GUP_KB][NV];
+    for (int i = 0; i < nk; i++)
+        for (int v = 0; v < NV; v++) g[i][v] = VZERO();  // a batch without rows updates with g = 0, as scalar
     int first = 1;
     for (ptrdiff_t s = 0; s < shards; s++) {
         const ptrdiff_t r0 = bounds[s], r1 = bounds[s + 1];

@@ -145,6 +145,7 @@ package struct NativeKernels {
         rules: UpdateRules
     ) {
         precondition(rules.weights.mu == 0 && rules.biases.mu == 0, "sgdPacked runs the plain update")
+        precondition(bounds[0] == 0 && bounds[shards] <= Self.sgdPackedMaxRows, "sgdPacked takes at most sgdPackedMaxRows rows")
         var w = sn_update(rate: rules.weights.rate, decay: rules.weights.decay, l2: 0, l1: rules.weights.l1, mu: 0, nesterov: 0)
         var b = sn_update(rate: rules.biases.rate, decay: rules.biases.decay, l2: 0, l1: rules.biases.l1, mu: 0, nesterov: 0)
         table.pointee.sgd_packed(nIn, j0, j1, bounds, shards, delta, ldDelta, input, ldIn, packed, biases, &w, &b)
