@@ -123,6 +123,14 @@ package struct KernelSet {
             weights: parameters + layout.weightOffsets[l], packed: packed.layer(l))
     }
 
+    /// The inverse of `pack` over all of layer l's rows: wˡ in `parameters` from its panels.
+    func unpack(layer l: Int, layout: LayoutView, parameters: UnsafeMutablePointer<Float>, packed: PackedWeights?) {
+        guard let native, let packed else { return }
+        native.unpack(
+            nIn: layout.sizes[l], nOut: layout.sizes[l + 1], j0: 0, j1: layout.sizes[l + 1],
+            packed: packed.layer(l), weights: parameters + layout.weightOffsets[l])
+    }
+
     /// Packs every layer (after the parameters were set or loaded).
     func packAll(layout: LayoutView, parameters: UnsafePointer<Float>, packed: PackedWeights?) {
         for l in 0..<layout.layerCount {

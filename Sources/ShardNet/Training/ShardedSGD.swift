@@ -126,9 +126,9 @@ package final class ShardedSGD {
         team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
         packedLayer0Capable =
-            units?.replicatedTail == true && exchange.groups == 1 && kernels.native != nil
+            units?.replicatedTail == true && groups == 1 && kernels.native != nil
             && miniBatchSize <= NativeKernels.sgdPackedMaxRows
-            && (miniBatchSize + exchange.groups * shards - 1) / (exchange.groups * shards) <= Self.sgdPackedShardRows
+            && (miniBatchSize + totalShards - 1) / totalShards <= Self.sgdPackedShardRows
     }
 
     /// First row of shard s in a batch of m rows.
@@ -256,11 +256,7 @@ package final class ShardedSGD {
             if let units, units.replicatedTail, let last = steps.last {
                 CPU.withDenormalsFlushed { applyTailUpdate(run, units, step: last) }
             }
-            if run.packedLayer0, let packed {
-                kernels.native!.unpack(
-                    nIn: layoutView.sizes[0], nOut: layoutView.sizes[1], j0: 0, j1: layoutView.sizes[1], packed: packed.layer(0),
-                    weights: run.parameters + layoutView.weightOffsets[0])
-            }
+            if run.packedLayer0 { kernels.unpack(layer: 0, layout: layoutView, parameters: run.parameters, packed: packed) }
             return timing
         }
         costSum = runCost[0]

@@ -1,5 +1,6 @@
 /// The native forward kernel's copy of every layer's weights, in panels of 16 units
-/// ((nIn, 16) blocks, k-major): one allocation, refreshed by whoever updates the rows.
+/// ((nIn, 16) blocks, k-major): one allocation, refreshed by whoever updates the rows — or, for
+/// layer 0 in a `sgdPacked` run, the weights themselves until the run unpacks them.
 ///
 ///     layer l   packedCount(sizes[l], sizes[l+1]) floats at offsets[l]
 ///
