@@ -18,8 +18,8 @@ package struct StepCost: Sendable, Equatable, Codable {
     package let singleCallStepSeconds: Double
     /// Thread time per step, summed over threads, split by the phases' kind, seconds: kind 0 —
     /// the shards' backprop (shard schedule), or the forward, output-error and δ phases (unit
-    /// schedule; in its two-phase plan the gather and layer 0's forward); kind 1 — the reducer's
-    /// sum and update, or the gradient and update phases (in the two-phase plan with the tail).
+    /// schedule; in its one-phase plan with the tail, all of the step); kind 1 — the reducer's
+    /// sum and update, or the gradient and update phases.
     package let backpropSeconds: Double
     package let reduceSeconds: Double
     package let waitSeconds: Double
@@ -85,8 +85,8 @@ package struct StepCost: Sendable, Equatable, Codable {
     }
 
     /// A Markdown table of step costs, for the README. Kind 0 / kind 1: thread time in the
-    /// phases of each kind (see `backpropSeconds`): shards — backprop / reduce; units' two-phase
-    /// plan — gather + forward of layer 0 / the tail, gradient, update.
+    /// phases of each kind (see `backpropSeconds`): shards — backprop / reduce; units' one-phase
+    /// plan — the whole step / nothing.
     package static func markdownTable(_ costs: [StepCost]) -> String {
         var out =
             "| network | m | T | S | schedule | step (µs) | step as its own run call (µs) | kind 0 (µs·threads) | kind 1 (µs·threads) | wait (µs·threads) | samples/s |\n"

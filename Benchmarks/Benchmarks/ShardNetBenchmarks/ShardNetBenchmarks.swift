@@ -85,8 +85,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Dispatch alone: the fork-join that ShardedSGD.run does once per call when T > 1.
-    // The unit schedule's two-phase plan (784-30-10: the later layers recomputed per item, their
-    // update deferred to the next step), one thread: also 0 mallocs per step.
+    // The unit schedule's one-phase plan (784-30-10: the later layers recomputed per item on its
+    // own copies, the tail of a step run with the next step's forward), one thread: also 0 mallocs per step.
     Benchmark(
         "train-100-steps-784-30-10-b10-T1-units",
         configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)

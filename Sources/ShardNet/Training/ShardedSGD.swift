@@ -14,8 +14,9 @@ import Foundation
 /// With `schedule` `.units` (native kernels only) the same arithmetic is cut differently: each
 /// item computes a range of one layer's units for the whole mini-batch, phase by phase
 /// (forward, output error, δ back, then the shards' gradients summed in shard order and the
-/// update of those rows), or in two phases when the later layers are small (each item
-/// recomputes them) — see `UnitSchedule`. In the two-phase plan, a plain-SGD run with shards of
+/// update of those rows), or, when the later layers are small, in one phase per step: round i
+/// runs the tail of step i − 1 (each item recomputes the later layers on its own copies) and
+/// the forward of step i's layer 0 — see `UnitSchedule`. In that plan, a plain-SGD run with shards of
 /// at most `sgdPackedShardRows` rows keeps layer 0's weights in their packed forward panels:
 /// `NativeKernels.sgdPacked` computes a range's gradient and update in one pass over them, and
 /// the run unpacks them into `parameters` when it ends (the same bits).
@@ -65,7 +66,7 @@ package final class ShardedSGD {
     private let shardBase: Int  // global index of the first shard run here
     private let ranks: RankState?  // the rank exchange and its buffers
     /// Whether plain-SGD runs keep layer 0's weights in its packed panels (`sgdPacked`): the
-    /// two-phase unit plan, one group, native kernels, a batch `sgdPacked` takes in shards of
+    /// one-phase unit plan, one group, native kernels, a batch `sgdPacked` takes in shards of
     /// at most `sgdPackedShardRows` rows.
     private let packedLayer0Capable: Bool
     /// The most rows per shard for which `sgdPacked` runs: its tiles pay for short chains
@@ -121,7 +122,8 @@ package final class ShardedSGD {
         timingSlots = ScalarSlots(count: threads * 3)
         reduceItems = UnitRanges(layout: layout, parts: threads)
         units =
-            schedule == .units ? UnitSchedule(layout: layout, miniBatchSize: miniBatchSize, shards: totalShards, threads: threads) : nil
+            schedule == .units
+            ? UnitSchedule(layout: layout, miniBatchSize: miniBatchSize, shards: totalShards, groups: groups, threads: threads) : nil
         plan = units?.plan ?? PhasePlan([(heldShards, 0), (reduceItems.count, 1)])
         team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
@@ -158,11 +160,11 @@ package final class ShardedSGD {
             let firstPosition: Int  // the epoch position of order[0] (a stream's run buffer starts mid-epoch)
         }
 
-        /// The update rules of a step of `batch` rows.
-        func rules(batch: Int) -> UpdateRules {
+        /// The update rules of a step of `batch` rows (with momentum, on `velocity`, by default the run's).
+        func rules(batch: Int, velocity: UnsafeMutablePointer<Float>? = nil) -> UpdateRules {
             UpdateRules(
                 eta: settings.eta, batch: batch, n: settings.n, lambda: settings.lambda, l1: settings.l1, mu: settings.momentum,
-                nesterov: settings.nesterov, velocity: settings.velocity)
+                nesterov: settings.nesterov, velocity: velocity ?? settings.velocity)
         }
 
         /// The dropout masks of the rows of a step's batch from row r0 on.
@@ -243,7 +245,10 @@ package final class ShardedSGD {
                 }
                 return total
             }
-            let timing = team.run(steps: steps.count, plan: plan, timing: timingSlots) { i, phase, item in
+            // The one-phase unit plan runs one round more than steps (its tails lag a round behind).
+            let pipelined = units?.replicatedTail == true && !steps.isEmpty
+            if let units, pipelined { copyTails(in: run, units) }
+            let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item in
                 if let units {
                     self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
                 } else if phase == 0 {
@@ -252,10 +257,7 @@ package final class ShardedSGD {
                     self.reduceUnits(run, step: run.firstStep + i, item: item)
                 }
             }
-            // The last step's deferred update of the layers after the first (two-phase unit plan).
-            if let units, units.replicatedTail, let last = steps.last {
-                CPU.withDenormalsFlushed { applyTailUpdate(run, units, step: last) }
-            }
+            if let units, pipelined { copyTails(out: run, units) }
             if run.packedLayer0 { kernels.unpack(layer: 0, layout: layoutView, parameters: run.parameters, packed: packed) }
             return timing
         }
@@ -397,8 +399,11 @@ package final class ShardedSGD {
             updateUnits(
                 run, units, batch: batch.count, layer: l, range: r, input: l == 0 ? units.inputs[r] : units.activations[l],
                 deltaAbove: units.deltas[l + 1])
-        case .tailAndUpdate:
-            tailAndUpdate(run, units, batch: batch, step: step, item: item)
+        case .tailThenForward:
+            // Round i: the rows step i + 1 gathers, the tail of step i − 1, the forward of step i.
+            prefetchSamples(run, step: step + 1, shard: 0, of: 1)  // each item gathers the whole batch
+            if step > run.firstStep { tailAndUpdate(run, units, batch: run.batch(step - 1, m: miniBatchSize), step: step - 1, item: item) }
+            if step < run.endStep { forwardUnits(run, units, step: step, batch: batch, layer: 0, range: item) }
         }
     }
 
@@ -408,22 +413,23 @@ package final class ShardedSGD {
         for s in 0..<totalShards { runCost[0] += shardCost[s] }
     }
 
-    /// A tail item of the two-phase unit schedule (`UnitSchedule.replicatedTail`): the layers
-    /// after the first — forward, output error, δ back — for the whole mini-batch into item t's
-    /// own matrices, then the update of layer 0's unit range t; item 0 also adds the step's cost
-    /// and computes every later layer's gradients, whose update `applyTailUpdate` makes in the
-    /// next step's first phase. The same kernels over the same rows as the phased schedule, so
-    /// the same bits.
+    /// The tail of `step` for item t of the one-phase unit plan (`UnitSchedule.replicatedTail`):
+    /// the layers after the first — forward, output error, δ back — for the whole mini-batch on
+    /// item t's own matrices and parameters; the update of layer 0's unit range t; then every
+    /// later layer's gradients, summed over the shards in shard order, and their update, on
+    /// item t's own copies. Item 0 also records the shards' costs and adds the step's. The same
+    /// kernels over the same rows as the phased schedule, so the same bits in every copy.
     private func tailAndUpdate(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), step: Int, item t: Int) {
         let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
-        prefetchSamples(run, step: step + 1, shard: 0, of: 1)  // each item gathers the whole batch
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
         let labels = units.tailLabels + t * miniBatchSize
+        let parameters = units.tailParameters[t], panels = units.tailPanels + t * L
+        let a1 = units.firstActivations[step & 1]
         for l in 1..<L {
             kernels.forward(
-                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: a[l], ldIn: sizes[l],
-                weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
-                biases: run.parameters + layoutView.biasOffsets[l], output: a[l + 1], ldOut: sizes[l + 1],
+                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: l == 1 ? a1 : a[l], ldIn: sizes[l],
+                weights: parameters + layoutView.weightOffsets[l], packed: panels[l],
+                biases: parameters + layoutView.biasOffsets[l], output: a[l + 1], ldOut: sizes[l + 1],
                 function: functions.layer(l, of: L))
         }
         for s in 0..<totalShards {
@@ -433,7 +439,7 @@ package final class ShardedSGD {
         for l in stride(from: L - 1, through: 1, by: -1) {
             kernels.backpropagate(
                 rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: 0, k1: sizes[l], delta: delta[l + 1], ldDelta: sizes[l + 1],
-                weights: run.parameters + layoutView.weightOffsets[l], activation: a[l], ldA: sizes[l],
+                weights: parameters + layoutView.weightOffsets[l], activation: l == 1 ? a1 : a[l], ldA: sizes[l],
                 previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
         }
         if t == 0 { addStepCost() }
@@ -442,45 +448,63 @@ package final class ShardedSGD {
         } else {
             updateUnits(run, units, batch: rows, layer: 0, range: t, input: units.inputs[t], deltaAbove: delta[1])
         }
-        guard t == 0 else { return }
-        // The later layers' gradients now; their sum and update wait for the next step's first
-        // phase (`applyTailUpdate`): the other items are still reading those weights.
+        // The later layers, on this item's copies (after δ back, which read their weights).
+        let native = kernels.native!, sum = units.tailGradients[t]
+        let rules = run.rules(batch: rows, velocity: units.tailVelocity[t])
         for l in 1..<L {
-            for r in 0..<units.rangeCount(layer: l) {
-                gradientUnits(units, batch: rows, layer: l, range: r, input: a[l], deltaAbove: delta[l + 1])
+            let nOut = sizes[l + 1]
+            sumGradients(native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: l == 1 ? a1 : a[l], deltaAbove: delta[l + 1])
+            Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: layoutView, parameters: parameters, rules: rules, kernels: kernels)
+            native.pack(nIn: sizes[l], nOut: nOut, j0: 0, j1: nOut, weights: parameters + layoutView.weightOffsets[l], packed: panels[l])
+        }
+    }
+
+    /// Before a run of the one-phase unit plan: every tail item's copies of the later layers'
+    /// parameters (and velocity, with momentum) from the run's, and their packed panels.
+    private func copyTails(in run: Run, _ units: UnitSchedule) {
+        let sizes = layoutView.sizes, L = layoutView.layerCount, tail = layoutView.weightOffsets[1]..<layout.count
+        for t in 0..<units.rangeCount(layer: 0) {
+            let parameters = units.tailParameters[t]
+            (parameters + tail.lowerBound).update(from: run.parameters + tail.lowerBound, count: tail.count)
+            if let velocity = run.settings.velocity, run.settings.momentum != 0 {
+                (units.tailVelocity[t] + tail.lowerBound).update(from: velocity + tail.lowerBound, count: tail.count)
+            }
+            for l in 1..<L {
+                kernels.native!.pack(
+                    nIn: sizes[l], nOut: sizes[l + 1], j0: 0, j1: sizes[l + 1], weights: parameters + layoutView.weightOffsets[l],
+                    packed: units.tailPanels[t * L + l])
             }
         }
     }
 
-    /// The deferred half of a tail step: the sum in shard order, the update and the packed panels
-    /// of every layer after the first, from the gradients item 0 left in the shards' buffers at
-    /// `step`. Runs in the next step's first phase (which reads only layer 0), or after the run's
-    /// last step.
-    private func applyTailUpdate(_ run: Run, _ units: UnitSchedule, step: Int) {
-        let batch = run.batch(step, m: miniBatchSize).count
+    /// After a run of the one-phase unit plan: the later layers' parameters (and velocity) from
+    /// tail item 0's copies (every item's are the same bits), and their shared panels.
+    private func copyTails(out run: Run, _ units: UnitSchedule) {
+        let tail = layoutView.weightOffsets[1]..<layout.count
+        (run.parameters + tail.lowerBound).update(from: units.tailParameters[0] + tail.lowerBound, count: tail.count)
+        if let velocity = run.settings.velocity, run.settings.momentum != 0 {
+            (velocity + tail.lowerBound).update(from: units.tailVelocity[0] + tail.lowerBound, count: tail.count)
+        }
         for l in 1..<layoutView.layerCount {
-            for r in 0..<units.rangeCount(layer: l) {
-                let (j0, j1) = units.range(layer: l, r)
-                sumAndUpdate(run, batch: batch, layer: l, j0: j0, j1: j1)
-            }
+            kernels.pack(layer: l, j0: 0, j1: layoutView.sizes[l + 1], layout: layoutView, parameters: run.parameters, packed: packed)
         }
     }
 
     /// Equation 2 for range r of layer l's units, for every row of the mini-batch. Layer 0's
     /// items first gather the batch's samples into their own input matrix (kept for the same
-    /// range's update).
+    /// range's update); in the one-phase plan they write the a¹ of the step's parity.
     private func forwardUnits(_ run: Run, _ units: UnitSchedule, step: Int, batch: (start: Int, count: Int), layer l: Int, range r: Int) {
         let sizes = layoutView.sizes
         let (j0, j1) = units.range(layer: l, r)
         let input = l == 0 ? units.inputs[r] : units.activations[l]
         if l == 0 {
-            if r == 0 && units.replicatedTail && step > run.firstStep { applyTailUpdate(run, units, step: step - 1) }
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }
         kernels.forward(
             rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
             weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
-            biases: run.parameters + layoutView.biasOffsets[l], output: units.activations[l + 1], ldOut: sizes[l + 1],
+            biases: run.parameters + layoutView.biasOffsets[l],
+            output: l == 0 ? units.firstActivations[step & 1] : units.activations[l + 1], ldOut: sizes[l + 1],
             function: functions.layer(l, of: layoutView.layerCount))
     }
 
@@ -552,33 +576,54 @@ package final class ShardedSGD {
 
     /// Equation 5 for range r of layer l's units on each shard's rows. With one group (the unit
     /// schedule's native kernels), summed as they are computed into the first shard with rows
-    /// (`gradient` there, `gradientAdd` for the next shards: each shard's chain, then added in
-    /// shard order — the bits of the separate buffers summed by the reducer, with a third of
-    /// its memory traffic); with groups, into each shard's own buffer.
+    /// (`sumGradients`); with groups, into each shard's own buffer.
     private func gradientUnits(
         _ units: UnitSchedule, batch: Int, layer l: Int, range r: Int, input: UnsafeMutablePointer<Float>,
         deltaAbove: UnsafeMutablePointer<Float>
     ) {
         let (j0, j1) = units.range(layer: l, r)
+        if groups == 1, let native = kernels.native {
+            let first = (0..<totalShards).first { Reduce.hasRows($0, batch: batch, shards: totalShards) }!
+            sumGradients(native, into: views.base[first].nabla, batch: batch, layer: l, j0: j0, j1: j1, input: input, deltaAbove: deltaAbove)
+            return
+        }
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
-        var sum: UnsafeMutablePointer<Float>?
+        for s in 0..<totalShards {
+            let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)
+            guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
+            let nabla = views.base[s].nabla
+            kernels.gradients(
+                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: deltaAbove + r0 * nOut, ldDelta: nOut, input: input + r0 * nIn,
+                ldIn: nIn, nablaW: nabla + layoutView.weightOffsets[l], nablaB: nabla + layoutView.biasOffsets[l])
+        }
+    }
+
+    /// Equation 5 for layer l's units j0 ..< j1, the shards' gradients summed as they are
+    /// computed into `sum` (parameter layout): `gradient` for the first shard with rows,
+    /// `gradientAdd` for the next — each shard's chain, then added in shard order, the bits of
+    /// the separate buffers summed by the reducer, with a third of its memory traffic.
+    /// - input: (m, sizes[l]) aˡ of the batch; deltaAbove: (m, sizes[l + 1]) δ of layer l's outputs.
+    private func sumGradients(
+        _ native: NativeKernels, into sum: UnsafeMutablePointer<Float>, batch: Int, layer l: Int, j0: Int, j1: Int,
+        input: UnsafeMutablePointer<Float>, deltaAbove: UnsafeMutablePointer<Float>
+    ) {
+        let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
+        let nablaW = sum + layoutView.weightOffsets[l], nablaB = sum + layoutView.biasOffsets[l]
+        var first = true
         for s in 0..<totalShards {
             let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)
             guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
             let delta = deltaAbove + r0 * nOut, rows = input + r0 * nIn
-            if groups == 1, let native = kernels.native {
-                if let sum {
-                    native.gradientAdd(
-                        rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn,
-                        nablaW: sum + layoutView.weightOffsets[l], nablaB: sum + layoutView.biasOffsets[l])
-                    continue
-                }
-                sum = views.base[s].nabla
+            if first {
+                native.gradient(
+                    rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn, nablaW: nablaW,
+                    nablaB: nablaB)
+                first = false
+            } else {
+                native.gradientAdd(
+                    rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn, nablaW: nablaW,
+                    nablaB: nablaB)
             }
-            let nabla = views.base[s].nabla
-            kernels.gradients(
-                rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn,
-                nablaW: nabla + layoutView.weightOffsets[l], nablaB: nabla + layoutView.biasOffsets[l])
         }
     }
 

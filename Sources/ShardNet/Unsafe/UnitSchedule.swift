@@ -16,16 +16,23 @@
 ///     update                items: every layer's unit ranges (rows of wˡ and bˡ)
 ///
 /// When the layers after the first are small (their weights at most a quarter of layer 0's,
-/// e.g. 784-30-10 or 784-100-10), the step has two phases instead — `replicatedTail`:
+/// e.g. 784-30-10 or 784-100-10) and the batch is one group, a step has one phase instead —
+/// `replicatedTail` — and the team runs the steps as rounds, one more than the steps:
 ///
-///     forward 0             items: the unit ranges of layer 0's outputs
-///     tail and update       items: layer 0's unit ranges again; each item first runs the whole
-///                           tail itself (forward l = 1 … L−1, output error, backward l = L−1 …
-///                           1, into its own copies), then updates its range of w⁰; item 0 also
-///                           computes every later layer's gradients, whose sum and update run
-///                           first thing in the next step's forward 0 item 0 (the other tail
-///                           items still read those weights; forward 0 reads only w⁰), or
-///                           after the run's last step
+///     round i, item t       (a range of layer 0's output units)
+///       tail of step i−1    forward l = 1 … L−1, output error, backward l = L−1 … 1 for the
+///                           whole batch into the item's own matrices; the update of range t
+///                           of w⁰; the gradients and update of every later layer into the
+///                           item's own copy of their parameters
+///       forward 0 of step i gather the batch, then range t of a¹ for every row
+///
+/// The one barrier per step ends a round: the tails of step i need every range of step i's
+/// a¹, written in round i. Everything else an item touches is its own: its range of w⁰ (its
+/// packed panels), its gathered inputs, its copies of the later layers' weights, biases,
+/// panels, gradient sum and velocity — every item updates its copies with the same kernels
+/// from the same numbers, so the copies stay bitwise equal, and the run copies item 0's back
+/// into the parameters when it ends. a¹ alternates between two buffers by step parity: a round
+/// writes step i's while the other items may still read step i−1's.
 ///
 /// Recomputing the small tail in every item costs less than the barriers it saves (at m = 10 a
 /// barrier between two cores is a good part of a step), and it changes no bit: every element is
@@ -35,18 +42,21 @@
 ///
 ///     inputs       ranges(0) × (m, sizes[0])   a⁰ gathered by each layer-0 forward item,
 ///                                              reused by the same range's update item
-///     activations  (m, sizes[l]) for l = 1 … L
+///     activations  (m, sizes[l]) for l = 1 … L; a second a¹ (`firstActivations`, by step
+///                  parity) with replicatedTail
 ///     deltas       (m, sizes[l]) for l = 1 … L
 ///     labels       (m) Int32                   the batch's labels, gathered by the output error
-///     tail         per tail item: activations (m, sizes[l]) for l = 2 … L, deltas (m, sizes[l])
-///                  for l = 1 … L, labels (m) — that item's private copies (replicatedTail only)
+///     tail         per tail item (replicatedTail only), that item's own: activations (m, sizes[l])
+///                  for l = 2 … L, deltas (m, sizes[l]) for l = 1 … L, labels (m); parameters,
+///                  gradient sum and velocity (parameter count each, parameter layout; layer 0's
+///                  part unused) and the packed panels of layers 1 … L−1
 ///
 /// `@unchecked Sendable`: the tables are read-only after `init`; each matrix element is written
-/// by one item per phase (disjoint column ranges) and read only after the team's barrier that
-/// ends that phase.
+/// by one item per phase (disjoint column ranges, or the item's own copies) and read by other
+/// items only after the team's barrier that ends that phase.
 package final class UnitSchedule: @unchecked Sendable {
     /// What a phase does.
-    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update, tailAndUpdate }
+    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update, tailThenForward }
 
     let layerCount: Int
     let phaseCount: Int
@@ -60,19 +70,30 @@ package final class UnitSchedule: @unchecked Sendable {
     let activations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (L + 1), [0] unused
     let deltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>  // (L + 1), [0] unused
     let labels: UnsafeMutablePointer<Int32>
-    /// Whether the step runs as two phases, each tail item recomputing the layers after the first.
+    /// Whether a step is one phase of rounds, each tail item recomputing the layers after the first.
     let replicatedTail: Bool
-    /// (tail items × (L + 1)) each tail item's activations: [1] the shared a¹, [2 … L] its own.
+    /// (2) a¹ of the steps of even and odd number (both `activations[1]` without replicatedTail).
+    let firstActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items × (L + 1)) each tail item's activations [2 … L] ([0], [1] unused: a¹ is shared).
     let tailActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (tail items × (L + 1)) each tail item's deltas [1 … L] ([0] unused).
     let tailDeltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (tail items × m) each tail item's labels.
     let tailLabels: UnsafeMutablePointer<Int32>
+    /// (tail items) each tail item's copy of the parameters (parameter layout; layers 1 … L−1 used).
+    let tailParameters: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items) each tail item's gradient sum of layers 1 … L−1 (parameter layout).
+    let tailGradients: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items) each tail item's velocity of layers 1 … L−1 (parameter layout; momentum runs).
+    let tailVelocity: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items × L) each tail item's packed panels of layer l ≥ 1 at [t·L + l] ([t·L] unused).
+    let tailPanels: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// The phases, for the team.
     let plan: PhasePlan
     private let floats: AlignedBuffer
 
-    init(layout: ParameterLayout, miniBatchSize m: Int, shards: Int, threads: Int) {
+    /// - groups: R of the step's sum (`GradientExchange`); the one-phase plan needs R = 1.
+    init(layout: ParameterLayout, miniBatchSize m: Int, shards: Int, groups: Int = 1, threads: Int) {
         let sizes = layout.sizes, L = layout.layerCount
         layerCount = L
         // Unit ranges of each layer's outputs.
@@ -88,19 +109,18 @@ package final class UnitSchedule: @unchecked Sendable {
             if l < L { first += ranges[l].count }
         }
         func count(_ l: Int) -> Int { ranges[l].count - 1 }
-        replicatedTail = L >= 2 && Self.tailIsSmall(sizes)
+        replicatedTail = L >= 2 && groups == 1 && Self.tailIsSmall(sizes)
         let tailItems = replicatedTail ? count(0) : 0
         // Phases.
         var work: [Work] = [], layer: [Int] = [], phases: [(items: Int, kind: Int)] = []
-        for l in 0..<L where !replicatedTail || l == 0 {
+        for l in 0..<L where !replicatedTail {
             let fused = l == L - 1 && count(l) == 1
             work.append(fused ? .forwardAndOutputError : .forward); layer.append(l); phases.append((count(l), 0))
             if l == L - 1 && !fused { work.append(.outputError); layer.append(l); phases.append((shards, 0)) }
         }
         var uLayer: [Int] = [], uRange: [Int] = []
         if replicatedTail {
-            for r in 0..<tailItems { uLayer.append(0); uRange.append(r) }
-            work.append(.tailAndUpdate); layer.append(-1); phases.append((tailItems, 1))
+            work.append(.tailThenForward); layer.append(-1); phases.append((tailItems, 0))
         } else {
             for l in stride(from: L - 1, through: 1, by: -1) {
                 work.append(.backward); layer.append(l); phases.append((count(l - 1), 0))
@@ -125,6 +145,7 @@ package final class UnitSchedule: @unchecked Sendable {
         func take(_ n: Int) -> Int { let o = offset; offset += paddedToCacheLine(n); return o }
         let inputOffsets = (0..<count(0)).map { _ in take(m * sizes[0]) }
         for l in 1...L { offsets.append(take(m * sizes[l])) }
+        let secondA1 = replicatedTail ? take(m * sizes[1]) : offsets[0]
         let deltaOffsets = (1...L).map { take(m * sizes[$0]) }
         // Each tail item's own activations (l = 2 … L) and deltas (l = 1 … L), at [t·(L+1) + l].
         var tailOffsets = [Int](repeating: 0, count: 2 * tailItems * (L + 1))
@@ -133,6 +154,12 @@ package final class UnitSchedule: @unchecked Sendable {
                 if l >= 2 { tailOffsets[t * (L + 1) + l] = take(m * sizes[l]) }
                 tailOffsets[(tailItems + t) * (L + 1) + l] = take(m * sizes[l])
             }
+        }
+        // Each tail item's parameters, gradient sum, velocity, then its panels of layers 1 … L−1.
+        let stateOffsets = (0..<(3 * tailItems)).map { _ in take(layout.count) }
+        var panelOffsets = [Int](repeating: 0, count: max(1, tailItems * L))
+        for t in 0..<tailItems {
+            for l in 1..<L { panelOffsets[t * L + l] = take(NativeKernels.packedCount(nIn: sizes[l], nOut: sizes[l + 1])) }
         }
         let memory = AlignedBuffer(count: offset), base = memory.base
         floats = memory
@@ -146,6 +173,9 @@ package final class UnitSchedule: @unchecked Sendable {
             (activations + l).initialize(to: base + offsets[l - 1])
             (deltas + l).initialize(to: base + deltaOffsets[l - 1])
         }
+        firstActivations = .allocate(capacity: 2)
+        firstActivations.initialize(to: base + offsets[0])
+        (firstActivations + 1).initialize(to: base + secondA1)
         labels = .allocate(capacity: max(m, 1))
         labels.initialize(repeating: 0, count: max(m, 1))
         let tailSlots = max(1, tailItems * (L + 1))
@@ -154,12 +184,21 @@ package final class UnitSchedule: @unchecked Sendable {
         tailActivations.initialize(repeating: base, count: tailSlots)
         tailDeltas.initialize(repeating: base, count: tailSlots)
         for t in 0..<tailItems {
-            tailActivations[t * (L + 1) + 1] = base + offsets[0]
             for l in 2...L { tailActivations[t * (L + 1) + l] = base + tailOffsets[t * (L + 1) + l] }
             for l in 1...L { tailDeltas[t * (L + 1) + l] = base + tailOffsets[(tailItems + t) * (L + 1) + l] }
         }
         tailLabels = .allocate(capacity: max(1, tailItems * m))
         tailLabels.initialize(repeating: 0, count: max(1, tailItems * m))
+        func pointers(_ offsets: ArraySlice<Int>) -> UnsafeMutablePointer<UnsafeMutablePointer<Float>> {
+            let table = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(1, offsets.count))
+            table.initialize(repeating: base, count: max(1, offsets.count))
+            for (i, o) in offsets.enumerated() { table[i] = base + o }
+            return table
+        }
+        tailParameters = pointers(stateOffsets[0..<tailItems])
+        tailGradients = pointers(stateOffsets[tailItems..<(2 * tailItems)])
+        tailVelocity = pointers(stateOffsets[(2 * tailItems)...])
+        tailPanels = pointers(panelOffsets[...])
     }
 
     /// Whether the weights after layer 0 are at most a quarter of layer 0's: then recomputing
@@ -173,8 +212,9 @@ package final class UnitSchedule: @unchecked Sendable {
     deinit {
         phaseWork.deallocate(); phaseLayer.deallocate(); rangeFirst.deallocate(); bounds.deallocate()
         updateLayer.deallocate(); updateRange.deallocate(); inputs.deallocate(); activations.deallocate()
-        deltas.deallocate(); labels.deallocate(); tailActivations.deallocate(); tailDeltas.deallocate()
-        tailLabels.deallocate()
+        deltas.deallocate(); labels.deallocate(); firstActivations.deallocate(); tailActivations.deallocate()
+        tailDeltas.deallocate(); tailLabels.deallocate(); tailParameters.deallocate(); tailGradients.deallocate()
+        tailVelocity.deallocate(); tailPanels.deallocate()
     }
 
     /// How many unit ranges layer l's outputs are cut into.

@@ -75,16 +75,27 @@ import Testing
 /// count — including partial and empty shards, a last layer wider than one 16-unit panel
 /// (output error as a phase of its own) and several hidden layers.
 @Suite(.tags(.numerics, .concurrency)) struct UnitScheduleTests {
+    /// `steps` steps of plain SGD with L2, or of `momentum` (Nesterov's with `nesterov`) with
+    /// L1 and L2 from a non-zero velocity, in runs that end at the epoch's end; the weights,
+    /// velocity and summed cost.
     static func run(
         sizes: [Int], batch: Int, shards: Int, threads: Int, schedule: StepSchedule, steps: Int,
-        samples: Int = 97
-    ) throws -> (parameters: [Float], cost: Double) {
+        samples: Int = 97, momentum: Float = 0, nesterov: Bool = false, groups: Int = 1
+    ) throws -> (parameters: [Float], velocity: [Float], cost: Double) {
         let data = Fixtures.clusters(count: samples, features: sizes[0], classes: min(sizes.last!, 3), seed: 3)
         let network = Fixtures.network(sizes, cost: .crossEntropy, seed: 4)
         let sgd = ShardedSGD(
             layout: network.layout, cost: .crossEntropy, miniBatchSize: batch, shards: shards,
-            threads: threads, kernels: .best, schedule: schedule)
+            threads: threads, kernels: .best, schedule: schedule, exchange: .local(groups: groups))
         let parameters = network.storage.copy()
+        var settings = StepSettings(eta: 0.3, lambda: 0.2)
+        if momentum != 0 {
+            // A velocity that does not start at 0, as after a resume: the run must read it.
+            let velocity = (0..<parameters.count).map { Float($0 % 7 - 3) * 0.01 }
+            settings = StepSettings(
+                eta: 0.1, lambda: 0.2, l1: 0.05, momentum: momentum, nesterov: nesterov,
+                velocity: velocity.withUnsafeBufferPointer { AlignedBuffer(copying: $0) })
+        }
         let order = (0..<Int32(samples)).reversed().map { $0 }
         var cost = 0.0
         let stepsPerEpoch = (samples + batch - 1) / batch
@@ -92,15 +103,15 @@ import Testing
             var done = 0
             while done < steps {
                 let run = (done % stepsPerEpoch)..<min(stepsPerEpoch, done % stepsPerEpoch + steps - done)
-                sgd.run(steps: run, order: order, data: data, parameters: parameters, eta: 0.3, lambda: 0.2, costSum: &cost)
+                sgd.run(steps: run, order: order, data: data, parameters: parameters, settings: settings, costSum: &cost)
                 done += run.count
             }
         }
-        return (parameters.array(0..<parameters.count), cost)
+        return (parameters.array(0..<parameters.count), settings.velocity?.array(0..<parameters.count) ?? [], cost)
     }
 
-    /// Both unit plans: phased ([33, 50, 20], [20, 35, 17, 3]) and two-phase with a replicated
-    /// tail ([20, 40, 3], [64, 30, 10], [100, 40, 8, 4]: later layers at most a quarter of layer 0),
+    /// Both unit plans: phased ([33, 50, 20], [20, 35, 17, 3]) and one phase per step with a
+    /// replicated tail ([20, 40, 3], [64, 30, 10], [100, 40, 8, 4]: later layers at most a quarter of layer 0),
     /// the latter with layer 0 in its packed panels (`sgdPacked`, shards of at most 8 rows) and,
     /// at m = 40 in 2 shards, with the separate gradient, update and pack.
     @Test(arguments: [
@@ -117,6 +128,31 @@ import Testing
                 Compare.bitDifference(other.parameters, reference.parameters) == nil,
                 "units on \(threads) threads vs shards: \(sizes) m=\(batch) S=\(shards)")
             #expect(other.cost.bitPattern == reference.cost.bitPattern)
+        }
+    }
+
+    /// The one-phase plan keeps each item's own copy of the later layers' parameters and
+    /// velocity: with momentum (plain and Nesterov's), L1 and L2 they stay those of the shard
+    /// schedule, bit for bit, weights and velocity. With groups (a two-level sum) a small tail
+    /// runs the phased plan, the same bits as the shard schedule too.
+    @Test(arguments: [
+        ([64, 30, 10], 10, 2, false, 1), ([100, 40, 8, 4], 9, 4, true, 1), ([64, 30, 10], 40, 2, true, 1),
+        ([64, 30, 10], 10, 2, false, 2), ([100, 40, 8, 4], 9, 2, true, 3),
+    ])
+    func tailCopiesKeepMomentumAndGroups(sizes: [Int], batch: Int, shards: Int, nesterov: Bool, groups: Int) throws {
+        #expect(UnitSchedule.tailIsSmall(sizes))
+        let reference = try Self.run(
+            sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23, momentum: 0.8, nesterov: nesterov,
+            groups: groups)
+        #expect(reference.velocity.contains { $0 != 0 } && reference.parameters.allSatisfy(\.isFinite))
+        for threads in [1, 2, 3] {
+            let other = try Self.run(
+                sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23, momentum: 0.8,
+                nesterov: nesterov, groups: groups)
+            let what = "units on \(threads) threads vs shards: \(sizes) m=\(batch) S=\(shards) R=\(groups)"
+            #expect(Compare.bitDifference(other.parameters, reference.parameters) == nil, "\(what): weights")
+            #expect(Compare.bitDifference(other.velocity, reference.velocity) == nil, "\(what): velocity")
+            #expect(other.cost.bitPattern == reference.cost.bitPattern, "\(what): cost")
         }
     }
 }
