@@ -58,7 +58,7 @@ package struct StepCost: Sendable, Equatable, Codable {
         BLAS.useSingleThread()
         let data = try SyntheticData.make(count: max(samples, miniBatchSize), features: sizes[0], classes: sizes.last!, seed: seed)
         let share = seconds / Double(repetitions + 1) / 2
-        return try threads.flatMap { t in try schedules.map { schedule in (t, schedule) } }.map { t, schedule in
+        return try threads.flatMap { t in schedules.map { schedule in (t, schedule) } }.map { t, schedule in
             let s = shards ?? t
             let engine = try TimedEngine(
                 sizes: sizes, miniBatchSize: miniBatchSize, shards: s, threads: t, data: data, seed: seed, schedule: schedule)
