@@ -136,9 +136,15 @@ let package = Package(
             resources: [.copy("Resources/mnist-5k.h5")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Helpers shared by the test targets (Tests/ShardNetTestSupport); no product exports it.
+        .target(
+            name: "ShardNetTestSupport",
+            path: "Tests/ShardNetTestSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "ShardNetTests",
-            dependencies: ["ShardNet", "HDF5"],
+            dependencies: ["ShardNet", "HDF5", "ShardNetTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
@@ -161,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ShardNetToolTests",
-            dependencies: ["ShardNet"],
+            dependencies: ["ShardNet", "ShardNetTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -1,4 +1,5 @@
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// The seeded generator must produce the reference xoshiro256** stream, so that the same seed

@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// End to end: the built `shardnet` trains, logs, saves, evaluates, resumes and converts.

@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// A killed run loses nothing and resumes exactly; a full disk never damages a checkpoint.

@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// SIGINT / SIGTERM stop `shardnet train` cleanly: a checkpoint that records the position inside

@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 
 /// Runs the built `shardnet` executable, as a user would.
 enum Tool {

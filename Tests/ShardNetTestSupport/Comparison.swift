@@ -1,11 +1,14 @@
 import Foundation
 
+// What more than one test target needs (the targets cannot import each other): comparing
+// big arrays and finding the repository. Nothing outside Tests/ depends on this target.
+
 /// Comparing large byte or value arrays. `#expect(a == b)` on two big collections makes
 /// Swift Testing build an element-by-element diff when they differ, which takes minutes for
 /// a few hundred kilobytes; these compare in one pass and describe the first difference.
-enum Compare {
+public enum Compare {
     /// nil when equal, else "lengths 10 vs 12, first difference at offset 3 (0x1f vs 0x20)".
-    static func difference<C: Collection>(_ a: C, _ b: C) -> String? where C.Element: Equatable {
+    public static func difference<C: Collection>(_ a: C, _ b: C) -> String? where C.Element: Equatable {
         var offset = 0
         var i = a.startIndex, j = b.startIndex
         while i != a.endIndex && j != b.endIndex {
@@ -20,15 +23,15 @@ enum Compare {
     }
 
     /// Bitwise comparison of Float arrays (NaN payloads and signed zeros included).
-    static func bitDifference(_ a: [Float], _ b: [Float]) -> String? {
+    public static func bitDifference(_ a: [Float], _ b: [Float]) -> String? {
         difference(a.map(\.bitPattern), b.map(\.bitPattern))
     }
 }
 
 /// The repository root: the nearest folder above this source file holding Package.swift
 /// (so moving test files between folders never breaks paths to scripts/ or data/).
-enum Repository {
-    static let root: URL = {
+public enum Repository {
+    public static let root: URL = {
         var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while folder.path != "/" {
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder }
