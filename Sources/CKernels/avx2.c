@@ -36,9 +36,7 @@
 #define BWD_KB 2
 #define GRD_JB 6
 #define GRD_KB 2
-#ifndef GUP_KB
 #define GUP_KB 4
-#endif
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): a
 // 16-unit panel is written 8 inputs at a time as two 8 x 8 tiles transposed in registers, so

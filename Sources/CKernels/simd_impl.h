@@ -11,7 +11,7 @@
 //   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
 //   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
 //   FWD_RB, FWD_PB: forward block rows x panels;  BWD_RB, BWD_KB: backward rows x vectors;
-//   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (default 6).
+//   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (at most 8).
 #include <math.h>
 
 #define NV (SN_PANEL / W)
@@ -495,8 +495,8 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 
 // MARK: gradient and update in packed panels
 
-#ifndef GUP_KB
-#define GUP_KB 6
+#if !defined(GUP_KB) || GUP_KB > 8
+#error "define GUP_KB (1 to 8) before including simd_impl.h"
 #endif
 
 /// Inputs k ..< k + nk of one panel: the shards' gradient chains over their rows (each from 0,
@@ -553,21 +553,6 @@ SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, 
         ptrdiff_t k = 0;
         for (; k + GUP_KB <= nIn; k += GUP_KB) SN_NAME(sgdp_tile)(GUP_KB, k, bounds, shards, dp, in, ldIn, pp, wu);
         switch (nIn - k) {
-#if GUP_KB > 12
-#error "extend the switch"
-#endif
-#if GUP_KB > 11
-        case 11: SN_NAME(sgdp_tile)(11, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-#if GUP_KB > 10
-        case 10: SN_NAME(sgdp_tile)(10, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-#if GUP_KB > 9
-        case 9: SN_NAME(sgdp_tile)(9, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-#if GUP_KB > 8
-        case 8: SN_NAME(sgdp_tile)(8, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
 #if GUP_KB > 7
         case 7: SN_NAME(sgdp_tile)(7, k, bounds, shards, dp, in, ldIn, pp, wu); break;
 #endif

@@ -66,7 +66,7 @@ package final class ShardedSGD {
     private let shardBase: Int  // global index of the first shard run here
     private let ranks: RankState?  // the rank exchange and its buffers
     /// Whether plain-SGD runs keep layer 0's weights in its packed panels (`sgdPacked`): the
-    /// one-phase unit plan, one group, native kernels, a batch `sgdPacked` takes in shards of
+    /// one-phase unit plan (which has one group), native kernels, a batch `sgdPacked` takes in shards of
     /// at most `sgdPackedShardRows` rows.
     private let packedLayer0Capable: Bool
     /// The most rows per shard for which `sgdPacked` runs: its tiles pay for short chains
@@ -128,7 +128,7 @@ package final class ShardedSGD {
         team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
         packedLayer0Capable =
-            units?.replicatedTail == true && groups == 1 && kernels.native != nil
+            units?.replicatedTail == true && kernels.native != nil
             && miniBatchSize <= NativeKernels.sgdPackedMaxRows
             && (miniBatchSize + totalShards - 1) / totalShards <= Self.sgdPackedShardRows
     }
@@ -459,10 +459,13 @@ package final class ShardedSGD {
         }
     }
 
+    /// The parameters of the layers after the first (their weights and biases follow layer 0's).
+    private var tailParameterRange: Range<Int> { layoutView.weightOffsets[1]..<layout.count }
+
     /// Before a run of the one-phase unit plan: every tail item's copies of the later layers'
     /// parameters (and velocity, with momentum) from the run's, and their packed panels.
     private func copyTails(in run: Run, _ units: UnitSchedule) {
-        let sizes = layoutView.sizes, L = layoutView.layerCount, tail = layoutView.weightOffsets[1]..<layout.count
+        let sizes = layoutView.sizes, L = layoutView.layerCount, tail = tailParameterRange
         for t in 0..<units.rangeCount(layer: 0) {
             let parameters = units.tailParameters[t]
             (parameters + tail.lowerBound).update(from: run.parameters + tail.lowerBound, count: tail.count)
@@ -480,7 +483,7 @@ package final class ShardedSGD {
     /// After a run of the one-phase unit plan: the later layers' parameters (and velocity) from
     /// tail item 0's copies (every item's are the same bits), and their shared panels.
     private func copyTails(out run: Run, _ units: UnitSchedule) {
-        let tail = layoutView.weightOffsets[1]..<layout.count
+        let tail = tailParameterRange
         (run.parameters + tail.lowerBound).update(from: units.tailParameters[0] + tail.lowerBound, count: tail.count)
         if let velocity = run.settings.velocity, run.settings.momentum != 0 {
             (velocity + tail.lowerBound).update(from: units.tailVelocity[0] + tail.lowerBound, count: tail.count)
@@ -583,8 +586,7 @@ package final class ShardedSGD {
     ) {
         let (j0, j1) = units.range(layer: l, r)
         if groups == 1, let native = kernels.native {
-            let first = (0..<totalShards).first { Reduce.hasRows($0, batch: batch, shards: totalShards) }!
-            sumGradients(native, into: views.base[first].nabla, batch: batch, layer: l, j0: j0, j1: j1, input: input, deltaAbove: deltaAbove)
+            sumGradients(native, into: runningSum(batch: batch), batch: batch, layer: l, j0: j0, j1: j1, input: input, deltaAbove: deltaAbove)
             return
         }
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
@@ -627,14 +629,20 @@ package final class ShardedSGD {
         }
     }
 
+    /// Where the unit schedule sums a batch's shard gradients with one group (`gradientUnits`,
+    /// `sumAndUpdate`): the buffer of the first shard with rows.
+    @inline(__always)
+    private func runningSum(batch: Int) -> UnsafeMutablePointer<Float> {
+        views.base[(0..<totalShards).first { Reduce.hasRows($0, batch: batch, shards: totalShards) }!].nabla
+    }
+
     /// The update of layer l's units j0 ..< j1 from `gradientUnits`' buffers (the running sum
     /// with one group; else the shards' gradients summed in shard order), and the packed panels
     /// of those rows.
     private func sumAndUpdate(_ run: Run, batch: Int, layer l: Int, j0: Int, j1: Int) {
         if groups == 1 && kernels.native != nil {
-            let first = (0..<totalShards).first { Reduce.hasRows($0, batch: batch, shards: totalShards) }!
             Reduce.unitsFromSum(
-                layer: l, j0: j0, j1: j1, sum: views.base[first].nabla, layout: layoutView, parameters: run.parameters,
+                layer: l, j0: j0, j1: j1, sum: runningSum(batch: batch), layout: layoutView, parameters: run.parameters,
                 rules: run.rules(batch: batch), kernels: kernels)
         } else {
             Reduce.units(
