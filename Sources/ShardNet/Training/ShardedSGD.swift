@@ -395,10 +395,12 @@ package final class ShardedSGD {
         case .update:
             if item == 0 { addStepCost() }
             let l = units.updateLayer[item], r = units.updateRange[item]
-            if l == 0 { prefetchSamples(run, step: step + 1, shard: 0, of: 1) }  // layer 0's items gather the whole batch
+            if l == 0 && !units.rowPhase { prefetchSamples(run, step: step + 1, shard: 0, of: 1) }  // layer 0's items gather the whole batch
             updateUnits(
                 run, units, batch: batch.count, layer: l, range: r, input: l == 0 ? units.inputs[r] : units.activations[l],
                 deltaAbove: units.deltas[l + 1])
+        case .backpropRows:
+            backpropRows(run, units, batch: batch, shard: item, nextStep: step + 1)
         case .tailThenForward:
             // Round i: the rows step i + 1 gathers, the tail of step i − 1, the forward of step i.
             prefetchSamples(run, step: step + 1, shard: 0, of: 1)  // each item gathers the whole batch
@@ -424,10 +426,10 @@ package final class ShardedSGD {
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
         let labels = units.tailLabels + t * miniBatchSize
         let parameters = units.tailParameters[t], panels = units.tailPanels + t * L
-        let a1 = units.firstActivations[step & 1]
+        let a1 = units.firstActivations[step & 1], ld1 = units.firstLd
         for l in 1..<L {
             kernels.forward(
-                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: l == 1 ? a1 : a[l], ldIn: sizes[l],
+                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l],
                 weights: parameters + layoutView.weightOffsets[l], packed: panels[l],
                 biases: parameters + layoutView.biasOffsets[l], output: a[l + 1], ldOut: sizes[l + 1],
                 function: functions.layer(l, of: L))
@@ -439,7 +441,7 @@ package final class ShardedSGD {
         for l in stride(from: L - 1, through: 1, by: -1) {
             kernels.backpropagate(
                 rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: 0, k1: sizes[l], delta: delta[l + 1], ldDelta: sizes[l + 1],
-                weights: parameters + layoutView.weightOffsets[l], activation: l == 1 ? a1 : a[l], ldA: sizes[l],
+                weights: parameters + layoutView.weightOffsets[l], activation: l == 1 ? a1 : a[l], ldA: l == 1 ? ld1 : sizes[l],
                 previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
         }
         if t == 0 { addStepCost() }
@@ -453,7 +455,9 @@ package final class ShardedSGD {
         let rules = run.rules(batch: rows, velocity: units.tailVelocity[t])
         for l in 1..<L {
             let nOut = sizes[l + 1]
-            sumGradients(native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: l == 1 ? a1 : a[l], deltaAbove: delta[l + 1])
+            sumGradients(
+                native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l],
+                deltaAbove: delta[l + 1])
             Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: layoutView, parameters: parameters, rules: rules, kernels: kernels)
             native.pack(nIn: sizes[l], nOut: nOut, j0: 0, j1: nOut, weights: parameters + layoutView.weightOffsets[l], packed: panels[l])
         }
@@ -507,8 +511,36 @@ package final class ShardedSGD {
             rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
             weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
             biases: run.parameters + layoutView.biasOffsets[l],
-            output: l == 0 ? units.firstActivations[step & 1] : units.activations[l + 1], ldOut: sizes[l + 1],
+            output: l == 0 ? units.firstActivations[step & 1] : units.activations[l + 1], ldOut: l == 0 ? units.firstLd : sizes[l + 1],
             function: functions.layer(l, of: layoutView.layerCount))
+    }
+
+    /// The row phase (`UnitSchedule.rowPhase`) for shard s: its rows of the batch gathered into
+    /// the shared a⁰, equation 2 through every layer, equation 3 and its cost, equation 4 down to
+    /// δ¹ — on those rows only, the same kernels over the same rows as the unit phases; first, a
+    /// prefetch of the rows this shard gathers in the next step.
+    private func backpropRows(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), shard s: Int, nextStep: Int) {
+        prefetchSamples(run, step: nextStep, shard: s, of: totalShards)
+        let r0 = Self.shardStart(s, batch: batch.count, shards: totalShards)
+        let r1 = Self.shardStart(s + 1, batch: batch.count, shards: totalShards)
+        guard r1 > r0 else { shardCost[s] = 0; return }
+        let sizes = layoutView.sizes, L = layoutView.layerCount, rows = r1 - r0
+        let a = units.activations, delta = units.deltas, input = units.inputs[0]
+        Gather.images(rows: rows, features: sizes[0], order: run.order + batch.start + r0, images: run.images, input: input + r0 * sizes[0])
+        for l in 0..<L {
+            kernels.forward(
+                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: (l == 0 ? input : a[l]) + r0 * sizes[l], ldIn: sizes[l],
+                weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
+                biases: run.parameters + layoutView.biasOffsets[l], output: a[l + 1] + r0 * sizes[l + 1], ldOut: sizes[l + 1],
+                function: functions.layer(l, of: L))
+        }
+        outputError(run, units, batch: batch, shard: s)
+        for l in stride(from: L - 1, through: 1, by: -1) {
+            kernels.backpropagate(
+                rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: 0, k1: sizes[l], delta: delta[l + 1] + r0 * sizes[l + 1],
+                ldDelta: sizes[l + 1], weights: run.parameters + layoutView.weightOffsets[l], activation: a[l] + r0 * sizes[l],
+                ldA: sizes[l], previousDelta: delta[l] + r0 * sizes[l], ldPrevious: sizes[l], function: functions.hidden)
+        }
     }
 
     /// Equation 3 for shard s's rows of the mini-batch, and the shard's summed cost.
@@ -586,7 +618,9 @@ package final class ShardedSGD {
     ) {
         let (j0, j1) = units.range(layer: l, r)
         if groups == 1, let native = kernels.native {
-            sumGradients(native, into: runningSum(batch: batch), batch: batch, layer: l, j0: j0, j1: j1, input: input, deltaAbove: deltaAbove)
+            sumGradients(
+                native, into: runningSum(batch: batch), batch: batch, layer: l, j0: j0, j1: j1, input: input, ldIn: layoutView.sizes[l],
+                deltaAbove: deltaAbove)
             return
         }
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
@@ -604,10 +638,10 @@ package final class ShardedSGD {
     /// computed into `sum` (parameter layout): `gradient` for the first shard with rows,
     /// `gradientAdd` for the next — each shard's chain, then added in shard order, the bits of
     /// the separate buffers summed by the reducer, with a third of its memory traffic.
-    /// - input: (m, sizes[l]) aˡ of the batch; deltaAbove: (m, sizes[l + 1]) δ of layer l's outputs.
+    /// - input: (m, ldIn) aˡ of the batch (ldIn ≥ sizes[l]); deltaAbove: (m, sizes[l + 1]) δ of layer l's outputs.
     private func sumGradients(
         _ native: NativeKernels, into sum: UnsafeMutablePointer<Float>, batch: Int, layer l: Int, j0: Int, j1: Int,
-        input: UnsafeMutablePointer<Float>, deltaAbove: UnsafeMutablePointer<Float>
+        input: UnsafeMutablePointer<Float>, ldIn: Int, deltaAbove: UnsafeMutablePointer<Float>
     ) {
         let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
         let nablaW = sum + layoutView.weightOffsets[l], nablaB = sum + layoutView.biasOffsets[l]
@@ -615,15 +649,15 @@ package final class ShardedSGD {
         for s in 0..<totalShards {
             let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)
             guard r1 > r0 else { continue }  // empty shards are skipped by the sum too
-            let delta = deltaAbove + r0 * nOut, rows = input + r0 * nIn
+            let delta = deltaAbove + r0 * nOut, rows = input + r0 * ldIn
             if first {
                 native.gradient(
-                    rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn, nablaW: nablaW,
+                    rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: ldIn, nablaW: nablaW,
                     nablaB: nablaB)
                 first = false
             } else {
                 native.gradientAdd(
-                    rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: nIn, nablaW: nablaW,
+                    rows: r1 - r0, nIn: nIn, j0: j0, j1: j1, delta: delta, ldDelta: nOut, input: rows, ldIn: ldIn, nablaW: nablaW,
                     nablaB: nablaB)
             }
         }

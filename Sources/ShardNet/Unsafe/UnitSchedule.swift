@@ -5,15 +5,23 @@
 /// Each layer's output units are cut into at most `threads` ranges whose boundaries are
 /// multiples of 16 units (the kernels' panel width, a cache line of floats), so two items
 /// never write the same packed panel, rows of w or line of the gradient sums. (In a batch-wide
-/// matrix whose width is not a multiple of 16, e.g. a¹ of 784-30-10, consecutive rows do share
-/// a line at a range boundary: two items write it once per phase.) Phases of a step, for L
-/// layers:
+/// matrix whose width is not a multiple of 16, e.g. δ¹ of 784-30-10 in the phased plan,
+/// consecutive rows do share a line at a range boundary: two items write it once per phase; the
+/// one-phase plan pads a¹'s rows instead, as every item writes it every step.) Phases of a
+/// step, for L layers:
 ///
 ///     forward l = 0 … L−1   items: the unit ranges of layer l's outputs
 ///     output error          items: the S shards (fused into the last forward when that
 ///                           layer has a single range)
 ///     backward l = L−1 … 1  items: the unit ranges of layer l−1's outputs (δˡ's columns)
 ///     update                items: every layer's unit ranges (rows of wˡ and bˡ)
+///
+/// When the layers after the first are small (below) and the shards hold at least
+/// `rowPhaseShardRows` rows, the phases before the update are one, by rows — `rowPhase`:
+///
+///     backprop rows         items: the S shards: gather the shard's rows of a⁰, forward
+///                           l = 0 … L−1, output error, backward l = L−1 … 1 on those rows
+///     update                items: every layer's unit ranges, over every row
 ///
 /// When the layers after the first are small (their weights at most a quarter of layer 0's,
 /// e.g. 784-30-10 or 784-100-10) and the batch is one group, a step has one phase instead —
@@ -41,9 +49,12 @@
 /// Memory (row stride = the layer's width; m = the mini-batch size):
 ///
 ///     inputs       ranges(0) × (m, sizes[0])   a⁰ gathered by each layer-0 forward item,
-///                                              reused by the same range's update item
-///     activations  (m, sizes[l]) for l = 1 … L; a second a¹ (`firstActivations`, by step
-///                  parity) with replicatedTail
+///                                              reused by the same range's update item (with
+///                                              rowPhase one matrix, each shard's rows gathered
+///                                              by that shard's item)
+///     activations  (m, sizes[l]) for l = 1 … L; with replicatedTail a¹ is (m, firstLd),
+///                  its row padded to whole cache lines, and has a second buffer
+///                  (`firstActivations`, by step parity)
 ///     deltas       (m, sizes[l]) for l = 1 … L
 ///     labels       (m) Int32                   the batch's labels, gathered by the output error
 ///     tail         per tail item (replicatedTail only), that item's own: activations (m, sizes[l])
@@ -52,11 +63,11 @@
 ///                  part unused) and the packed panels of layers 1 … L−1
 ///
 /// `@unchecked Sendable`: the tables are read-only after `init`; each matrix element is written
-/// by one item per phase (disjoint column ranges, or the item's own copies) and read by other
+/// by one item per phase (disjoint column or row ranges, or the item's own copies) and read by other
 /// items only after the team's barrier that ends that phase.
 package final class UnitSchedule: @unchecked Sendable {
     /// What a phase does.
-    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update, tailThenForward }
+    enum Work: Int { case forward, outputError, forwardAndOutputError, backward, update, tailThenForward, backpropRows }
 
     let layerCount: Int
     let phaseCount: Int
@@ -72,8 +83,25 @@ package final class UnitSchedule: @unchecked Sendable {
     let labels: UnsafeMutablePointer<Int32>
     /// Whether a step is one phase of rounds, each tail item recomputing the layers after the first.
     let replicatedTail: Bool
-    /// (2) a¹ of the steps of even and odd number (both `activations[1]` without replicatedTail).
+    /// Whether a step's forward, output error and δ back run by rows, one item per shard, before
+    /// the update phase (`rowPhaseShardRows`).
+    let rowPhase: Bool
+    /// The fewest rows per shard for which a network with small later layers (`tailIsSmall`)
+    /// runs the forward, output error and δ back by rows (`Work.backpropRows`): each item then
+    /// gathers and pushes only its shard's rows through every layer — the same work on every
+    /// core, where unit ranges cut at 16-unit panels need not be (784-100-10: 3 panels and 4),
+    /// and no core gathers the whole batch — then the update phase reads the others' rows.
+    /// Below it the one-phase plan's single barrier wins (`shardnet bench --network 784-30-10
+    /// --batch-sizes 32,64 --threads 2 --schedules units`: by rows 0.6–0.9× at 16 and 32 rows
+    /// per shard, AVX2 EPYC); with large later layers the unit ranges' forward keeps each
+    /// range's weights in cache and wins (784-512-512-10 at m = 128: by rows 0.76–0.88×).
+    static let rowPhaseShardRows = 64
+    /// (2) a¹ of the steps of even and odd number (both `activations[1]` without replicatedTail),
+    /// each (m, firstLd).
     let firstActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// a¹'s row stride: sizes[1], or with replicatedTail sizes[1] rounded up to 16 floats, so
+    /// that the items' column ranges (multiples of 16) never share a cache line.
+    let firstLd: Int
     /// (tail items × (L + 1)) each tail item's activations [2 … L] ([0], [1] unused: a¹ is shared).
     let tailActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (tail items × (L + 1)) each tail item's deltas [1 … L] ([0] unused).
@@ -109,11 +137,14 @@ package final class UnitSchedule: @unchecked Sendable {
             if l < L { first += ranges[l].count }
         }
         func count(_ l: Int) -> Int { ranges[l].count - 1 }
-        replicatedTail = L >= 2 && groups == 1 && Self.tailIsSmall(sizes)
+        let rowPhase = L >= 2 && Self.tailIsSmall(sizes) && (m + shards - 1) / shards >= Self.rowPhaseShardRows
+        self.rowPhase = rowPhase
+        replicatedTail = !rowPhase && L >= 2 && groups == 1 && Self.tailIsSmall(sizes)
         let tailItems = replicatedTail ? count(0) : 0
         // Phases.
         var work: [Work] = [], layer: [Int] = [], phases: [(items: Int, kind: Int)] = []
-        for l in 0..<L where !replicatedTail {
+        if rowPhase { work.append(.backpropRows); layer.append(-1); phases.append((shards, 0)) }
+        for l in 0..<L where !replicatedTail && !rowPhase {
             let fused = l == L - 1 && count(l) == 1
             work.append(fused ? .forwardAndOutputError : .forward); layer.append(l); phases.append((count(l), 0))
             if l == L - 1 && !fused { work.append(.outputError); layer.append(l); phases.append((shards, 0)) }
@@ -143,9 +174,12 @@ package final class UnitSchedule: @unchecked Sendable {
         // Memory: one allocation for every matrix.
         var offsets: [Int] = [], offset = 0
         func take(_ n: Int) -> Int { let o = offset; offset += paddedToCacheLine(n); return o }
-        let inputOffsets = (0..<count(0)).map { _ in take(m * sizes[0]) }
-        for l in 1...L { offsets.append(take(m * sizes[l])) }
-        let secondA1 = replicatedTail ? take(m * sizes[1]) : offsets[0]
+        // With the row phase, one a⁰ that each shard item gathers its rows of, read by every range.
+        let shared = rowPhase ? take(m * sizes[0]) : 0
+        let inputOffsets = (0..<count(0)).map { _ in rowPhase ? shared : take(m * sizes[0]) }
+        firstLd = replicatedTail ? (sizes[1] + 15) / 16 * 16 : sizes[1]
+        for l in 1...L { offsets.append(take(m * (l == 1 ? firstLd : sizes[l]))) }
+        let secondA1 = replicatedTail ? take(m * firstLd) : offsets[0]
         let deltaOffsets = (1...L).map { take(m * sizes[$0]) }
         // Each tail item's own activations (l = 2 … L) and deltas (l = 1 … L), at [t·(L+1) + l].
         var tailOffsets = [Int](repeating: 0, count: 2 * tailItems * (L + 1))

@@ -111,17 +111,24 @@ import Testing
         return (parameters.array(0..<parameters.count), settings.velocity?.array(0..<parameters.count) ?? [], cost)
     }
 
-    /// Both unit plans: phased ([33, 50, 20], [20, 35, 17, 3]) and one phase per step with a
-    /// replicated tail ([20, 40, 3], [64, 30, 10], [100, 40, 8, 4]: later layers at most a quarter of layer 0),
-    /// the latter with layer 0 in its packed panels (`sgdPacked`, shards of at most 8 rows) and,
-    /// at m = 40 in 2 shards, with the separate gradient, update and pack.
+    /// Every unit plan: phased by units ([33, 50, 20], [20, 35, 17, 3] in shards of under 16
+    /// rows); one phase per step with a replicated tail ([20, 40, 3], [64, 30, 10], [100, 40, 8,
+    /// 4]: later layers at most a quarter of layer 0), with layer 0 in its packed panels
+    /// (`sgdPacked`, shards of at most 8 rows) and, at 12 rows per shard, with the separate
+    /// gradient, update and pack; and with a small tail in shards of 64 rows or more, the row
+    /// phase (m = 128 and 195: each epoch of 97 samples one partial batch, 48–49 and 32–33 rows
+    /// per shard; the same shard sizes with large later layers stay phased by units).
     @Test(arguments: [
         ([20, 40, 3], 10, 2), ([20, 40, 3], 7, 3), ([33, 50, 20], 10, 2), ([20, 35, 17, 3], 5, 7), ([64, 30, 10], 10, 2),
-        ([100, 40, 8, 4], 9, 4), ([64, 30, 10], 40, 2),
+        ([100, 40, 8, 4], 9, 4), ([64, 30, 10], 24, 2), ([64, 30, 10], 40, 2), ([64, 30, 10], 128, 2), ([100, 40, 8, 4], 195, 3),
+        ([33, 50, 20], 128, 2), ([20, 35, 17, 3], 195, 3),
     ])
     func unitScheduleEqualsShardSchedule(sizes: [Int], batch: Int, shards: Int) throws {
         let replicated: Set<[Int]> = [[20, 40, 3], [64, 30, 10], [100, 40, 8, 4]]
         #expect(UnitSchedule.tailIsSmall(sizes) == replicated.contains(sizes), "which plan \(sizes) runs")
+        let rows = UnitSchedule(layout: ParameterLayout(sizes: sizes), miniBatchSize: batch, shards: shards, threads: 2).rowPhase
+        let expected = replicated.contains(sizes) && (batch + shards - 1) / shards >= UnitSchedule.rowPhaseShardRows
+        #expect(rows == expected, "row phase for \(sizes) m=\(batch)")
         let reference = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23)
         for threads in [1, 2, 3, 8] {
             let other = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23)
@@ -135,10 +142,12 @@ import Testing
     /// The one-phase plan keeps each item's own copy of the later layers' parameters and
     /// velocity: with momentum (plain and Nesterov's), L1 and L2 they stay those of the shard
     /// schedule, bit for bit, weights and velocity. With groups (a two-level sum) a small tail
-    /// runs the phased plan, the same bits as the shard schedule too.
+    /// runs the phased plan, the same bits as the shard schedule too; and so does the row phase
+    /// (m = 128 in 2 shards; m = 256 in 2 groups of 2), with and without groups.
     @Test(arguments: [
-        ([64, 30, 10], 10, 2, false, 1), ([100, 40, 8, 4], 9, 4, true, 1), ([64, 30, 10], 40, 2, true, 1),
-        ([64, 30, 10], 10, 2, false, 2), ([100, 40, 8, 4], 9, 2, true, 3),
+        ([64, 30, 10], 10, 2, false, 1), ([100, 40, 8, 4], 9, 4, true, 1), ([64, 30, 10], 24, 2, true, 1),
+        ([64, 30, 10], 10, 2, false, 2), ([100, 40, 8, 4], 9, 2, true, 3), ([64, 30, 10], 128, 2, true, 1),
+        ([64, 30, 10], 256, 2, false, 2),
     ])
     func tailCopiesKeepMomentumAndGroups(sizes: [Int], batch: Int, shards: Int, nesterov: Bool, groups: Int) throws {
         #expect(UnitSchedule.tailIsSmall(sizes))
