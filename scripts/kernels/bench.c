@@ -5,7 +5,8 @@
 // ...) in one process and the median of several repetitions is reported, because the machine
 // is shared. Our kernels also do more than the bare product (bias + activation, the
 // derivative, nablaB); the flop count is the product's 2·rows·nIn·nOut in both columns.
-// Usage: bench [repetitions]. Build and run with scripts/kernel-bench.
+// Usage: bench [repetitions] [tail]. Build and run with scripts/kernel-bench; `tail` runs only
+// the last table (the small later layers' kernels at m = 10).
 #define _GNU_SOURCE
 #include "shardnet_kernels.h"
 #include "shardnet_cpu.h"
@@ -103,10 +104,11 @@ int main(int argc, char **argv) {
            "(bias + 1/(1+expf(-z)), the σ'(a) product, the nablaB sums), i.e. the same work as our kernel.\n\n");
     printf("| nIn→nOut | rows | kernel | %s | %s | BLAS | best/BLAS | BLAS+epi | best/(BLAS+epi) |\n|---|---|---|---|---|---|---|---|---|\n",
            isas[0] ? isas[0]->name : "-", isas[1] ? isas[1]->name : "-");
+    int tailOnly = argc > 2 && strcmp(argv[2], "tail") == 0;
     static const int shapes[][3] = {{784, 30, 5}, {784, 30, 10}, {784, 100, 64}, {784, 100, 128},
                                     {784, 512, 64}, {784, 512, 128}, {512, 512, 64}, {512, 512, 128}};
     unsigned seed = 42;
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    for (size_t s = 0; s < (tailOnly ? 0 : sizeof shapes / sizeof shapes[0]); s++) {
         layer L = {shapes[s][0], shapes[s][1], shapes[s][2], 0};
         size_t nIn = (size_t)L.nIn, nOut = (size_t)L.nOut, rows = (size_t)L.rows;
         L.W = randoms(nOut * nIn, -0.05f, 0.05f, &seed);
@@ -156,7 +158,7 @@ int main(int argc, char **argv) {
     printf("\n%s, two shards of rows/2: equation 5 + update, µs per call (median of %d interleaved repetitions)\n\n", K->name, reps);
     printf("| nIn→units | rows | gradient + gradient_add + update + pack | sgd_packed | ratio |\n|---|---|---|---|---|\n");
     static const int ushapes[][3] = {{784, 30, 10}, {784, 16, 10}, {784, 30, 16}, {784, 100, 16}, {784, 30, 32}, {784, 100, 32}, {784, 48, 64}, {784, 100, 128}};
-    for (size_t s = 0; s < sizeof ushapes / sizeof ushapes[0]; s++) {
+    for (size_t s = 0; s < (tailOnly ? 0 : sizeof ushapes / sizeof ushapes[0]); s++) {
         ptrdiff_t nIn = ushapes[s][0], nOut = ushapes[s][1], rows = ushapes[s][2], half = rows / 2;
         float *W = randoms((size_t)(nOut * nIn), -0.05f, 0.05f, &seed), *b = randoms((size_t)nOut, -1, 1, &seed);
         float *in = randoms((size_t)(rows * nIn), 0, 1, &seed), *delta = randoms((size_t)(rows * nOut), -0.1f, 0.1f, &seed);
@@ -188,6 +190,45 @@ int main(int argc, char **argv) {
         printf("| %td→%td | %td | %.2f | %.2f | %.2f |\n", nIn, nOut, rows, a, f, a / f);
         fflush(stdout);
         free(W); free(b); free(in); free(delta); free(nw); free(nb); free(packed);
+    }
+    // The small later layers of Nielsen's networks at m = 10 (the unit schedule's tail, which
+    // every thread recomputes): each kernel alone, ns per call. Their input widths (30, 100)
+    // are not multiples of the vector width, so the last columns' path shows here.
+    printf("\n%s, the later layers at m = 10 (two shards of 5 rows), ns per call (median of %d interleaved repetitions)\n\n", K->name, reps);
+    printf("| nIn→nOut | forward | backward (δ back) | gradient + gradient_add | update (w and b) | pack |\n|---|---|---|---|---|---|\n");
+    static const int tshapes[][2] = {{30, 10}, {100, 10}};
+    for (size_t s = 0; s < sizeof tshapes / sizeof tshapes[0]; s++) {
+        const ptrdiff_t nIn = tshapes[s][0], nOut = tshapes[s][1], rows = 10;
+        float *W = randoms((size_t)(nOut * nIn), -0.1f, 0.1f, &seed), *b = randoms((size_t)nOut, -1, 1, &seed);
+        float *a = randoms((size_t)(rows * nIn), 0, 1, &seed), *out = randoms((size_t)(rows * nOut), 0, 0, &seed);
+        float *delta = randoms((size_t)(rows * nOut), -0.1f, 0.1f, &seed), *prev = randoms((size_t)(rows * nIn), 0, 0, &seed);
+        float *nw = randoms((size_t)(nOut * nIn), 0, 0, &seed), *nb = randoms((size_t)nOut, 0, 0, &seed);
+        float *packed = randoms((size_t)sn_packed_size(nIn, nOut), 0, 0, &seed);
+        K->pack(nIn, nOut, 0, nOut, W, packed);
+        sn_update u = {1e-7f, 1.0f, 0, 0, 0, 0};
+        const float *gw[1] = {nw}, *gb[1] = {nb};
+        double t[5][256];
+        for (int r = -3; r < reps; r++)
+            for (int c = 0; c < 5; c++) {
+                double t0 = now();
+                for (int it = 0; it < 1000; it++) {
+                    switch (c) {
+                    case 0: K->forward(rows, nIn, 0, nOut, a, nIn, packed, b, out, nOut, SN_ACT_SIGMOID); break;
+                    case 1: K->backward(rows, nIn, nOut, 0, nIn, delta, nOut, W, a, nIn, prev, nIn, SN_ACT_SIGMOID); break;
+                    case 2:
+                        K->gradient(5, nIn, 0, nOut, delta, nOut, a, nIn, nw, nb);
+                        K->gradient_add(5, nIn, 0, nOut, delta + 5 * nOut, nOut, a + 5 * nIn, nIn, nw, nb);
+                        break;
+                    case 3: K->update(nOut * nIn, W, NULL, gw, 1, 0, &u); K->update(nOut, b, NULL, gb, 1, 0, &u); break;
+                    default: K->pack(nIn, nOut, 0, nOut, W, packed); break;
+                    }
+                }
+                if (r >= 0) t[c][r] = (now() - t0) / 1000 * 1e9;
+            }
+        printf("| %td→%td | %.0f | %.0f | %.0f | %.0f | %.0f |\n", nIn, nOut, median(t[0], reps), median(t[1], reps),
+               median(t[2], reps), median(t[3], reps), median(t[4], reps));
+        fflush(stdout);
+        free(W); free(b); free(a); free(out); free(delta); free(prev); free(nw); free(nb); free(packed);
     }
     return 0;
 }
