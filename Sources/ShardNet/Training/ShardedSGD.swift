@@ -267,10 +267,10 @@ package final class ShardedSGD {
         waitSeconds += timing.wait
     }
 
-    /// Asks the caches for the samples of shard `shard` of `shards` (global shards) of `step`'s
-    /// batch, unless the run ends before that step: a step's items call it for the rows they
-    /// will gather in the next step, so the random rows arrive from memory while this step
-    /// computes. A hint only: no value changes.
+    /// Asks the caches for the samples (rows and labels) of shard `shard` of `shards` (global
+    /// shards) of `step`'s batch, unless the run ends before that step: a step's items call it
+    /// for the rows they will gather in the next step, so the random rows arrive from memory
+    /// while this step computes. A hint only: no value changes.
     @inline(__always)
     private func prefetchSamples(_ run: Run, step: Int, shard: Int, of shards: Int) {
         guard step < run.endStep else { return }
@@ -283,6 +283,8 @@ package final class ShardedSGD {
         case .float32(let p): NativeKernels.prefetchRows(p, order: order, rows: r1 - r0, rowBytes: 4 * features)
         case .uint8(let p): NativeKernels.prefetchRows(p, order: order, rows: r1 - r0, rowBytes: features)
         }
+        // And their labels: a random 4-byte read each, which the output error waited on.
+        NativeKernels.prefetchRows(run.labels, order: order, rows: r1 - r0, rowBytes: 4)
     }
 
     /// Phase A of a step, one item per shard: equations 1–5 on the shard's rows into its own
