@@ -247,7 +247,10 @@ package final class ShardedSGD {
             }
             // The one-phase unit plan runs one round more than steps (its tails lag a round behind).
             let pipelined = units?.replicatedTail == true && !steps.isEmpty
-            if let units, pipelined { copyTails(in: run, units) }
+            if let units, pipelined {
+                copyTails(in: run, units)
+                stageFirstStep(run, units)
+            }
             let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item in
                 if let units {
                     self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
@@ -404,8 +407,8 @@ package final class ShardedSGD {
         case .backpropRows:
             backpropRows(run, units, batch: batch, shard: item, nextStep: step + 1)
         case .tailThenForward:
-            // Round i: the rows step i + 1 gathers, the tail of step i − 1, the forward of step i.
-            prefetchSamples(run, step: step + 1, shard: 0, of: 1)  // each item gathers the whole batch
+            // Round i: this item's share of step i + 1's rows, the tail of step i − 1, the forward of step i.
+            stageRows(run, units, step: step + 1, item: item)
             if step > run.firstStep { tailAndUpdate(run, units, batch: run.batch(step - 1, m: miniBatchSize), step: step - 1, item: item) }
             if step < run.endStep { forwardUnits(run, units, step: step, batch: batch, layer: 0, range: item) }
         }
@@ -415,6 +418,32 @@ package final class ShardedSGD {
     @inline(__always)
     private func addStepCost() {
         for s in 0..<totalShards { runCost[0] += shardCost[s] }
+    }
+
+    /// Item t's share of the rows of `step` in the one-phase plan, gathered into that step's a⁰
+    /// (`UnitSchedule.stagedInputs`) a round before its forward reads it, and a prefetch of the
+    /// same share of the step after (and its labels). The shares are cut like shards, over the
+    /// items; rows are whole cache lines of floats at 784 inputs, so no line has two writers.
+    private func stageRows(_ run: Run, _ units: UnitSchedule, step: Int, item t: Int) {
+        let items = units.rangeCount(layer: 0)
+        prefetchSamples(run, step: step + 1, shard: t, of: items)
+        guard step < run.endStep else { return }
+        let batch = run.batch(step, m: miniBatchSize), features = layoutView.sizes[0]
+        let r0 = Self.shardStart(t, batch: batch.count, shards: items), r1 = Self.shardStart(t + 1, batch: batch.count, shards: items)
+        guard r1 > r0 else { return }
+        Gather.images(
+            rows: r1 - r0, features: features, order: run.order + batch.start + r0, images: run.images,
+            input: units.stagedInputs[step % 3] + r0 * features)
+    }
+
+    /// Before a run of the one-phase plan: the whole of the first step's a⁰ (the rounds stage
+    /// each later step a round ahead) and a prefetch of the second step's rows.
+    private func stageFirstStep(_ run: Run, _ units: UnitSchedule) {
+        let batch = run.batch(run.firstStep, m: miniBatchSize)
+        Gather.images(
+            rows: batch.count, features: layoutView.sizes[0], order: run.order + batch.start, images: run.images,
+            input: units.stagedInputs[run.firstStep % 3])
+        prefetchSamples(run, step: run.firstStep + 1, shard: 0, of: 1)
     }
 
     /// The tail of `step` for item t of the one-phase unit plan (`UnitSchedule.replicatedTail`):
@@ -447,10 +476,11 @@ package final class ShardedSGD {
                 previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
         }
         if t == 0 { addStepCost() }
+        let a0 = units.stagedInputs[step % 3]
         if run.packedLayer0 {
-            sgdPacked(run, units, batch: rows, range: t, deltaAbove: delta[1])
+            sgdPacked(run, units, batch: rows, range: t, input: a0, deltaAbove: delta[1])
         } else {
-            updateUnits(run, units, batch: rows, layer: 0, range: t, input: units.inputs[t], deltaAbove: delta[1])
+            updateUnits(run, units, batch: rows, layer: 0, range: t, input: a0, deltaAbove: delta[1])
         }
         // The later layers, on this item's copies (after δ back, which read their weights).
         let native = kernels.native!, sum = units.tailGradients[t]
@@ -501,12 +531,13 @@ package final class ShardedSGD {
 
     /// Equation 2 for range r of layer l's units, for every row of the mini-batch. Layer 0's
     /// items first gather the batch's samples into their own input matrix (kept for the same
-    /// range's update); in the one-phase plan they write the a¹ of the step's parity.
+    /// range's update); in the one-phase plan they read the step's staged a⁰ (`stageRows`)
+    /// and write the a¹ of the step's parity.
     private func forwardUnits(_ run: Run, _ units: UnitSchedule, step: Int, batch: (start: Int, count: Int), layer l: Int, range r: Int) {
         let sizes = layoutView.sizes
         let (j0, j1) = units.range(layer: l, r)
-        let input = l == 0 ? units.inputs[r] : units.activations[l]
-        if l == 0 {
+        let input = l == 0 ? (units.replicatedTail ? units.stagedInputs[step % 3] : units.inputs[r]) : units.activations[l]
+        if l == 0 && !units.replicatedTail {
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }
         kernels.forward(
@@ -585,15 +616,18 @@ package final class ShardedSGD {
     /// Equation 5 and the update of layer 0's unit range r in one kernel pass over its packed
     /// panels, which hold layer 0's weights for the run (`Run.packedLayer0`); b⁰ in place. The
     /// bits of `updateUnits`.
-    /// - deltaAbove: (m, sizes[1]) δ¹ of the batch.
-    private func sgdPacked(_ run: Run, _ units: UnitSchedule, batch: Int, range r: Int, deltaAbove: UnsafeMutablePointer<Float>) {
+    /// - input: (m, sizes[0]) a⁰ of the batch; deltaAbove: (m, sizes[1]) δ¹ of the batch.
+    private func sgdPacked(
+        _ run: Run, _ units: UnitSchedule, batch: Int, range r: Int, input: UnsafeMutablePointer<Float>,
+        deltaAbove: UnsafeMutablePointer<Float>
+    ) {
         let (j0, j1) = units.range(layer: 0, r)
         let nIn = layoutView.sizes[0], nOut = layoutView.sizes[1]
         withUnsafeTemporaryAllocation(of: Int.self, capacity: totalShards + 1) { bounds in
             for s in 0...totalShards { bounds[s] = Self.shardStart(s, batch: batch, shards: totalShards) }
             kernels.native!.sgdPacked(
                 nIn: nIn, j0: j0, j1: j1, bounds: bounds.baseAddress!, shards: totalShards, delta: deltaAbove, ldDelta: nOut,
-                input: units.inputs[r], ldIn: nIn, packed: packed!.layer(0), biases: run.parameters + layoutView.biasOffsets[0],
+                input: input, ldIn: nIn, packed: packed!.layer(0), biases: run.parameters + layoutView.biasOffsets[0],
                 rules: run.rules(batch: batch))
         }
     }
