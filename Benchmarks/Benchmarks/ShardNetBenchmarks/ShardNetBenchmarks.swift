@@ -96,6 +96,17 @@ let benchmarks: @Sendable () -> Void = {
         try Fixture(sizes: [784, 30, 10], miniBatchSize: 10, threads: 1, schedule: .units)
     }
 
+    // Its row phase (784-100-10 at m = 128 in shards of 64 rows or more: forward, output error and
+    // δ back by shard rows, then the update by unit ranges), one thread: 0 mallocs per step too.
+    Benchmark(
+        "train-100-steps-784-100-10-b128-T1-units",
+        configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)
+    ) { benchmark, fixture in
+        for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
+    } setup: {
+        try Fixture(sizes: [784, 100, 10], miniBatchSize: 128, threads: 1, schedule: .units)
+    }
+
     Benchmark("dispatch-concurrentPerform-2-empty", configuration: .init(warmupIterations: 100)) { benchmark in
         for _ in benchmark.scaledIterations {
             DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) }
