@@ -84,29 +84,22 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The unit schedule, one thread, 0 mallocs per step too: its one-phase plan (784-30-10 at
+    // m = 10: the later layers recomputed per item on its own copies, the tail of a step run with
+    // the next step's forward) and its row phase (784-100-10 at m = 128, shards of 64 rows or
+    // more: forward, output error and δ back by shard rows, then the update by unit ranges).
+    for (net, sizes, batch) in [("784-30-10", [784, 30, 10], 10), ("784-100-10", [784, 100, 10], 128)] {
+        Benchmark(
+            "train-100-steps-\(net)-b\(batch)-T1-units",
+            configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)
+        ) { benchmark, fixture in
+            for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
+        } setup: {
+            try Fixture(sizes: sizes, miniBatchSize: batch, threads: 1, schedule: .units)
+        }
+    }
+
     // Dispatch alone: the fork-join that ShardedSGD.run does once per call when T > 1.
-    // The unit schedule's one-phase plan (784-30-10: the later layers recomputed per item on its
-    // own copies, the tail of a step run with the next step's forward), one thread: also 0 mallocs per step.
-    Benchmark(
-        "train-100-steps-784-30-10-b10-T1-units",
-        configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)
-    ) { benchmark, fixture in
-        for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
-    } setup: {
-        try Fixture(sizes: [784, 30, 10], miniBatchSize: 10, threads: 1, schedule: .units)
-    }
-
-    // Its row phase (784-100-10 at m = 128 in shards of 64 rows or more: forward, output error and
-    // δ back by shard rows, then the update by unit ranges), one thread: 0 mallocs per step too.
-    Benchmark(
-        "train-100-steps-784-100-10-b128-T1-units",
-        configuration: .init(warmupIterations: 2, thresholds: zeroMallocs)
-    ) { benchmark, fixture in
-        for _ in benchmark.scaledIterations { fixture.train(steps: 100) }
-    } setup: {
-        try Fixture(sizes: [784, 100, 10], miniBatchSize: 128, threads: 1, schedule: .units)
-    }
-
     Benchmark("dispatch-concurrentPerform-2-empty", configuration: .init(warmupIterations: 100)) { benchmark in
         for _ in benchmark.scaledIterations {
             DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) }
