@@ -311,7 +311,8 @@ SN_AI void SN_NAME(bwd_rest)(ptrdiff_t nc, ptrdiff_t rows, ptrdiff_t nIn, ptrdif
         const ptrdiff_t nr = rows - r0 < SN_REST_ROWS ? rows - r0 : SN_REST_ROWS;
         for (ptrdiff_t r = 0; r < nr; r++)
             for (int c = 0; c < W; c++) as[r * W + c] = c < nc ? a[(r0 + r) * ldA + k + c] : 0.0f;
-        for (ptrdiff_t j0 = 0; j0 < nOut; j0 += SN_REST_UNITS) {
+        // Unit blocks continue the chains from the stored partial sums (exact); no units: 0.
+        for (ptrdiff_t j0 = 0; j0 < nOut || j0 == 0; j0 += SN_REST_UNITS) {
             const ptrdiff_t nj = nOut - j0 < SN_REST_UNITS ? nOut - j0 : SN_REST_UNITS;
             for (ptrdiff_t j = 0; j < nj; j++)
                 for (int c = 0; c < W; c++) ws[j * W + c] = c < nc ? Wt[(j0 + j) * nIn + k + c] : 0.0f;
@@ -336,12 +337,7 @@ SN_T static void SN_NAME(backward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut
             SN_NAME(bwd_cols)(BWD_KB, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
         for (; k + W <= k1; k += W)
             SN_NAME(bwd_cols)(1, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
-        if (k < k1 && nOut > 0) {
-            SN_NAME(bwd_rest)(k1 - k, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
-            continue;
-        }
-        for (; k < k1; k++)  // no units: the empty chain, 0
-            for (ptrdiff_t r = 0; r < nr; r++) pv[r * ldPrev + k] = 0.0f * sn_derivative(ac[r * ldA + k], act);
+        if (k < k1) SN_NAME(bwd_rest)(k1 - k, nr, nIn, nOut, k, dl, ldDelta, Wt, ac, ldA, pv, ldPrev, act);
     }
 }
 
