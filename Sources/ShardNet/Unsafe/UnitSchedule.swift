@@ -163,7 +163,8 @@ package final class UnitSchedule: @unchecked Sendable {
         if replicatedTail {
             work.append(.tailThenForward); layer.append(-1); phases.append((tailItems, 0))
         } else {
-            for l in stride(from: L - 1, through: 1, by: -1) {
+            // The row phase has run δ back on each shard's rows: no backward phases.
+            for l in stride(from: L - 1, through: 1, by: -1) where !rowPhase {
                 work.append(.backward); layer.append(l); phases.append((count(l - 1), 0))
             }
             for l in 0..<L {

@@ -126,9 +126,14 @@ import Testing
     func unitScheduleEqualsShardSchedule(sizes: [Int], batch: Int, shards: Int) throws {
         let replicated: Set<[Int]> = [[20, 40, 3], [64, 30, 10], [100, 40, 8, 4]]
         #expect(UnitSchedule.tailIsSmall(sizes) == replicated.contains(sizes), "which plan \(sizes) runs")
-        let rows = UnitSchedule(layout: ParameterLayout(sizes: sizes), miniBatchSize: batch, shards: shards, threads: 2).rowPhase
+        let plan = UnitSchedule(layout: ParameterLayout(sizes: sizes), miniBatchSize: batch, shards: shards, threads: 2)
         let expected = replicated.contains(sizes) && (batch + shards - 1) / shards >= UnitSchedule.rowPhaseShardRows
-        #expect(rows == expected, "row phase for \(sizes) m=\(batch)")
+        #expect(plan.rowPhase == expected, "row phase for \(sizes) m=\(batch)")
+        if plan.rowPhase {
+            // The row phase runs δ back on its rows: a step is that phase and the update, no δ phases between.
+            let phases = (0..<plan.phaseCount).map { UnitSchedule.Work(rawValue: plan.phaseWork[$0]) }
+            #expect(phases == [.backpropRows, .update], "phases of the row plan for \(sizes) m=\(batch)")
+        }
         let reference = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23)
         for threads in [1, 2, 3, 8] {
             let other = try Self.run(sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23)
