@@ -21,6 +21,7 @@ struct BenchCommand: ParsableCommand {
               shardnet bench --quick               # smoke test (~15 s)
               shardnet bench --network 784-100-10 --batch-sizes 128 --threads 1,2,4,8
               shardnet bench --step-cost           # per-step cost of Nielsen's setup at 1 and 2 threads
+              shardnet bench --step-cost --network 784-100-10 --batch-sizes 128 --schedules units
             """)
 
     @Flag(help: "A short sweep: 2 networks, 2 batch sizes, 1 and all cores.")
@@ -61,7 +62,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(
         name: .customLong("step-cost"),
-        help: "Only measure the per-step cost of 784-30-10 at batch 10 with 1 and 2 threads (each of --schedules).")
+        help: ArgumentHelp(
+            "Only measure the per-step cost and where its time goes, for each of --schedules: 784-30-10 at batch 10 on 1 and 2 threads, or the --network, --batch-sizes and --threads given (--repetitions, default 5; --seconds-per-point, default 3)."
+        ))
     var stepCost = false
 
     func options() throws -> ScalingSweepOptions {
@@ -105,7 +108,17 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         BLAS.useSingleThread()
         if stepCost {
-            print(StepCost.markdownTable(try StepCost.measure(schedules: try options().schedules)))
+            // Nielsen's setup on 1 and 2 threads unless --network, --batch-sizes or --threads say otherwise.
+            let o = try options()
+            var costs: [StepCost] = []
+            for sizes in networks.isEmpty ? [[784, 30, 10]] : o.networks {
+                for m in batchSizes == nil ? [10] : o.batchSizes {
+                    costs += try StepCost.measure(
+                        sizes: sizes, miniBatchSize: m, threads: threads == nil ? [1, 2] : o.threads, schedules: o.schedules,
+                        repetitions: repetitions ?? 5, seconds: secondsPerPoint ?? 3)
+                }
+            }
+            print(StepCost.markdownTable(costs))
             return
         }
         let report = try ScalingSweep(options: try options()).run { line in
