@@ -42,14 +42,18 @@ package struct StepCost: Sendable, Equatable, Codable {
         self.waitSeconds = waitSeconds
     }
 
+    /// What `measure` times when not told otherwise: Nielsen's setup on 1 and 2 threads.
+    package static let defaultSizes = [784, 30, 10], defaultMiniBatchSize = 10, defaultThreads = [1, 2]
+    package static let defaultRepetitions = 5, defaultSeconds = 3.0
+
     /// Measures each thread count in `threads` (S = T unless `shards` is given) with each
     /// schedule in `schedules`, thread counts outer: a warm-up,
     /// then `repetitions` repetitions of about `seconds / (repetitions + 1)` each, for both the
     /// long-run and the one-step-per-call figure. BLAS is made single-threaded.
     package static func measure(
-        sizes: [Int] = [784, 30, 10], miniBatchSize: Int = 10, threads: [Int] = [1, 2],
-        shards: Int? = nil, schedules: [StepSchedule] = [.shards], samples: Int = 10_000, repetitions: Int = 5,
-        seconds: Double = 3, seed: UInt64 = 1
+        sizes: [Int] = defaultSizes, miniBatchSize: Int = defaultMiniBatchSize, threads: [Int] = defaultThreads,
+        shards: Int? = nil, schedules: [StepSchedule] = [.shards], samples: Int = 10_000, repetitions: Int = defaultRepetitions,
+        seconds: Double = defaultSeconds, seed: UInt64 = 1
     ) throws -> [StepCost] {
         try Network.validate(sizes: sizes)
         guard miniBatchSize >= 1, repetitions >= 1, seconds > 0, threads.allSatisfy({ $0 >= 1 }) else {

@@ -108,14 +108,15 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         BLAS.useSingleThread()
         if stepCost {
-            // Nielsen's setup on 1 and 2 threads unless --network, --batch-sizes or --threads say otherwise.
+            // StepCost's defaults (Nielsen's setup on 1 and 2 threads) unless the flags say otherwise.
             let o = try options()
             var costs: [StepCost] = []
-            for sizes in networks.isEmpty ? [[784, 30, 10]] : o.networks {
-                for m in batchSizes == nil ? [10] : o.batchSizes {
+            for sizes in networks.isEmpty ? [StepCost.defaultSizes] : o.networks {
+                for m in batchSizes == nil ? [StepCost.defaultMiniBatchSize] : o.batchSizes {
                     costs += try StepCost.measure(
-                        sizes: sizes, miniBatchSize: m, threads: threads == nil ? [1, 2] : o.threads, schedules: o.schedules,
-                        repetitions: repetitions ?? 5, seconds: secondsPerPoint ?? 3)
+                        sizes: sizes, miniBatchSize: m, threads: threads == nil ? StepCost.defaultThreads : o.threads,
+                        schedules: o.schedules, repetitions: repetitions ?? StepCost.defaultRepetitions,
+                        seconds: secondsPerPoint ?? StepCost.defaultSeconds)
                 }
             }
             print(StepCost.markdownTable(costs))
