@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(
         name: .customLong("step-cost"),
         help: ArgumentHelp(
-            "Only measure the per-step cost and where its time goes, for each of --schedules: 784-30-10 at batch 10 on 1 and 2 threads, or the --network, --batch-sizes and --threads given (--repetitions, default 5; --seconds-per-point, default 3)."
+            "Only measure the per-step cost and where its time goes, for each of --schedules: 784-30-10 at batch 10 on 1 and 2 threads, or the --network, --batch-sizes, --threads and --shards given (--repetitions, default 5; --seconds-per-point, default 3)."
         ))
     var stepCost = false
 
@@ -110,12 +110,15 @@ struct BenchCommand: ParsableCommand {
         if stepCost {
             // StepCost's defaults (Nielsen's setup on 1 and 2 threads) unless the flags say otherwise.
             let o = try options()
+            let threadCounts = threads == nil ? StepCost.defaultThreads : o.threads
+            // S = T unless --shards says otherwise (e.g. --shards 2: one and two threads on the same arithmetic).
+            let fixedShards = shards == nil || o.shards == .matchThreads ? nil : o.shards.shards(threads: 1, maxThreads: threadCounts.max()!)
             var costs: [StepCost] = []
             for sizes in networks.isEmpty ? [StepCost.defaultSizes] : o.networks {
                 for m in batchSizes == nil ? [StepCost.defaultMiniBatchSize] : o.batchSizes {
                     costs += try StepCost.measure(
-                        sizes: sizes, miniBatchSize: m, threads: threads == nil ? StepCost.defaultThreads : o.threads,
-                        schedules: o.schedules, repetitions: repetitions ?? StepCost.defaultRepetitions,
+                        sizes: sizes, miniBatchSize: m, threads: threadCounts, shards: fixedShards, schedules: o.schedules,
+                        repetitions: repetitions ?? StepCost.defaultRepetitions,
                         seconds: secondsPerPoint ?? StepCost.defaultSeconds)
                 }
             }
