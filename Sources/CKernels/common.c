@@ -120,11 +120,13 @@ ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut) {
 }
 
 void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes) {
-    const char *b = (const char *)base;
+    if (rowBytes <= 0) return;
+    const uintptr_t b = (uintptr_t)base;
     for (ptrdiff_t r = 0; r < rows; r++) {
-        const char *row = b + (ptrdiff_t)order[r] * rowBytes;
-        for (ptrdiff_t o = 0; o < rowBytes; o += 64) __builtin_prefetch(row + o, 0, 2);
-        __builtin_prefetch(row + rowBytes - 1, 0, 2);
+        // Each 64-byte line the row touches, once: a row need not start on a line.
+        const uintptr_t first = (b + (uintptr_t)order[r] * (uintptr_t)rowBytes) & ~(uintptr_t)63;
+        const uintptr_t last = (b + (uintptr_t)order[r] * (uintptr_t)rowBytes + (uintptr_t)rowBytes - 1) & ~(uintptr_t)63;
+        for (uintptr_t line = first; line <= last; line += 64) __builtin_prefetch((const void *)line, 0, 2);
     }
 }
 

@@ -414,6 +414,12 @@ package final class ShardedSGD {
         }
     }
 
+    /// The native kernels, which every path of the unit schedule runs (`init` requires them for `.units`).
+    private var unitKernels: NativeKernels {
+        guard let native = kernels.native else { preconditionFailure("the unit schedule needs the native kernels") }
+        return native
+    }
+
     /// The step's cost, the shards' costs in shard order, added to the run's total (once per step).
     @inline(__always)
     private func addStepCost() {
@@ -483,7 +489,7 @@ package final class ShardedSGD {
             updateUnits(run, units, batch: rows, layer: 0, range: t, input: a0, deltaAbove: delta[1])
         }
         // The later layers, on this item's copies (after δ back, which read their weights).
-        let native = kernels.native!, sum = units.tailGradients[t]
+        let native = unitKernels, sum = units.tailGradients[t]
         let rules = run.rules(batch: rows, velocity: units.tailVelocity[t])
         for l in 1..<L {
             let nOut = sizes[l + 1]
@@ -509,7 +515,7 @@ package final class ShardedSGD {
                 (units.tailVelocity[t] + tail.lowerBound).update(from: velocity + tail.lowerBound, count: tail.count)
             }
             for l in 1..<L {
-                kernels.native!.pack(
+                unitKernels.pack(
                     nIn: sizes[l], nOut: sizes[l + 1], j0: 0, j1: sizes[l + 1], weights: parameters + layoutView.weightOffsets[l],
                     packed: units.tailPanels[t * L + l])
             }
@@ -625,7 +631,7 @@ package final class ShardedSGD {
         let nIn = layoutView.sizes[0], nOut = layoutView.sizes[1]
         withUnsafeTemporaryAllocation(of: Int.self, capacity: totalShards + 1) { bounds in
             for s in 0...totalShards { bounds[s] = Self.shardStart(s, batch: batch, shards: totalShards) }
-            kernels.native!.sgdPacked(
+            unitKernels.sgdPacked(
                 nIn: nIn, j0: j0, j1: j1, bounds: bounds.baseAddress!, shards: totalShards, delta: deltaAbove, ldDelta: nOut,
                 input: input, ldIn: nIn, packed: packed!.layer(0), biases: run.parameters + layoutView.biasOffsets[0],
                 rules: run.rules(batch: batch))
