@@ -29,6 +29,9 @@ import Testing
         #expect(rows.count == 2, "\(fixed.stdout)")
         #expect(rows.first?.hasPrefix("| 20-8-3 | 8 | 1 | 2 | units |") == true, "\(fixed.stdout)")
         #expect(rows.last?.hasPrefix("| 20-8-3 | 8 | 2 | 2 | units |") == true, "\(fixed.stdout)")
+        // The side-by-side speed-up is against the first thread count's point: 1 for itself.
+        #expect(rows.first?.hasSuffix("| 1.00× |") == true, "\(fixed.stdout)")
+        #expect(rows.last?.hasSuffix("× |") == true, "\(fixed.stdout)")
         let matching = try Tool.run([
             "bench", "--step-cost", "--network", "20-8-3", "--batch-sizes", "8", "--threads", "1,2", "--schedules", "units",
             "--repetitions", "1", "--seconds-per-point", "0.2",
