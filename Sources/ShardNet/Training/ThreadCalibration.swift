@@ -8,8 +8,8 @@ import Foundation
 package enum ThreadCalibration {
     /// The fastest (threads, schedule) of `candidates` × the schedules `kernels` can run, for
     /// this network, batch size and shard count, each timed for about `secondsPerCandidate`
-    /// (best of 3 rounds of runs of up to 64 steps, as training runs many steps per fork), on
-    /// a scratch copy of `network`.
+    /// (best of 3 rounds of runs of up to 64 steps, as training runs many steps per fork; the
+    /// candidates take turns within each round), each on its own scratch copy of `network`.
     package static func fastest(
         network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
         candidates: [Int], secondsPerCandidate: Double = 0.1
@@ -19,33 +19,36 @@ package enum ThreadCalibration {
         guard threadCounts.count * schedules.count > 1, data.count > 0 else { return (threadCounts.first ?? 1, .shards) }
         let steps = max(1, data.count / miniBatchSize)
         let order = (0..<data.count).map { Int32($0) }
-        var best = (threads: 1, schedule: StepSchedule.shards, secondsPerStep: Double.infinity)
-        for threads in threadCounts {
-            for schedule in schedules {
-                let engine = ShardedSGD(
-                    layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
-                    miniBatchSize: miniBatchSize,
-                    shards: shards, threads: threads, kernels: kernels, schedule: schedule)
-                let parameters = network.storage.copy()
-                var fastest = Double.infinity
-                for _ in 0..<3 {
-                    var done = 0, elapsed = 0.0
-                    var sink = 0.0
-                    // Small eta: the scratch parameters must stay finite while we time.
-                    while elapsed < secondsPerCandidate / 3 {
-                        let run = (done % steps)..<min(steps, done % steps + 64)
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        order.withUnsafeBufferPointer {
-                            engine.run(steps: run, order: $0, data: data, parameters: parameters, eta: 1e-6, lambda: 0, costSum: &sink)
-                        }
-                        elapsed += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-                        done += run.count
+        let candidates = threadCounts.flatMap { threads in schedules.map { (threads: threads, schedule: $0) } }
+        let engines = candidates.map { candidate in
+            ShardedSGD(
+                layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
+                miniBatchSize: miniBatchSize, shards: shards, threads: candidate.threads, kernels: kernels, schedule: candidate.schedule)
+        }
+        let parameters = candidates.map { _ in network.storage.copy() }
+        var done = [Int](repeating: 0, count: candidates.count)
+        var fastest = [Double](repeating: .infinity, count: candidates.count)
+        // Three rounds in which every candidate takes its turn, so that a slow spell of a shared
+        // machine (tens of milliseconds) does not land on one candidate only; each candidate's
+        // best round counts.
+        for _ in 0..<3 {
+            for (i, engine) in engines.enumerated() {
+                var ran = 0, elapsed = 0.0, sink = 0.0
+                // Small eta: the scratch parameters must stay finite while we time.
+                while elapsed < secondsPerCandidate / 3 {
+                    let run = (done[i] % steps)..<min(steps, done[i] % steps + 64)
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    order.withUnsafeBufferPointer {
+                        engine.run(steps: run, order: $0, data: data, parameters: parameters[i], eta: 1e-6, lambda: 0, costSum: &sink)
                     }
-                    fastest = min(fastest, elapsed / Double(done))
+                    elapsed += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                    done[i] += run.count
+                    ran += run.count
                 }
-                if fastest < best.secondsPerStep { best = (threads, schedule, fastest) }
+                fastest[i] = min(fastest[i], elapsed / Double(ran))
             }
         }
+        let best = candidates[fastest.indices.min { fastest[$0] < fastest[$1] }!]
         return (best.threads, best.schedule)
     }
 }
