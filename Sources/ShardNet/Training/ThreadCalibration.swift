@@ -6,13 +6,18 @@ import Foundation
 /// speed, never the trained weights. `--threads auto` passes 1 … cores, so auto is never
 /// slower than one thread (up to timing noise).
 package enum ThreadCalibration {
+    /// The most memory the candidates' engines may hold at once while they take turns (a
+    /// parameter-sized buffer per shard and about four more per engine): 256 MiB.
+    static let defaultInterleavedBytes = 256 << 20
+
     /// The fastest (threads, schedule) of `candidates` × the schedules `kernels` can run, for
     /// this network, batch size and shard count, each timed for about `secondsPerCandidate`
     /// (best of 3 rounds of runs of up to 64 steps, as training runs many steps per fork; the
-    /// candidates take turns within each round), each on its own scratch copy of `network`.
+    /// candidates take turns within each round, up to `interleavedBytes` of engines), each on
+    /// its own scratch copy of `network`.
     package static func fastest(
         network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
-        candidates: [Int], secondsPerCandidate: Double = 0.1
+        candidates: [Int], secondsPerCandidate: Double = 0.1, interleavedBytes: Int = defaultInterleavedBytes
     ) -> (threads: Int, schedule: StepSchedule) {
         let threadCounts = Array(Set(candidates)).sorted()
         let schedules: [StepSchedule] = kernels.usesPackedWeights ? [.shards, .units] : [.shards]
@@ -20,32 +25,40 @@ package enum ThreadCalibration {
         let steps = max(1, data.count / miniBatchSize)
         let order = (0..<data.count).map { Int32($0) }
         let candidates = threadCounts.flatMap { threads in schedules.map { (threads: threads, schedule: $0) } }
-        let engines = candidates.map { candidate in
-            ShardedSGD(
-                layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
-                miniBatchSize: miniBatchSize, shards: shards, threads: candidate.threads, kernels: kernels, schedule: candidate.schedule)
-        }
-        let parameters = candidates.map { _ in network.storage.copy() }
-        var done = [Int](repeating: 0, count: candidates.count)
-        var fastest = [Double](repeating: .infinity, count: candidates.count)
-        // Three rounds in which every candidate takes its turn, so that a slow spell of a shared
+        // The candidates take turns in each of three rounds, so that a slow spell of a shared
         // machine (tens of milliseconds) does not land on one candidate only; each candidate's
-        // best round counts.
-        for _ in 0..<3 {
-            for (i, engine) in engines.enumerated() {
-                var ran = 0, elapsed = 0.0, sink = 0.0
-                // Small eta: the scratch parameters must stay finite while we time.
-                while elapsed < secondsPerCandidate / 3 {
-                    let run = (done[i] % steps)..<min(steps, done[i] % steps + 64)
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    order.withUnsafeBufferPointer {
-                        engine.run(steps: run, order: $0, data: data, parameters: parameters[i], eta: 1e-6, lambda: 0, costSum: &sink)
+        // best round counts. Taking turns keeps every candidate's engine alive at once: when
+        // those would hold more than `interleavedBytes` (a large network), the candidates run
+        // one after another instead, each its three rounds.
+        let engineBytes = network.layout.count * MemoryLayout<Float>.size * (shards + 4)
+        let perGroup = engineBytes * candidates.count <= interleavedBytes ? candidates.count : 1
+        var fastest = [Double](repeating: .infinity, count: candidates.count)
+        for first in stride(from: 0, to: candidates.count, by: perGroup) {
+            let group = first..<min(first + perGroup, candidates.count)
+            let engines = group.map { i in
+                ShardedSGD(
+                    layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
+                    miniBatchSize: miniBatchSize, shards: shards, threads: candidates[i].threads, kernels: kernels,
+                    schedule: candidates[i].schedule)
+            }
+            let parameters = group.map { _ in network.storage.copy() }
+            var done = [Int](repeating: 0, count: group.count)
+            for _ in 0..<3 {
+                for (k, engine) in engines.enumerated() {
+                    var ran = 0, elapsed = 0.0, sink = 0.0
+                    // Small eta: the scratch parameters must stay finite while we time.
+                    while elapsed < secondsPerCandidate / 3 {
+                        let run = (done[k] % steps)..<min(steps, done[k] % steps + 64)
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        order.withUnsafeBufferPointer {
+                            engine.run(steps: run, order: $0, data: data, parameters: parameters[k], eta: 1e-6, lambda: 0, costSum: &sink)
+                        }
+                        elapsed += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                        done[k] += run.count
+                        ran += run.count
                     }
-                    elapsed += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-                    done[i] += run.count
-                    ran += run.count
+                    fastest[group.lowerBound + k] = min(fastest[group.lowerBound + k], elapsed / Double(ran))
                 }
-                fastest[i] = min(fastest[i], elapsed / Double(ran))
             }
         }
         let best = candidates[fastest.indices.min { fastest[$0] < fastest[$1] }!]

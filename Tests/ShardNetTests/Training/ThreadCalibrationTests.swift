@@ -16,11 +16,14 @@ import Testing
 
     /// Native kernels: one of the candidate thread counts with either schedule; the network's
     /// parameters are bit for bit what they were.
-    @Test func picksACandidateAndLeavesTheNetworkAlone() throws {
+    /// Both ways of timing: in turns (small networks) and one candidate after another (engines
+    /// over the memory bound; here a bound of 0 forces it).
+    @Test(arguments: [ThreadCalibration.defaultInterleavedBytes, 0])
+    func picksACandidateAndLeavesTheNetworkAlone(interleavedBytes: Int) throws {
         let network = try Self.network(), before = try Self.network()
         let pick = ThreadCalibration.fastest(
             network: network, data: Self.data, miniBatchSize: 10, shards: 2, kernels: .best, candidates: [1, 2],
-            secondsPerCandidate: 0.03)
+            secondsPerCandidate: 0.03, interleavedBytes: interleavedBytes)
         #expect([1, 2].contains(pick.threads))
         #expect(StepSchedule.allCases.contains(pick.schedule))
         #expect(network.isBitwiseEqual(to: before), "calibration must time scratch copies, not train the network")
