@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "timing.h"
 #include <time.h>
 #include <math.h>
 
@@ -21,21 +22,11 @@ extern char *openblas_get_corename(void);
 extern char *openblas_get_config(void);
 extern void openblas_set_num_threads(int);
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 static float *randoms(size_t n, float lo, float hi, unsigned *seed) {
     float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
     for (size_t i = 0; i < n; i++) p[i] = lo + (hi - lo) * (float)(rand_r(seed) & 0xFFFFFF) / 16777216.0f;
     return p;
 }
-static int cmpd(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); return v[n / 2]; }
 
 typedef struct {
     ptrdiff_t nIn, nOut, rows;

@@ -13,14 +13,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "timing.h"
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 typedef struct {
     int cpu;           // the core this thread is pinned to

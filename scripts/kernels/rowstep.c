@@ -27,20 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "timing.h"
 #include <time.h>
 
 enum { M = 128, NIN = 784, NOUT = 100, ROWS = M / 2, CUT = 48, STEPS = 300 };
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-static int cmpd(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); return v[n / 2]; }
 static float *floats(size_t n, float scale, unsigned *seed) {
     float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
     for (size_t i = 0; i < n; i++) p[i] = scale * ((float)(rand_r(seed) & 0xFFFF) / 65536.0f - 0.5f);

@@ -1,0 +1,20 @@
+// The clock and median the stand-alone measuring programs in this folder share (bench.c,
+// cores.c, rowstep.c). Header-only: each program is built alone by its script.
+#ifndef SHARDNET_SCRIPTS_TIMING_H
+#define SHARDNET_SCRIPTS_TIMING_H
+#include <stdlib.h>
+#include <time.h>
+
+/// Seconds on the monotonic clock.
+static inline double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+static inline int cmpd(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+/// The median of v[0 ..< n] (sorts v; the upper middle for even n).
+static inline double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); return v[n / 2]; }
+#endif
