@@ -40,6 +40,9 @@
 #ifndef FWD_PB
 #define FWD_PB 2
 #endif
+#ifndef FWD_RB1
+#define FWD_RB1 12
+#endif
 #ifndef BWD_RB
 #define BWD_RB 6
 #endif

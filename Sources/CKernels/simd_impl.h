@@ -95,11 +95,21 @@ SN_AI V SN_NAME(vderiv)(V a, int act) {
 
 // MARK: forward
 
+/// Rows per register block when a block holds a single panel (`FWD_RB1`, default FWD_RB): with
+/// one vector per panel (AVX-512) FWD_RB rows are FWD_RB chains of fmas, fewer than the fma
+/// pipes hold in flight (latency x ports = 8), so a range of one panel — a core's share of
+/// 784-30-10 on two threads — ran at the chains' latency; FWD_RB1 rows fill them. Which rows
+/// share a block changes no element's chain.
+#ifndef FWD_RB1
+#define FWD_RB1 FWD_RB
+#endif
+#define FWD_RBMAX (FWD_RB1 > FWD_RB ? FWD_RB1 : FWD_RB)
+
 /// nr rows x np panels starting at panel pointer pk; jn = valid units from the first panel's start.
 SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
                               const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
                               ptrdiff_t jn, int act) {
-    V acc[FWD_RB][FWD_PB][NV];
+    V acc[FWD_RBMAX][FWD_PB][NV];
     for (int r = 0; r < nr; r++)
         for (int p = 0; p < np; p++)
             for (int v = 0; v < NV; v++) acc[r][p][v] = VZERO();
@@ -141,34 +151,39 @@ SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const 
                              const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
                              ptrdiff_t jn, int act) {
     ptrdiff_t r = 0;
-    for (; r + FWD_RB <= rows; r += FWD_RB)
-        SN_NAME(fwd_block)(FWD_RB, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+    if (FWD_RB1 != FWD_RB && np == 1) {
+        for (; r + FWD_RB1 <= rows; r += FWD_RB1)
+            SN_NAME(fwd_block)(FWD_RB1, 1, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+    } else {
+        for (; r + FWD_RB <= rows; r += FWD_RB)
+            SN_NAME(fwd_block)(FWD_RB, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+    }
     switch (rows - r) {
-#if FWD_RB > 12
+#if FWD_RBMAX > 12
 #error "extend the switch"
 #endif
-#if FWD_RB > 11
+#if FWD_RBMAX > 11
     case 11: SN_NAME(fwd_block)(11, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 10
+#if FWD_RBMAX > 10
     case 10: SN_NAME(fwd_block)(10, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 9
+#if FWD_RBMAX > 9
     case 9: SN_NAME(fwd_block)(9, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 8
+#if FWD_RBMAX > 8
     case 8: SN_NAME(fwd_block)(8, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 7
+#if FWD_RBMAX > 7
     case 7: SN_NAME(fwd_block)(7, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 6
+#if FWD_RBMAX > 6
     case 6: SN_NAME(fwd_block)(6, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 5
+#if FWD_RBMAX > 5
     case 5: SN_NAME(fwd_block)(5, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
-#if FWD_RB > 4
+#if FWD_RBMAX > 4
     case 4: SN_NAME(fwd_block)(4, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
 #endif
     case 3: SN_NAME(fwd_block)(3, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;

@@ -7,10 +7,12 @@ import Testing
     /// Rows 200 and 400 cross the kernels' 192-row cache chunks; 512 and 300 units (with 24 rows
     /// or more) run backward in unit slabs, 300 with a partial last slab; 512 inputs (a
     /// power-of-two row stride) run the gradient from a copied input slab, 400 rows past its size.
+    /// One panel (20→16; 784→30 from unit 16) runs forward in 12-row blocks on AVX-512 (`FWD_RB1`):
+    /// 11, 12, 13 and 25 rows are a block short, exact, one over and two blocks plus one.
     static let shapes: [(nIn: Int, nOut: Int, rows: [Int])] = [
         (784, 30, [0, 1, 3, 5, 10, 64, 128]), (30, 10, [1, 3, 5, 10, 64, 128]), (7, 3, [0, 1, 3, 5, 10]),
         (100, 100, [1, 5, 64, 128]), (33, 17, [1, 3, 7, 13]), (512, 512, [5, 64, 128, 400]), (64, 16, [200, 400]), (1, 40, [2, 11]),
-        (40, 300, [23, 24, 200]),
+        (40, 300, [23, 24, 200]), (20, 16, [11, 12, 13, 25]),
     ]
 
     /// forward over all units and a sub-range starting at a panel boundary, every activation,

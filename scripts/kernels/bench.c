@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
     printf("| nIn→nOut | rows | kernel | %s | %s | BLAS | best/BLAS | BLAS+epi | best/(BLAS+epi) |\n|---|---|---|---|---|---|---|---|---|\n",
            isas[0] ? isas[0]->name : "-", isas[1] ? isas[1]->name : "-");
     int tailOnly = argc > 2 && strcmp(argv[2], "tail") == 0;
-    static const int shapes[][3] = {{784, 30, 5}, {784, 30, 10}, {784, 100, 64}, {784, 100, 128},
+    static const int shapes[][3] = {{784, 30, 5}, {784, 30, 10}, {784, 16, 10}, {784, 100, 64}, {784, 100, 128},
                                     {784, 512, 64}, {784, 512, 128}, {512, 512, 64}, {512, 512, 128}};
     unsigned seed = 42;
     for (size_t s = 0; s < (tailOnly ? 0 : sizeof shapes / sizeof shapes[0]); s++) {
