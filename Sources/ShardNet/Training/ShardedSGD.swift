@@ -407,7 +407,7 @@ package final class ShardedSGD {
         case .backpropRows:
             backpropRows(run, units, batch: batch, shard: item, nextStep: step + 1)
         case .tailThenForward:
-            // Round i: this item's share of step i + 1's rows, the tail of step i − 1, the forward of step i.
+            // Round i: step i + 1's rows into this item's a⁰, the tail of step i − 1, the forward of step i.
             stageRows(run, units, step: step + 1, item: item)
             if step > run.firstStep { tailAndUpdate(run, units, batch: run.batch(step - 1, m: miniBatchSize), step: step - 1, item: item) }
             if step < run.endStep { forwardUnits(run, units, step: step, batch: batch, layer: 0, range: item) }
@@ -426,29 +426,28 @@ package final class ShardedSGD {
         for s in 0..<totalShards { runCost[0] += shardCost[s] }
     }
 
-    /// Item t's share of the rows of `step` in the one-phase plan, gathered into that step's a⁰
-    /// (`UnitSchedule.stagedInputs`) a round before its forward reads it, and a prefetch of the
-    /// same share of the step after (and its labels). The shares are cut like shards, over the
-    /// items; rows are whole cache lines of floats at 784 inputs, so no line has two writers.
+    /// The rows of `step` in the one-phase plan, gathered by item t into its own a⁰ of that
+    /// step (`UnitSchedule.staged`) a round before its forward reads it, and a prefetch of the
+    /// step after's rows (and labels). Every item gathers the whole batch: no line of a⁰ is
+    /// written by one core and read by another.
     private func stageRows(_ run: Run, _ units: UnitSchedule, step: Int, item t: Int) {
-        let items = units.rangeCount(layer: 0)
-        prefetchSamples(run, step: step + 1, shard: t, of: items)
+        prefetchSamples(run, step: step + 1, shard: 0, of: 1)
         guard step < run.endStep else { return }
-        let batch = run.batch(step, m: miniBatchSize), features = layoutView.sizes[0]
-        let r0 = Self.shardStart(t, batch: batch.count, shards: items), r1 = Self.shardStart(t + 1, batch: batch.count, shards: items)
-        guard r1 > r0 else { return }
+        let batch = run.batch(step, m: miniBatchSize)
         Gather.images(
-            rows: r1 - r0, features: features, order: run.order + batch.start + r0, images: run.images,
-            input: units.stagedInputs[step % 3] + r0 * features)
+            rows: batch.count, features: layoutView.sizes[0], order: run.order + batch.start, images: run.images,
+            input: units.staged(step: step, item: t))
     }
 
-    /// Before a run of the one-phase plan: the whole of the first step's a⁰ (the rounds stage
+    /// Before a run of the one-phase plan: every item's a⁰ of the first step (the rounds stage
     /// each later step a round ahead) and a prefetch of the second step's rows.
     private func stageFirstStep(_ run: Run, _ units: UnitSchedule) {
         let batch = run.batch(run.firstStep, m: miniBatchSize)
-        Gather.images(
-            rows: batch.count, features: layoutView.sizes[0], order: run.order + batch.start, images: run.images,
-            input: units.stagedInputs[run.firstStep % 3])
+        for t in 0..<units.rangeCount(layer: 0) {
+            Gather.images(
+                rows: batch.count, features: layoutView.sizes[0], order: run.order + batch.start, images: run.images,
+                input: units.staged(step: run.firstStep, item: t))
+        }
         prefetchSamples(run, step: run.firstStep + 1, shard: 0, of: 1)
     }
 
@@ -482,7 +481,7 @@ package final class ShardedSGD {
                 previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
         }
         if t == 0 { addStepCost() }
-        let a0 = units.stagedInputs[step % 3]
+        let a0 = units.staged(step: step, item: t)
         if run.packedLayer0 {
             sgdPacked(run, units, batch: rows, range: t, input: a0, deltaAbove: delta[1])
         } else {
@@ -542,7 +541,7 @@ package final class ShardedSGD {
     private func forwardUnits(_ run: Run, _ units: UnitSchedule, step: Int, batch: (start: Int, count: Int), layer l: Int, range r: Int) {
         let sizes = layoutView.sizes
         let (j0, j1) = units.range(layer: l, r)
-        let input = l == 0 ? (units.replicatedTail ? units.stagedInputs[step % 3] : units.inputs[r]) : units.activations[l]
+        let input = l == 0 ? (units.replicatedTail ? units.staged(step: step, item: r) : units.inputs[r]) : units.activations[l]
         if l == 0 && !units.replicatedTail {
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }

@@ -33,12 +33,16 @@
 ///                           of w⁰; the gradients and update of every later layer into the
 ///                           item's own copy of their parameters
 ///       forward 0 of step i range t of a¹ for every row of step i's a⁰
-///       stage step i+1      gather item t's share of step i+1's rows into its a⁰ (a third
+///       stage step i+1      gather all of step i+1's rows into the item's own a⁰ (a third
 ///                           buffer: rounds i and i+1 still read steps i and i−1's)
 ///
 /// The one barrier per step ends a round: the tails of step i need every range of step i's
-/// a¹, written in round i, and every item's share of step i + 1's a⁰. Everything else an item
-/// touches is its own: its range of w⁰ (its packed panels), its copies of the later layers' weights, biases,
+/// a¹, written in round i. Everything else an item touches is its own: its a⁰ (every item
+/// gathers the whole batch: gathering 10 rows costs less than pulling the other core's half of
+/// them across, and writing rows the other core has read costs an invalidation per line —
+/// 2 threads at 784-30-10 m = 10: 1.11–1.19× one thread with own a⁰, 0.93–0.98× with shared
+/// shares, Intel Xeon family 6 model 207), its range of w⁰ (its packed panels), its copies of
+/// the later layers' weights, biases,
 /// panels, gradient sum and velocity — every item updates its copies with the same kernels
 /// from the same numbers, so the copies stay bitwise equal, and the run copies item 0's back
 /// into the parameters when it ends. a¹ alternates between two buffers by step parity: a round
@@ -54,8 +58,8 @@
 ///                                              reused by the same range's update item (with
 ///                                              rowPhase one matrix, each shard's rows gathered
 ///                                              by that shard's item; with replicatedTail unused)
-///     staged       3 × (m, sizes[0])           replicatedTail: a⁰ of step s at s % 3, each
-///                                              item's share of its rows gathered a round ahead
+///     staged       ranges(0) × 3 × (m, sizes[0])  replicatedTail: item t's a⁰ of step s at
+///                                              t·3 + s % 3, gathered by item t a round ahead
 ///     activations  (m, sizes[l]) for l = 1 … L; with replicatedTail a¹ is (m, firstLd),
 ///                  its row padded to whole cache lines, and has a second buffer
 ///                  (`firstActivations`, by step parity)
@@ -100,10 +104,11 @@ package final class UnitSchedule: @unchecked Sendable {
     /// per shard, AVX2 EPYC); with large later layers the unit ranges' forward keeps each
     /// range's weights in cache and wins (784-512-512-10 at m = 128: by rows 0.76–0.88×).
     static let rowPhaseShardRows = 64
-    /// (3) with replicatedTail, a⁰ of step s at [s % 3], each (m, sizes[0]): every item gathers its
-    /// share of the rows of step s in round s − 1 (`ShardedSGD.stageRows`); round s's forward
-    /// and round s + 1's tail read all of it, so round s + 1 already stages step s + 2 into a
-    /// third buffer. (The same pointer three times without replicatedTail, unused.)
+    /// (tail items × 3) with replicatedTail, item t's a⁰ of step s at [t·3 + s % 3], each
+    /// (m, sizes[0]): item t gathers all the rows of step s in round s − 1
+    /// (`ShardedSGD.stageRows`); round s's forward and round s + 1's tail read it, so round
+    /// s + 1 already stages step s + 2 into a third buffer. (Without replicatedTail: 3 entries,
+    /// unused.) Read through `staged(step:item:)`.
     let stagedInputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (2) a¹ of the steps of even and odd number (both `activations[1]` without replicatedTail),
     /// each (m, firstLd).
@@ -187,7 +192,7 @@ package final class UnitSchedule: @unchecked Sendable {
         func take(_ n: Int) -> Int { let o = offset; offset += paddedToCacheLine(n); return o }
         // With the row phase, one a⁰ that each shard item gathers its rows of, read by every range.
         let shared = rowPhase ? take(m * sizes[0]) : 0
-        let staged = replicatedTail ? (0..<3).map { _ in take(m * sizes[0]) } : [shared, shared, shared]
+        let staged = replicatedTail ? (0..<(3 * tailItems)).map { _ in take(m * sizes[0]) } : [shared, shared, shared]
         let inputOffsets = (0..<count(0)).map { _ in rowPhase || replicatedTail ? shared : take(m * sizes[0]) }
         firstLd = replicatedTail ? (sizes[1] + 15) / 16 * 16 : sizes[1]
         for l in 1...L { offsets.append(take(m * (l == 1 ? firstLd : sizes[l]))) }
@@ -219,8 +224,8 @@ package final class UnitSchedule: @unchecked Sendable {
             (activations + l).initialize(to: base + offsets[l - 1])
             (deltas + l).initialize(to: base + deltaOffsets[l - 1])
         }
-        stagedInputs = .allocate(capacity: 3)
-        stagedInputs.initialize(from: staged.map { base + $0 }, count: 3)
+        stagedInputs = .allocate(capacity: staged.count)
+        stagedInputs.initialize(from: staged.map { base + $0 }, count: staged.count)
         firstActivations = .allocate(capacity: 2)
         firstActivations.initialize(to: base + offsets[0])
         (firstActivations + 1).initialize(to: base + secondA1)
@@ -264,6 +269,10 @@ package final class UnitSchedule: @unchecked Sendable {
         tailDeltas.deallocate(); tailLabels.deallocate(); tailParameters.deallocate(); tailGradients.deallocate()
         tailVelocity.deallocate(); tailPanels.deallocate()
     }
+
+    /// Item t's a⁰ of `step` in the one-phase plan (`stagedInputs`).
+    @inline(__always)
+    func staged(step: Int, item t: Int) -> UnsafeMutablePointer<Float> { stagedInputs[3 * t + step % 3] }
 
     /// How many unit ranges layer l's outputs are cut into.
     @inline(__always)
