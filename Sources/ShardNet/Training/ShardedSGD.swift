@@ -72,8 +72,10 @@ package final class ShardedSGD {
     /// The most rows per shard for which `sgdPacked` runs: its tiles pay for short chains
     /// (`scripts/kernel-bench`, AVX2 EPYC, two shards, against the separate kernels, three runs:
     /// 784→30 and 784→100 at 5 and 8 rows per shard 1.12–1.78×; at 16 rows 0.93–1.31×; 784→100
-    /// at 64 rows 0.71–0.85×).
-    static let sgdPackedShardRows = 8
+    /// at 64 rows 0.71–0.85×; AVX-512 Intel Xeon family 6 model 207: 5 rows 1.63×, 8 rows 1.36–1.40×,
+    /// 16 rows 1.10–1.11×, 32 rows 0.94×). 10 covers Nielsen's m = 10 in one shard (one thread,
+    /// `--shards 1`), which before ran the separate kernels and a pack every step.
+    static let sgdPackedShardRows = 10
 
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
