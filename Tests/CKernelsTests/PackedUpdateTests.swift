@@ -7,10 +7,10 @@ import Testing
 @Suite struct PackedUpdateTests {
     /// (nIn, nOut, shard cuts): 5-row shards of Nielsen's layer; a panel and a partial one with
     /// an empty shard; the most rows the kernel takes; fewer inputs than a tile; one row; no
-    /// rows at all (g = 0: only the decay acts).
+    /// rows at all (g = 0: only the decay acts); 13 inputs, a tile and 6 (AVX-512's 7-input tiles).
     static let cases: [(nIn: Int, nOut: Int, cuts: [Int])] = [
         (784, 30, [0, 5, 10]), (100, 37, [0, 3, 3, 7, 12]), (30, 10, [0, 100, 256]), (5, 33, [0, 1]),
-        (37, 16, [0, 2, 4, 6, 9]), (784, 100, [0, 64, 128]), (30, 20, [0, 0, 0]),
+        (37, 16, [0, 2, 4, 6, 9]), (784, 100, [0, 64, 128]), (30, 20, [0, 0, 0]), (13, 16, [0, 4, 9]),
     ]
 
     static let rules: [sn_update] = [
