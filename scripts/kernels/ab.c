@@ -1,0 +1,91 @@
+// A/B of one ISA's kernels against a second build of the same source with other tuning macros
+// (scripts/kernel-ab): the shapes of Nielsen's 784-30-10 step — layer 0's forward over one
+// core's unit range and over both, sgd_packed over 5 + 5, 10 and 8 + 8 rows, scale_bytes of a
+// 10-row uint8 batch — timed alternately, A then B, each repetition; prints both medians, the
+// median of the per-repetition ratios A/B, and whether the two builds gave the same bits.
+#include "shardnet_kernels.h"
+#include "timing.h"
+#include <stdio.h>
+#include <string.h>
+
+#define REPS 301
+#define ITERS 100
+
+extern const sn_kernels SN_AB_TABLE_A, SN_AB_TABLE_B;
+
+static float *randoms(size_t n, float lo, float hi, unsigned *s) {
+    float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+    for (size_t i = 0; i < n; i++) {
+        *s = *s * 1103515245u + 12345u;
+        p[i] = lo + (hi - lo) * (float)((*s >> 8) & 0xffff) / 65536.0f;
+    }
+    return p;
+}
+
+/// Times `call(table, which)` for A and B alternately; prints the medians and the ratio.
+static void report(const char *what, void (*call)(const sn_kernels *, int)) {
+    double a[REPS], b[REPS], r[REPS];
+    for (int w = 0; w < 20; w++) { call(&SN_AB_TABLE_A, 0); call(&SN_AB_TABLE_B, 1); }
+    for (int k = 0; k < REPS; k++) {
+        double t0 = now();
+        for (int i = 0; i < ITERS; i++) call(&SN_AB_TABLE_A, 0);
+        double t1 = now();
+        for (int i = 0; i < ITERS; i++) call(&SN_AB_TABLE_B, 1);
+        double t2 = now();
+        a[k] = (t1 - t0) / ITERS; b[k] = (t2 - t1) / ITERS; r[k] = a[k] / b[k];
+    }
+    printf("| %s | %.3f | %.3f | %.3f |\n", what, median(a, REPS) * 1e6, median(b, REPS) * 1e6, median(r, REPS));
+    fflush(stdout);
+}
+
+enum { NIN = 784, NOUT = 30 };
+static float *packed[2], *bias[2], *in, *out[2], *delta;
+static uint8_t bytes[10 * NIN];
+static ptrdiff_t rows, j0, j1, bounds[3], shards;
+static sn_update rule = {1e-6f, 1.0f, 0, 0, 0, 0};
+
+static void fwd(const sn_kernels *K, int w) { K->forward(rows, NIN, j0, j1, in, NIN, packed[w], bias[w], out[w], 32, 1); }
+static void sgd(const sn_kernels *K, int w) {
+    K->sgd_packed(NIN, j0, j1, bounds, shards, delta, 32, in, NIN, packed[w], bias[w], &rule, &rule);
+}
+static void scale(const sn_kernels *K, int w) { K->scale_bytes(bytes, 10 * NIN, out[w]); }
+
+int main(void) {
+    unsigned seed = 7;
+    float *W = randoms(NOUT * NIN, -0.05f, 0.05f, &seed);
+    in = randoms(128 * NIN, 0, 1, &seed);
+    delta = randoms(16 * 32, -0.1f, 0.1f, &seed);
+    for (int w = 0; w < 2; w++) {
+        packed[w] = randoms((size_t)sn_packed_size(NIN, NOUT), 0, 0, &seed);
+        SN_AB_TABLE_A.pack(NIN, NOUT, 0, NOUT, W, packed[w]);
+        bias[w] = randoms(32, 0, 0, &seed);
+        out[w] = randoms(128 * 32 + 10 * NIN, 0, 0, &seed);
+    }
+    for (int i = 0; i < 10 * NIN; i++) bytes[i] = (uint8_t)(i * 37 + 11);
+    printf("%s (A) against %s (B), µs per call: medians of %d alternating repetitions of %d calls\n\n",
+           SN_AB_TABLE_A.name, SN_AB_TABLE_B.name, REPS, ITERS);
+    printf("| call | A | B | A/B (median of ratios) |\n|---|---:|---:|---:|\n");
+    static const ptrdiff_t fshapes[][3] = {{10, 0, 16}, {10, 16, 30}, {10, 0, 30}, {128, 0, 16}};
+    char what[96];
+    for (int s = 0; s < 4; s++) {
+        rows = fshapes[s][0]; j0 = fshapes[s][1]; j1 = fshapes[s][2];
+        snprintf(what, sizeof what, "forward %td rows, units %td..<%td", rows, j0, j1);
+        report(what, fwd);
+    }
+    static const ptrdiff_t sshapes[][4] = {{2, 5, 10}, {1, 10, 10}, {2, 8, 16}};
+    for (int s = 0; s < 3; s++) {
+        shards = sshapes[s][0]; bounds[0] = 0; bounds[1] = sshapes[s][1]; bounds[2] = sshapes[s][2];
+        for (int u = 0; u < 2; u++) {
+            j0 = u ? 0 : 0; j1 = u ? 30 : 16;
+            snprintf(what, sizeof what, "sgd_packed rows %td%s%td, units %td..<%td", bounds[1], shards > 1 ? " + " : "",
+                     shards > 1 ? bounds[2] - bounds[1] : (ptrdiff_t)0, j0, j1);
+            if (shards == 1) snprintf(what, sizeof what, "sgd_packed rows %td (one shard), units %td..<%td", bounds[1], j0, j1);
+            report(what, sgd);
+        }
+    }
+    report("scale_bytes, 7,840 bytes", scale);
+    int same = memcmp(packed[0], packed[1], (size_t)sn_packed_size(NIN, NOUT) * sizeof(float)) == 0 &&
+               memcmp(bias[0], bias[1], 32 * sizeof(float)) == 0 && memcmp(out[0], out[1], 10 * NIN * sizeof(float)) == 0;
+    printf("\nsame bits from A and B (panels and biases after every sgd_packed call, scale_bytes): %s\n", same ? "yes" : "NO");
+    return same ? 0 : 1;
+}
