@@ -40,8 +40,8 @@
 /// a¹, written in round i. Everything else an item touches is its own: its a⁰ (every item
 /// gathers the whole batch: gathering 10 rows costs less than pulling the other core's half of
 /// them across, and writing rows the other core has read costs an invalidation per line —
-/// 2 threads at 784-30-10 m = 10: 1.11–1.19× one thread with own a⁰, 0.93–0.98× with shared
-/// shares, Intel Xeon family 6 model 207), its range of w⁰ (its packed panels), its copies of
+/// 2 threads at 784-30-10 m = 10: 1.11–1.19× one thread with own a⁰, 0.93–0.98× with a shared
+/// a⁰ cut in shares, Intel Xeon family 6 model 207), its range of w⁰ (its packed panels), its copies of
 /// the later layers' weights, biases,
 /// panels, gradient sum and velocity — every item updates its copies with the same kernels
 /// from the same numbers, so the copies stay bitwise equal, and the run copies item 0's back
