@@ -13,15 +13,6 @@
 
 extern const sn_kernels SN_AB_TABLE_A, SN_AB_TABLE_B;
 
-static float *randoms(size_t n, float lo, float hi, unsigned *s) {
-    float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
-    for (size_t i = 0; i < n; i++) {
-        *s = *s * 1103515245u + 12345u;
-        p[i] = lo + (hi - lo) * (float)((*s >> 8) & 0xffff) / 65536.0f;
-    }
-    return p;
-}
-
 /// Times `call(table, which)` for A and B alternately; prints the medians and the ratio.
 static void report(const char *what, void (*call)(const sn_kernels *, int)) {
     double a[REPS], b[REPS], r[REPS];
@@ -75,11 +66,12 @@ int main(void) {
     static const ptrdiff_t sshapes[][4] = {{2, 5, 10}, {1, 10, 10}, {2, 8, 16}};
     for (int s = 0; s < 3; s++) {
         shards = sshapes[s][0]; bounds[0] = 0; bounds[1] = sshapes[s][1]; bounds[2] = sshapes[s][2];
-        for (int u = 0; u < 2; u++) {
-            j0 = u ? 0 : 0; j1 = u ? 30 : 16;
-            snprintf(what, sizeof what, "sgd_packed rows %td%s%td, units %td..<%td", bounds[1], shards > 1 ? " + " : "",
-                     shards > 1 ? bounds[2] - bounds[1] : (ptrdiff_t)0, j0, j1);
-            if (shards == 1) snprintf(what, sizeof what, "sgd_packed rows %td (one shard), units %td..<%td", bounds[1], j0, j1);
+        char cut[32];
+        if (shards > 1) snprintf(cut, sizeof cut, "%td + %td", bounds[1], bounds[2] - bounds[1]);
+        else snprintf(cut, sizeof cut, "%td (one shard)", bounds[1]);
+        j0 = 0;
+        for (j1 = 16; j1 <= 30; j1 += 14) {  // one core's panel, then both
+            snprintf(what, sizeof what, "sgd_packed rows %s, units %td..<%td", cut, j0, j1);
             report(what, sgd);
         }
     }

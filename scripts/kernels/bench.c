@@ -22,12 +22,6 @@ extern char *openblas_get_corename(void);
 extern char *openblas_get_config(void);
 extern void openblas_set_num_threads(int);
 
-static float *randoms(size_t n, float lo, float hi, unsigned *seed) {
-    float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
-    for (size_t i = 0; i < n; i++) p[i] = lo + (hi - lo) * (float)(rand_r(seed) & 0xFFFFFF) / 16777216.0f;
-    return p;
-}
-
 typedef struct {
     ptrdiff_t nIn, nOut, rows;
     float *W, *packed, *b, *in, *out, *delta, *prev, *a, *nw, *nb;

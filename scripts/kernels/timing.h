@@ -1,5 +1,5 @@
-// The clock and median the stand-alone measuring programs in this folder share (bench.c,
-// cores.c, rowstep.c). Header-only: each program is built alone by its script.
+// The clock, median and seeded test data the stand-alone measuring programs in this folder
+// share (bench.c, ab.c, cores.c, rowstep.c). Header-only: each program is built alone by its script.
 #ifndef SHARDNET_SCRIPTS_TIMING_H
 #define SHARDNET_SCRIPTS_TIMING_H
 #include <stdlib.h>
@@ -17,4 +17,10 @@ static inline int cmpd(const void *a, const void *b) {
 }
 /// The median of v[0 ..< n] (sorts v; the upper middle for even n).
 static inline double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); return v[n / 2]; }
+/// n floats uniform in [lo, hi) from rand_r(seed), 64-byte aligned (free with free()).
+static inline float *randoms(size_t n, float lo, float hi, unsigned *seed) {
+    float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+    for (size_t i = 0; i < n; i++) p[i] = lo + (hi - lo) * (float)(rand_r(seed) & 0xFFFFFF) / 16777216.0f;
+    return p;
+}
 #endif
