@@ -253,9 +253,12 @@ package final class ShardedSGD {
                 copyTails(in: run, units)
                 stageFirstStep(run, units)
             }
-            let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item in
-                if let units {
-                    self.unitWork(run, units, step: run.firstStep + i, phase: phase, item: item)
+            // Lent, not retained: read from `self` the schedule was retained and released by
+            // every item, both cores bumping one reference count (`self.units` keeps it alive).
+            let schedule = units.map(Borrowed.init)
+            let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item, arrive in
+                if let schedule {
+                    schedule.with { self.unitWork(run, $0, step: run.firstStep + i, phase: phase, item: item, arrive: arrive) }
                 } else if phase == 0 {
                     self.backpropShard(run, step: run.firstStep + i, shard: item)
                 } else {
@@ -387,7 +390,7 @@ package final class ShardedSGD {
     // MARK: the unit schedule
 
     /// One item of the unit schedule: what it does depends on its phase (`UnitSchedule.Work`).
-    private func unitWork(_ run: Run, _ units: UnitSchedule, step: Int, phase: Int, item: Int) {
+    private func unitWork(_ run: Run, _ units: UnitSchedule, step: Int, phase: Int, item: Int, arrive: () -> Void) {
         let batch = run.batch(step, m: miniBatchSize)
         switch UnitSchedule.Work(rawValue: units.phaseWork[phase])! {
         case .forward:
@@ -409,10 +412,12 @@ package final class ShardedSGD {
         case .backpropRows:
             backpropRows(run, units, batch: batch, shard: item, nextStep: step + 1)
         case .tailThenForward:
-            // Round i: step i + 1's rows into this item's a⁰, the tail of step i − 1, the forward of step i.
-            stageRows(run, units, step: step + 1, item: item)
+            // Round i: the tail of step i − 1, the forward of step i; then, already counted done
+            // (the other items need only this round's a¹), step i + 1's rows into this item's a⁰.
             if step > run.firstStep { tailAndUpdate(run, units, batch: run.batch(step - 1, m: miniBatchSize), step: step - 1, item: item) }
             if step < run.endStep { forwardUnits(run, units, step: step, batch: batch, layer: 0, range: item) }
+            arrive()
+            stageRows(run, units, step: step + 1, item: item)
         }
     }
 
@@ -462,7 +467,7 @@ package final class ShardedSGD {
     private func tailAndUpdate(_ run: Run, _ units: UnitSchedule, batch: (start: Int, count: Int), step: Int, item t: Int) {
         let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
-        let labels = units.tailLabels + t * miniBatchSize
+        let labels = units.tailLabels + t * units.tailLabelStride
         let parameters = units.tailParameters[t], panels = units.tailPanels + t * L
         let a1 = units.firstActivations[step & 1], ld1 = units.firstLd
         for l in 1..<L {

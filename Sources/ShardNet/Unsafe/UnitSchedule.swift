@@ -33,11 +33,14 @@
 ///                           of w⁰; the gradients and update of every later layer into the
 ///                           item's own copy of their parameters
 ///       forward 0 of step i range t of a¹ for every row of step i's a⁰
+///       (arrive)            the item counts itself done: the other items need only its a¹
 ///       stage step i+1      gather all of step i+1's rows into the item's own a⁰ (a third
 ///                           buffer: rounds i and i+1 still read steps i and i−1's)
 ///
 /// The one barrier per step ends a round: the tails of step i need every range of step i's
-/// a¹, written in round i. Everything else an item touches is its own: its a⁰ (every item
+/// a¹, written in round i. An item arrives at it before it stages the next batch
+/// (`WorkerTeam.run(steps:plan:timing:arriving:)`), so the hand-off between the cores and
+/// either core's lateness overlap that gather instead of adding to it. Everything else an item touches is its own: its a⁰ (every item
 /// gathers the whole batch: gathering 10 rows costs less than pulling the other core's half of
 /// them across, and writing rows the other core has read costs an invalidation per line —
 /// 2 threads at 784-30-10 m = 10: 1.11–1.19× one thread with own a⁰, 0.93–0.98× with a shared
@@ -120,8 +123,11 @@ package final class UnitSchedule: @unchecked Sendable {
     let tailActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (tail items × (L + 1)) each tail item's deltas [1 … L] ([0] unused).
     let tailDeltas: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
-    /// (tail items × m) each tail item's labels.
+    /// (tail items × tailLabelStride) each tail item's labels (m used), on lines of its own:
+    /// at m = 10 two items' labels would share a line that both write every step.
     let tailLabels: UnsafeMutablePointer<Int32>
+    /// m rounded up to a cache line of Int32.
+    let tailLabelStride: Int
     /// (tail items) each tail item's copy of the parameters (parameter layout; layers 1 … L−1 used).
     let tailParameters: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (tail items) each tail item's gradient sum of layers 1 … L−1 (parameter layout).
@@ -240,8 +246,11 @@ package final class UnitSchedule: @unchecked Sendable {
             for l in 2...L { tailActivations[t * (L + 1) + l] = base + tailOffsets[t * (L + 1) + l] }
             for l in 1...L { tailDeltas[t * (L + 1) + l] = base + tailOffsets[(tailItems + t) * (L + 1) + l] }
         }
-        tailLabels = .allocate(capacity: max(1, tailItems * m))
-        tailLabels.initialize(repeating: 0, count: max(1, tailItems * m))
+        tailLabelStride = paddedToCacheLine(m)
+        let labelBytes = max(1, tailItems * tailLabelStride) * MemoryLayout<Int32>.stride
+        tailLabels = UnsafeMutableRawPointer.allocate(byteCount: labelBytes, alignment: cacheLineBytes)
+            .bindMemory(to: Int32.self, capacity: labelBytes / MemoryLayout<Int32>.stride)
+        tailLabels.initialize(repeating: 0, count: labelBytes / MemoryLayout<Int32>.stride)
         func pointers(_ offsets: ArraySlice<Int>) -> UnsafeMutablePointer<UnsafeMutablePointer<Float>> {
             let table = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(1, offsets.count))
             table.initialize(repeating: base, count: max(1, offsets.count))
@@ -266,7 +275,7 @@ package final class UnitSchedule: @unchecked Sendable {
         phaseWork.deallocate(); phaseLayer.deallocate(); rangeFirst.deallocate(); bounds.deallocate()
         updateLayer.deallocate(); updateRange.deallocate(); inputs.deallocate(); activations.deallocate()
         deltas.deallocate(); labels.deallocate(); stagedInputs.deallocate(); firstActivations.deallocate(); tailActivations.deallocate()
-        tailDeltas.deallocate(); tailLabels.deallocate(); tailParameters.deallocate(); tailGradients.deallocate()
+        tailDeltas.deallocate(); UnsafeMutableRawPointer(tailLabels).deallocate(); tailParameters.deallocate(); tailGradients.deallocate()
         tailVelocity.deallocate(); tailPanels.deallocate()
     }
 
