@@ -15,6 +15,7 @@ import Testing
     // with "2 unexpected arguments"), and the repeated form `--index 0 --index 1` still works.
     @Test func predictTakesSeveralIndices() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let model = try Self.model(in: folder)
         let many = try Interop.tool(["predict", "--model", model, "--index", "0", "1", "2"])
         #expect(many.status == 0, "\(many.all)")
@@ -30,6 +31,7 @@ import Testing
     // over its own input, and a checkpoint exported to network2 JSON imports back unchanged.
     @Test func exportOutputPolicy() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let model = try Self.model(in: folder)
         let json = folder.appendingPathComponent("m.json").path
         #expect(try Interop.tool(["export", model, "--format", "network2-json", "--output", json]).status == 0)
@@ -50,6 +52,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) from util-linux"))
     func progressBarShowsNoEarlyRate() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let command = "\(Interop.executable) train --epochs 2 --threads 1 --output \(folder.appendingPathComponent("m.h5").path)"
         let r = try Interop.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm"])
         #expect(r.status == 0, "\(r.all)")

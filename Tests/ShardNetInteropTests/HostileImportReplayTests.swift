@@ -67,7 +67,7 @@ import Testing
     @Test(.enabled(if: Interop.hasNumpy, "needs python3 with numpy and h5py to generate the corpus"))
     func hostileCorpusImportsRefusedInProcess() throws {
         let folder = try Interop.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { Interop.remove(folder) }
         let corpus = folder.appendingPathComponent("corpus").path
         let gen = try Interop.run("/usr/bin/env", ["python3", Interop.script("make-hostile-corpus.py"), corpus])
         try #require(gen.status == 0, "scripts/make-hostile-corpus.py failed: \(gen.stderr)")

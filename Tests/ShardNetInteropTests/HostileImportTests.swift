@@ -217,6 +217,7 @@ import ZIPFoundation
     @Test(arguments: cases)
     func refusedWithOneLine(_ c: Case) throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let input = folder.appendingPathComponent(c.name).path
         try c.make(input)
         let output = folder.appendingPathComponent("out.h5").path
@@ -236,6 +237,7 @@ import ZIPFoundation
     // informative metadata.json still imports, to the exact parameters.
     @Test func archiveWithoutMetadataImports() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let path = folder.appendingPathComponent("no-metadata.keras").path
         try Self.archive(metadata: false)(path)
         #expect(try ModelExchange.importNetwork(from: path).isBitwiseEqual(to: Self.network))

@@ -37,6 +37,7 @@ import Testing
         arguments: [("keras", "exported.keras", false), ("keras-h5", "exported.h5", false), ("keras", "relu-softmax.keras", true)])
     func kerasLoadsExport(format: String, file: String, chapter3: Bool) throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let (network, path) = try exported(format, file, in: folder, chapter3: chapter3)
         let images = try Interop.testImages(Self.count)
         let inputs = folder.appendingPathComponent("inputs.h5").path, outputs = folder.appendingPathComponent("outputs.h5").path
@@ -56,6 +57,7 @@ import Testing
         arguments: [("built.keras", "sigmoid"), ("built.h5", "sigmoid"), ("relu-softmax.keras", "relu/softmax"), ("tanh.h5", "tanh/sigmoid")])
     func kerasModelImports(file: String, activation: String) throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let images = try Interop.testImages(Self.count)
         let inputs = folder.appendingPathComponent("inputs.h5").path, expected = folder.appendingPathComponent("expected.h5").path
         try Interop.writeImages(images, count: Self.count, to: inputs)
@@ -80,6 +82,7 @@ import Testing
         arguments: [("linear.keras", "linear/sigmoid", "dense", "linear"), ("relu.h5", "relu", "dense_1", "relu")])
     func unsupportedKerasActivationRefused(file: String, activation: String, layer: String, refused: String) throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let inputs = folder.appendingPathComponent("inputs.h5").path
         try Interop.writeImages(try Interop.testImages(2), count: 2, to: inputs)
         let model = folder.appendingPathComponent(file).path
@@ -102,6 +105,7 @@ import Testing
     @Test(.enabled(if: Interop.hasNumpy, "needs python3 with numpy and h5py"))
     func network2LoadsExport() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let (network, path) = try exported("network2-json", "model.json", in: folder)
         let images = try Interop.testImages(Self.count)
         let inputs = folder.appendingPathComponent("inputs.h5").path, outputs = folder.appendingPathComponent("outputs.h5").path
@@ -118,6 +122,7 @@ import Testing
     @Test(arguments: [("keras", "m.keras"), ("keras-h5", "m.h5"), ("network2-json", "m.json")])
     func exportImportIsExact(format: String, file: String) throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         var generator = Xoshiro256StarStar(seed: 9)
         let network = try Network(sizes: [12, 7, 5, 3], cost: .crossEntropy, initialization: .gaussian, generator: &generator)
         let path = folder.appendingPathComponent(file).path

@@ -60,11 +60,16 @@ enum Interop {
     static let hasNumpy = pythonHas("numpy, h5py")
     static let hasTensorBoard = pythonHas("tensorboard")
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder (each test removes it with `remove` when it ends).
     static func folder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("shardnet-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// Removes a folder made by `folder()` and everything in it (a test's `defer`).
+    static func remove(_ folder: URL) {
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// The embedded MNIST-5k (4,000 train / 1,000 test).

@@ -8,6 +8,7 @@ import Testing
     // "brain.Event:2" and whose later events carry each scalar with its tag, step and value.
     @Test func eventFileDecodes() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let writer = try TensorBoardWriter(directory: folder.path)
         try writer.add(scalar: "test/accuracy", value: 0.875, step: 1)
         try writer.add(scalar: "train/cost", value: 0.25, step: 2)
@@ -29,6 +30,7 @@ import Testing
     @Test(.enabled(if: Interop.hasTensorBoard, "needs python3 with tensorboard (pip install tensorboard)"))
     func tensorBoardReadsTrainingScalars() throws {
         let folder = try Interop.folder()
+        defer { Interop.remove(folder) }
         let logdir = folder.appendingPathComponent("runs/tb").path
         let t = try Interop.tool([
             "train", "--epochs", "3", "--limit", "500", "--output", folder.appendingPathComponent("m.h5").path,
