@@ -256,9 +256,9 @@ package final class ShardedSGD {
             // Lent, not retained: read from `self` the schedule was retained and released by
             // every item, both cores bumping one reference count (`self.units` keeps it alive).
             let schedule = units.map(Borrowed.init)
-            let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item, arrive in
+            let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item in
                 if let schedule {
-                    schedule.with { self.unitWork(run, $0, step: run.firstStep + i, phase: phase, item: item, arrive: arrive) }
+                    schedule.with { self.unitWork(run, $0, step: run.firstStep + i, phase: phase, item: item) }
                 } else if phase == 0 {
                     self.backpropShard(run, step: run.firstStep + i, shard: item)
                 } else {
@@ -390,7 +390,7 @@ package final class ShardedSGD {
     // MARK: the unit schedule
 
     /// One item of the unit schedule: what it does depends on its phase (`UnitSchedule.Work`).
-    private func unitWork(_ run: Run, _ units: UnitSchedule, step: Int, phase: Int, item: Int, arrive: () -> Void) {
+    private func unitWork(_ run: Run, _ units: UnitSchedule, step: Int, phase: Int, item: Int) {
         let batch = run.batch(step, m: miniBatchSize)
         switch UnitSchedule.Work(rawValue: units.phaseWork[phase])! {
         case .forward:
@@ -412,12 +412,10 @@ package final class ShardedSGD {
         case .backpropRows:
             backpropRows(run, units, batch: batch, shard: item, nextStep: step + 1)
         case .tailThenForward:
-            // Round i: the tail of step i − 1, the forward of step i; then, already counted done
-            // (the other items need only this round's a¹), step i + 1's rows into this item's a⁰.
+            // Round i: step i + 1's rows into this item's a⁰, the tail of step i − 1, the forward of step i.
+            stageRows(run, units, step: step + 1, item: item)
             if step > run.firstStep { tailAndUpdate(run, units, batch: run.batch(step - 1, m: miniBatchSize), step: step - 1, item: item) }
             if step < run.endStep { forwardUnits(run, units, step: step, batch: batch, layer: 0, range: item) }
-            arrive()
-            stageRows(run, units, step: step + 1, item: item)
         }
     }
 

@@ -29,12 +29,6 @@ import Synchronization
 /// finishes it without waiting); a thread that starts late jumps to the current phase, and a
 /// team of one does everything.
 ///
-/// An item may count itself done before it returns (`arrive`, see `run(steps:plan:timing:arriving:)`)
-/// and go on with work that only it reads later — the one-phase plan gathers its next batch
-/// there, so the barrier's hand-off and the other core's lateness overlap that gather instead
-/// of adding to it. Until such an item returns, its claim word holds `busy`, which no claim
-/// expects: no thread can take the item's next phase while it still writes.
-///
 /// Which thread does which item never changes the arithmetic: items are defined by the
 /// engine's plan (shards, slices, unit ranges), not by threads.
 final class WorkerTeam: Sendable {
@@ -52,8 +46,6 @@ final class WorkerTeam: Sendable {
     private static let done = 0, next = 1
     /// Claim words: the phase in which each item of a step was last claimed.
     private let claims: PaddedAtomics
-    /// A claim word's value while its item, already counted done, is still running.
-    private static let busy = Int.min
 
     /// A team for plans of at most `items` items per step.
     init(threads: Int, items: Int = 0, spinLimit: Int = 4_000) {
@@ -80,15 +72,6 @@ final class WorkerTeam: Sendable {
     /// threads; `timing` must have room for `threads` slots × 3, and the team must have been
     /// made with `items` ≥ plan.itemsPerStep.
     func run(steps: Int, plan: PhasePlan, timing: ScalarSlots, work: (Int, Int, Int) -> Void) -> Timing {
-        run(steps: steps, plan: plan, timing: timing, arriving: { step, phase, item, _ in work(step, phase, item) })
-    }
-
-    /// As `run(steps:plan:timing:work:)`, but `work(step, phase, item, arrive)` may call
-    /// `arrive()` once before it returns: the item counts as done from then on (the next phase
-    /// may start), and what it does after must be read by no other item before this item's
-    /// next phase — that phase cannot be claimed until it returns. An item that does not call
-    /// it is done when it returns.
-    func run(steps: Int, plan: PhasePlan, timing: ScalarSlots, arriving work: (Int, Int, Int, () -> Void) -> Void) -> Timing {
         let perStep = plan.itemsPerStep, phases = plan.count
         precondition(timing.count >= threads * 3 && claims.count >= perStep)
         counters.reset(Self.done, to: 0)
@@ -106,23 +89,13 @@ final class WorkerTeam: Sendable {
             var mark = DispatchTime.now().uptimeNanoseconds
             // Claims item i of phase g and runs it; does nothing when another thread has it (or had it).
             func tryItem(_ g: Int, _ i: Int) {
-                let p = g % phases, slot = plan.start[p] + i
-                guard claims.claim(slot, expected: g - phases, desired: g) else { return }
-                func arrive() {
-                    // Busy first: a thread that sees this item done then sees its word busy.
-                    claims.reset(slot, to: Self.busy)
-                    counters.add(done, 1)
-                }
-                work(g / phases, p, i, arrive)
+                let p = g % phases
+                guard claims.claim(plan.start[p] + i, expected: g - phases, desired: g) else { return }
+                work(g / phases, p, i)
                 let now = DispatchTime.now().uptimeNanoseconds
                 if plan.kind[p] == 0 { backprop &+= now &- mark } else { reduce &+= now &- mark }
                 mark = now
-                // Only this thread writes the word while it holds the item: busy if it arrived.
-                if claims.peek(slot) == Self.busy {
-                    claims.publish(slot, g)  // what the item wrote after arriving, to whoever claims it next
-                } else {
-                    counters.add(done, 1)
-                }
+                counters.add(done, 1)
             }
             var g = 0
             while true {

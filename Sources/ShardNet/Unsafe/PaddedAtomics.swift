@@ -49,11 +49,6 @@ final class PaddedAtomics: @unchecked Sendable {
     @inline(__always)
     func reset(_ i: Int, to value: Int) { word(i).pointee.store(value, ordering: .relaxed) }
 
-    /// Stores `value` into atomic i with release ordering: what the thread wrote before is
-    /// visible to whoever then claims the word.
-    @inline(__always)
-    func publish(_ i: Int, _ value: Int) { word(i).pointee.store(value, ordering: .releasing) }
-
     /// Adds `value` to atomic i with release ordering (what a finished item publishes); returns
     /// the old value.
     @inline(__always)

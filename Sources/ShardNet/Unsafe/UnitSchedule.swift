@@ -33,14 +33,11 @@
 ///                           of w⁰; the gradients and update of every later layer into the
 ///                           item's own copy of their parameters
 ///       forward 0 of step i range t of a¹ for every row of step i's a⁰
-///       (arrive)            the item counts itself done: the other items need only its a¹
 ///       stage step i+1      gather all of step i+1's rows into the item's own a⁰ (a third
 ///                           buffer: rounds i and i+1 still read steps i and i−1's)
 ///
 /// The one barrier per step ends a round: the tails of step i need every range of step i's
-/// a¹, written in round i. An item arrives at it before it stages the next batch
-/// (`WorkerTeam.run(steps:plan:timing:arriving:)`), so the hand-off between the cores and
-/// either core's lateness overlap that gather instead of adding to it. Everything else an item touches is its own: its a⁰ (every item
+/// a¹, written in round i. Everything else an item touches is its own: its a⁰ (every item
 /// gathers the whole batch: gathering 10 rows costs less than pulling the other core's half of
 /// them across, and writing rows the other core has read costs an invalidation per line —
 /// 2 threads at 784-30-10 m = 10: 1.11–1.19× one thread with own a⁰, 0.93–0.98× with a shared

@@ -141,43 +141,6 @@ import Testing
         }
     }
 
-    // Property: items that count themselves done early (`arrive`, as the one-phase plan's items
-    // do before gathering their next batch) and then go on writing a cell of their own still run
-    // once per phase, no item starts before every item of the step before has arrived, and an
-    // item's next phase never starts before its late write is done — whichever thread takes
-    // it, also when threads steal (64 threads on 2 cores, little or no spinning). Items with
-    // item % 3 == 2 never call arrive (done when they return), so both kinds mix in one phase.
-    @Test(arguments: [(2, 2, 4_000), (3, 2, 4_000), (2, 5, 4_000), (1, 3, 4_000), (64, 8, 0), (64, 8, 50)])
-    func itemsThatArriveEarly(threads: Int, items: Int, spinLimit: Int) {
-        let steps = threads > 8 ? 200 : 2_000, n = steps * items
-        let team = WorkerTeam(threads: threads, items: items, spinLimit: spinLimit)
-        // Per (step, item): runs; items of the step before not yet arrived at its start; whether
-        // its own late write of the step before was missing at its start; its cells.
-        let cells = UnsafeMutablePointer<Int>.allocate(capacity: 6 * n)
-        defer { cells.deallocate() }
-        cells.initialize(repeating: 0, count: 6 * n)
-        let (runs, early, stale) = (cells, cells + n, cells + 2 * n)
-        let (arrivedCells, lateCells, sink) = (cells + 3 * n, cells + 4 * n, cells + 5 * n)
-        _ = team.run(steps: steps, plan: PhasePlan([(items, 0)]), timing: ScalarSlots(count: threads * 3)) {
-            step, _, item, arrive in
-            let c = step * items + item
-            if step > 0 {
-                for i in 0..<items where arrivedCells[c - items - item + i] != 1 { early[c] += 1 }
-                if lateCells[c - items] != 1 { stale[c] = 1 }
-            }
-            runs[c] += 1
-            arrivedCells[c] = 1
-            if item % 3 != 2 { arrive() }
-            sink[c] = Record.busy(step &* 13 &+ item)
-            lateCells[c] = 1
-        }
-        let wrong = (0..<n).filter { runs[$0] != 1 || early[$0] != 0 || stale[$0] != 0 }
-        #expect(
-            wrong.isEmpty,
-            "\(threads) threads, \(items) items: \(wrong.prefix(5).map { "step \($0 / items) item \($0 % items): runs \(runs[$0]), early \(early[$0]), stale \(stale[$0])" })"
-        )
-    }
-
     // Property: forEach runs every item exactly once, passing a worker index below the thread
     // count — for fewer items than threads, none, one, and many more items than threads.
     @Test(arguments: [(1, 10), (2, 1_000), (4, 3), (8, 0), (8, 1), (64, 5_000)])
