@@ -60,6 +60,13 @@
 #ifndef GUP_KB
 #define GUP_KB 7
 #endif
+// sgd_packed two panels at a time, 5 inputs per tile (20 accumulators, 7 loads per 10 fmas):
+// with the plain update's 1·p dropped, 1.11-1.16x over one panel at a time at 784→30 with 5 + 5,
+// 10 and 8 + 8 rows, 1.03-1.06x at one panel (scripts/kernel-ab avx512 -DGUP2_KB=5, Intel Xeon
+// family 6 model 207); 4 and 6 inputs ran 0.85-0.95x.
+#ifndef GUP2_KB
+#define GUP2_KB 5
+#endif
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): full
 // 16-unit panels are written a 16 x 16 tile at a time, transposed in registers, so each

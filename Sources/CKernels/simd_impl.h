@@ -11,7 +11,8 @@
 //   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
 //   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
 //   FWD_RB, FWD_PB: forward block rows x panels;  BWD_RB, BWD_KB: backward rows x vectors;
-//   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (at most 8).
+//   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (at most 8);
+//   GUP2_KB: inputs per two-panel tile of sgd_packed (0: one panel at a time; at most GUP_KB).
 #include <math.h>
 
 #define NV (SN_PANEL / W)
@@ -558,79 +559,113 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 #if !defined(GUP_KB) || GUP_KB > 8
 #error "define GUP_KB (1 to 8) before including simd_impl.h"
 #endif
+#ifndef GUP2_KB
+#define GUP2_KB 0
+#endif
+#if GUP2_KB > GUP_KB
+#error "GUP2_KB (inputs per two-panel tile of sgd_packed) must not exceed GUP_KB"
+#endif
 
-/// Inputs k ..< k + nk of one panel: the shards' gradient chains over their rows (each from 0,
-/// in row order), summed in shard order, then the plain update of those entries of the panel.
-/// dp: the panel's deltas, (rows, 16), zero past the range's last unit.
-SN_AI void SN_NAME(sgdp_tile)(const int nk, ptrdiff_t k, const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp,
-                              const float *in, ptrdiff_t ldIn, float *pp, const sn_update *u) {
-    V g[GUP_KB][NV], acc[GUP_KB][NV];
+/// Inputs k ..< k + nk of np panels (1 or 2): the shards' gradient chains over their rows (each
+/// from 0, in row order), summed in shard order, then the plain update of those entries of each
+/// panel. Two panels share each row's input broadcasts, so a row costs np + nk loads for np·nk
+/// fmas. plain: decay 1 and no L1, so p − rate·g without the product 1·p (which is p, bit for
+/// bit). plain, np and nk are constants where inlined. dp[q]: panel q's deltas, (rows, 16), zero
+/// past the range's last unit; pp[q]: panel q.
+SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, ptrdiff_t k, const ptrdiff_t *bounds, ptrdiff_t shards,
+                              const float *const dp[2], const float *in, ptrdiff_t ldIn, float *const pp[2],
+                              const sn_update *u) {
+    V g[GUP_KB][2 * NV], acc[GUP_KB][2 * NV];
     for (int i = 0; i < nk; i++)
-        for (int v = 0; v < NV; v++) g[i][v] = VZERO();  // a batch without rows updates with g = 0, as scalar
+        for (int v = 0; v < np * NV; v++) g[i][v] = VZERO();  // a batch without rows updates with g = 0, as scalar
     int first = 1;
     for (ptrdiff_t s = 0; s < shards; s++) {
         const ptrdiff_t r0 = bounds[s], r1 = bounds[s + 1];
         if (r1 <= r0) continue;  // an empty shard is skipped by the sum, as the reducer does
         for (int i = 0; i < nk; i++)
-            for (int v = 0; v < NV; v++) acc[i][v] = VZERO();
+            for (int v = 0; v < np * NV; v++) acc[i][v] = VZERO();
         for (ptrdiff_t r = r0; r < r1; r++) {
-            V d[NV];
-            for (int v = 0; v < NV; v++) d[v] = VLD(dp + r * SN_PANEL + v * W);
+            V d[2 * NV];
+            for (int q = 0; q < np; q++)
+                for (int v = 0; v < NV; v++) d[q * NV + v] = VLD(dp[q] + r * SN_PANEL + v * W);
             for (int i = 0; i < nk; i++) {
                 V x = VSET(in[r * ldIn + k + i]);
-                for (int v = 0; v < NV; v++) acc[i][v] = VFMA(x, d[v], acc[i][v]);
+                for (int v = 0; v < np * NV; v++) acc[i][v] = VFMA(x, d[v], acc[i][v]);
             }
         }
         for (int i = 0; i < nk; i++)
-            for (int v = 0; v < NV; v++) g[i][v] = first ? acc[i][v] : VADD(g[i][v], acc[i][v]);
+            for (int v = 0; v < np * NV; v++) g[i][v] = first ? acc[i][v] : VADD(g[i][v], acc[i][v]);
         first = 0;
     }
     const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
     const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1);
-    const int useL1 = u->l1 != 0.0f;
+    const int useL1 = !plain && u->l1 != 0.0f;
     for (int i = 0; i < nk; i++)
-        for (int v = 0; v < NV; v++) {
-            float *q = pp + (k + i) * SN_PANEL + v * W;
-            V p = VLD(q);
-            V t = VSUB(VMUL(decay, p), VMUL(rate, g[i][v]));
-            if (useL1) {
-                V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
-                t = VSUB(t, VMUL(l1, sg));
+        for (int q = 0; q < np; q++)
+            for (int v = 0; v < NV; v++) {
+                float *e = pp[q] + (k + i) * SN_PANEL + v * W;
+                V p = VLD(e);
+                V t = VSUB(plain ? p : VMUL(decay, p), VMUL(rate, g[i][q * NV + v]));
+                if (useL1) {
+                    V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
+                    t = VSUB(t, VMUL(l1, sg));
+                }
+                VST(e, t);
             }
-            VST(q, t);
-        }
+}
+
+/// All nIn inputs of np panels, GUP_KB (one panel) or GUP2_KB (two) inputs per tile.
+SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, ptrdiff_t nIn, const ptrdiff_t *bounds, ptrdiff_t shards,
+                                const float *const dp[2], const float *in, ptrdiff_t ldIn, float *const pp[2],
+                                const sn_update *u) {
+    const int kb = np == 2 ? GUP2_KB : GUP_KB;
+    ptrdiff_t k = 0;
+    for (; k + kb <= nIn; k += kb) SN_NAME(sgdp_tile)(plain, np, kb, k, bounds, shards, dp, in, ldIn, pp, u);
+    switch (nIn - k) {
+#if GUP_KB > 7
+    case 7: SN_NAME(sgdp_tile)(plain, np, 7, k, bounds, shards, dp, in, ldIn, pp, u); break;
+#endif
+#if GUP_KB > 6
+    case 6: SN_NAME(sgdp_tile)(plain, np, 6, k, bounds, shards, dp, in, ldIn, pp, u); break;
+#endif
+#if GUP_KB > 5
+    case 5: SN_NAME(sgdp_tile)(plain, np, 5, k, bounds, shards, dp, in, ldIn, pp, u); break;
+#endif
+#if GUP_KB > 4
+    case 4: SN_NAME(sgdp_tile)(plain, np, 4, k, bounds, shards, dp, in, ldIn, pp, u); break;
+#endif
+    case 3: SN_NAME(sgdp_tile)(plain, np, 3, k, bounds, shards, dp, in, ldIn, pp, u); break;
+    case 2: SN_NAME(sgdp_tile)(plain, np, 2, k, bounds, shards, dp, in, ldIn, pp, u); break;
+    case 1: SN_NAME(sgdp_tile)(plain, np, 1, k, bounds, shards, dp, in, ldIn, pp, u); break;
+    default: break;
+    }
 }
 
 SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
                                      const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
                                      float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
     const ptrdiff_t rows = bounds[shards];
-    float dp[SN_SGD_PACKED_MAX_ROWS * SN_PANEL] __attribute__((aligned(64)));
-    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
-        const ptrdiff_t u0 = p * SN_PANEL, jn = j1 - u0 < SN_PANEL ? j1 - u0 : SN_PANEL;
-        sn_delta_panel(rows, delta + u0, ldDelta, jn, dp);
-        float *pp = packed + p * nIn * SN_PANEL;
-        ptrdiff_t k = 0;
-        for (; k + GUP_KB <= nIn; k += GUP_KB) SN_NAME(sgdp_tile)(GUP_KB, k, bounds, shards, dp, in, ldIn, pp, wu);
-        switch (nIn - k) {
-#if GUP_KB > 7
-        case 7: SN_NAME(sgdp_tile)(7, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-#if GUP_KB > 6
-        case 6: SN_NAME(sgdp_tile)(6, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-#if GUP_KB > 5
-        case 5: SN_NAME(sgdp_tile)(5, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-#if GUP_KB > 4
-        case 4: SN_NAME(sgdp_tile)(4, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-#endif
-        case 3: SN_NAME(sgdp_tile)(3, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-        case 2: SN_NAME(sgdp_tile)(2, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-        case 1: SN_NAME(sgdp_tile)(1, k, bounds, shards, dp, in, ldIn, pp, wu); break;
-        default: break;
+    float dps[2][SN_SGD_PACKED_MAX_ROWS * SN_PANEL] __attribute__((aligned(64)));
+    const int plain = wu->decay == 1.0f && wu->l1 == 0.0f;  // p − rate·g: 1·p is p, bit for bit
+    ptrdiff_t p = j0 / SN_PANEL;
+    while (p * SN_PANEL < j1) {
+        // Two panels at a time where the range has two left (GUP2_KB > 0), else one.
+        const int np = GUP2_KB > 0 && (p + 1) * SN_PANEL < j1 ? 2 : 1;
+        const float *dp[2] = {dps[0], dps[1]};
+        float *pp[2] = {packed + p * nIn * SN_PANEL, packed + (p + 1) * nIn * SN_PANEL};
+        ptrdiff_t jn[2];
+        for (int q = 0; q < np; q++) {
+            const ptrdiff_t u0 = (p + q) * SN_PANEL;
+            jn[q] = j1 - u0 < SN_PANEL ? j1 - u0 : SN_PANEL;
+            sn_delta_panel(rows, delta + u0, ldDelta, jn[q], dps[q]);
         }
-        sn_bias_update(bounds, shards, dp, jn, bias + u0, bu);
+        if (plain) {
+            if (np == 2) SN_NAME(sgdp_panels)(1, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+            else SN_NAME(sgdp_panels)(1, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+        } else if (np == 2) SN_NAME(sgdp_panels)(0, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+        else SN_NAME(sgdp_panels)(0, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+        for (int q = 0; q < np; q++) sn_bias_update(bounds, shards, dps[q], jn[q], bias + (p + q) * SN_PANEL, bu);
+        p += np;
     }
 }
 

@@ -7,10 +7,13 @@ import Testing
 @Suite struct PackedUpdateTests {
     /// (nIn, nOut, shard cuts): 5-row shards of Nielsen's layer; a panel and a partial one with
     /// an empty shard; the most rows the kernel takes; fewer inputs than a tile; one row; no
-    /// rows at all (g = 0: only the decay acts); 13 inputs, a tile and 6 (AVX-512's 7-input tiles).
+    /// rows at all (g = 0: only the decay acts); 13 inputs, a tile and 6 (AVX-512's 7-input tiles
+    /// of one panel); 16 inputs over two full panels, three tiles and 1 (its 5-input tiles of two
+    /// panels; 784, 37 and 13 leave 4, 2 and 3, and 100 and 37 units end on a lone panel).
     static let cases: [(nIn: Int, nOut: Int, cuts: [Int])] = [
         (784, 30, [0, 5, 10]), (100, 37, [0, 3, 3, 7, 12]), (30, 10, [0, 100, 256]), (5, 33, [0, 1]),
         (37, 16, [0, 2, 4, 6, 9]), (784, 100, [0, 64, 128]), (30, 20, [0, 0, 0]), (13, 16, [0, 4, 9]),
+        (16, 32, [0, 3, 7]),
     ]
 
     static let rules: [sn_update] = [
