@@ -61,9 +61,10 @@
 #define GUP_KB 7
 #endif
 // sgd_packed two panels at a time, 5 inputs per tile (20 accumulators, 7 loads per 10 fmas):
-// with the plain update's 1·p dropped, 1.11-1.16x over one panel at a time at 784→30 with 5 + 5,
-// 10 and 8 + 8 rows, 1.03-1.06x at one panel (scripts/kernel-ab avx512 -DGUP2_KB=5, Intel Xeon
-// family 6 model 207); 4 and 6 inputs ran 0.85-0.95x.
+// 1.03-1.12x over one panel at a time at 784→30 with 5 + 5, 10 and 8 + 8 rows (scripts/kernel-ab
+// avx512 -DGUP2_KB=0, Intel Xeon family 6 model 207); 4 and 6 inputs ran 0.85-0.95x. With the
+// plain update's 1·p dropped, 1.05-1.07x at 784→30 and 1.06x at one panel against 0af81f9
+// (docs/perf/intel-avx512/kernel-ab-sgd-two-panels-vs-0af81f9-1554.txt).
 #ifndef GUP2_KB
 #define GUP2_KB 5
 #endif
