@@ -2,8 +2,8 @@
 // libFuzzer harnesses for ShardNet's file readers. Build and run with ../scripts/fuzz, or:
 //   swift build -c release --package-path Fuzz --sanitize=fuzzer
 //   Fuzz/.build/release/FuzzIDX  -max_total_time=60 <corpus-copy>
-// Each target is a single Swift file (not main.swift), so SwiftPM compiles it with
-// -parse-as-library and libFuzzer supplies main().
+// Each harness is a single Swift file (not main.swift), so SwiftPM compiles it with
+// -parse-as-library and libFuzzer supplies main(); FuzzSupport is the temp file they share.
 import PackageDescription
 
 let package = Package(
@@ -15,22 +15,25 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
+        // The temp file each harness writes its input to (ShardNet's readers take paths).
+        .target(name: "FuzzSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
         // IDXFile.read (raw and gzip): header validation, sizes, GzipReader.
         .executableTarget(
             name: "FuzzIDX",
-            dependencies: [.product(name: "ShardNet", package: "ShardNet")],
+            dependencies: ["FuzzSupport", .product(name: "ShardNet", package: "ShardNet")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // H5FileKind.detect, DataSetFile.load, Checkpoint.load (and the HDF5 wrapper, libhdf5).
         .executableTarget(
             name: "FuzzHDF5",
-            dependencies: [.product(name: "ShardNet", package: "ShardNet")],
+            dependencies: ["FuzzSupport", .product(name: "ShardNet", package: "ShardNet")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // `shardnet import`'s network2.py JSON reader (ShardNetInterop's JSONReader, Network2JSON).
         .executableTarget(
             name: "FuzzImport",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "ShardNet", package: "ShardNet"),
                 .product(name: "ShardNetInterop", package: "ShardNet"),
             ],
@@ -41,6 +44,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzKeras",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "ShardNet", package: "ShardNet"),
                 .product(name: "ShardNetInterop", package: "ShardNet"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -51,6 +55,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzKerasH5",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "ShardNet", package: "ShardNet"),
                 .product(name: "ShardNetInterop", package: "ShardNet"),
             ],

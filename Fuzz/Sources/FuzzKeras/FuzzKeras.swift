@@ -1,23 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import FuzzSupport
 import ShardNet
 import ShardNetInterop
 import ZIPFoundation
 
-/// One temp file per process for the input as given, one for its repacked form.
-private let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-private let inputPath = "\(folder)/shardnet-fuzz-keras-\(getpid()).keras"
-private let repackedPath = "\(folder)/shardnet-fuzz-keras-\(getpid())-repacked.keras"
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
-private func write(_ data: UnsafeRawBufferPointer, to path: String) {
-    guard let f = fopen(path, "wb") else { fatalError("cannot write \(path)") }
-    if data.count > 0 { precondition(fwrite(data.baseAddress!, 1, data.count, f) == data.count, "short write to \(path)") }
-    fclose(f)
-}
+/// One temp file per process for the input as given, one for its repacked form.
+private let input = FuzzInputFile(name: "keras", suffix: ".keras")
+private let repackedPath = FuzzInputFile(name: "keras", suffix: "-repacked.keras").path
 
 /// `shardnet import`'s path for a .keras file: the zip container (ZIPFoundation), config.json
 /// (JSONNode, KerasConfig.parse) and model.weights.h5 (libhdf5, the HDF5 wrapper). Thrown
@@ -74,8 +69,8 @@ private func repack(_ source: String, to target: String) -> Bool {
 /// repacked with valid checksums (see `repack`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    write(UnsafeRawBufferPointer(start: data, count: size), to: inputPath)
-    importKeras(inputPath)
-    if repack(inputPath, to: repackedPath) { importKeras(repackedPath) }
+    input.write(data, size)
+    importKeras(input.path)
+    if repack(input.path, to: repackedPath) { importKeras(repackedPath) }
     return 0
 }
