@@ -7,7 +7,9 @@
 #include <immintrin.h>
 
 #define SN_T __attribute__((target("avx2,fma")))
+#ifndef SN_NAME
 #define SN_NAME(x) x##_avx2
+#endif
 #define SN_ISA_NAME "avx2"
 #define SN_ISA_CODE SN_ISA_AVX2
 #define V __m256

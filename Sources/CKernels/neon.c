@@ -7,7 +7,9 @@
 #include <string.h>
 
 #define SN_T
+#ifndef SN_NAME
 #define SN_NAME(x) x##_neon
+#endif
 #define SN_ISA_NAME "neon"
 #define SN_ISA_CODE SN_ISA_NEON
 #define V float32x4_t
