@@ -652,17 +652,18 @@ SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, 
         // Two panels at a time where the range has two left (GUP2_KB > 0), else one.
         const int np = GUP2_KB > 0 && (p + 1) * SN_PANEL < j1 ? 2 : 1;
         const float *dp[2] = {dps[0], dps[1]};
-        float *pp[2] = {packed + p * nIn * SN_PANEL, packed + (p + 1) * nIn * SN_PANEL};
+        float *pp[2] = {packed + p * nIn * SN_PANEL, np == 2 ? packed + (p + 1) * nIn * SN_PANEL : NULL};
         ptrdiff_t jn[2];
         for (int q = 0; q < np; q++) {
             const ptrdiff_t u0 = (p + q) * SN_PANEL;
             jn[q] = j1 - u0 < SN_PANEL ? j1 - u0 : SN_PANEL;
             sn_delta_panel(rows, delta + u0, ldDelta, jn[q], dps[q]);
         }
-        if (plain) {
-            if (np == 2) SN_NAME(sgdp_panels)(1, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
-            else SN_NAME(sgdp_panels)(1, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
-        } else if (np == 2) SN_NAME(sgdp_panels)(0, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+        // Each combination a constant for the inlined tiles (the two-panel ones only where built).
+        if (GUP2_KB > 0 && np == 2) {
+            if (plain) SN_NAME(sgdp_panels)(1, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+            else SN_NAME(sgdp_panels)(0, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+        } else if (plain) SN_NAME(sgdp_panels)(1, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
         else SN_NAME(sgdp_panels)(0, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
         for (int q = 0; q < np; q++) sn_bias_update(bounds, shards, dps[q], jn[q], bias + (p + q) * SN_PANEL, bu);
         p += np;
