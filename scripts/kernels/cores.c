@@ -9,8 +9,8 @@
 // Usage: cores [repetitions]. Build and run with scripts/core-check.
 #define _GNU_SOURCE
 #include <immintrin.h>
+#include "pinned.h"
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "timing.h"
@@ -61,10 +61,7 @@ __attribute__((target("avx2,fma"))) static double l2_rate(void) {
 
 static void *run(void *arg) {
     job *j = arg;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(j->cpu, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    pin_to_core(j->cpu);
     pthread_barrier_wait(j->start);
     j->rate = j->kind == 0 ? fma_rate() : l2_rate();
     return NULL;

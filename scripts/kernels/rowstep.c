@@ -21,9 +21,8 @@
 // Usage: rowstep [rounds]. Build and run with scripts/step-ceiling.
 #define _GNU_SOURCE
 #include "shardnet_kernels.h"
+#include "pinned.h"
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,22 +73,11 @@ static void updateRange(buffers *x, int r) {
     K->pack(NIN, NOUT, j0, j1, x->w, x->packed);
 }
 
-static void barrier(long *generation) {
-    long g = ++*generation;
-    atomic_fetch_add(&arrived, 1);
-    while (atomic_load(&arrived) < g * threads) {
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#endif
-    }
-}
+static void barrier(long *generation) { spin_barrier(&arrived, threads, generation); }
 
 static void *worker(void *arg) {
     const int me = (int)(long)arg;
-    cpu_set_t cpus;
-    CPU_ZERO(&cpus);
-    CPU_SET(me, &cpus);
-    pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus);
+    pin_to_core(me);
     buffers *x = &sets[privateCopies ? me : 0];
     long generation = 0;
     double a = 0, b = 0, w = 0;

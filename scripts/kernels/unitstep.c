@@ -30,9 +30,8 @@
 // Usage: unitstep [rounds]. Build and run with scripts/step-ceiling unit.
 #define _GNU_SOURCE
 #include "shardnet_kernels.h"
+#include "pinned.h"
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "timing.h"
@@ -85,22 +84,11 @@ static void combine(buffers *x) {
         }
 }
 
-static void barrier(long *generation) {
-    long g = ++*generation;
-    atomic_fetch_add(&arrived, 1);
-    while (atomic_load(&arrived) < g * threads) {
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#endif
-    }
-}
+static void barrier(long *generation) { spin_barrier(&arrived, threads, generation); }
 
 static void *worker(void *arg) {
     const int me = (int)(long)arg;
-    cpu_set_t cpus;
-    CPU_ZERO(&cpus);
-    CPU_SET(me, &cpus);
-    pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus);
+    pin_to_core(me);
     buffers *x = &sets[me];
     long generation = 0;
     double w = 0;
