@@ -31,12 +31,6 @@
 
 enum { M = 128, NIN = 784, NOUT = 100, ROWS = M / 2, CUT = 48, STEPS = 300 };
 
-static float *floats(size_t n, float scale, unsigned *seed) {
-    float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
-    for (size_t i = 0; i < n; i++) p[i] = scale * ((float)(rand_r(seed) & 0xFFFF) / 65536.0f - 0.5f);
-    return p;
-}
-
 /// One set of the step's buffers (shapes as in ShardNet; row-major).
 typedef struct {
     float *a0;      // (M, NIN) the batch's inputs
@@ -105,10 +99,10 @@ int main(int argc, char **argv) {
     unsigned seed = 1;
     for (int i = 0; i < 2; i++) {
         buffers *x = &sets[i];
-        x->a0 = floats(M * NIN, 2.0f, &seed); x->a1 = floats(M * NOUT, 1.0f, &seed);
-        x->delta1 = floats(M * NOUT, 0.02f, &seed); x->w = floats(NOUT * NIN, 0.2f, &seed);
-        x->b = floats(NOUT, 1.0f, &seed); x->nablaW = floats(NOUT * NIN, 0.0f, &seed);
-        x->nablaB = floats(NOUT, 0.0f, &seed);
+        x->a0 = randoms(M * NIN, -1.0f, 1.0f, &seed); x->a1 = randoms(M * NOUT, -0.5f, 0.5f, &seed);
+        x->delta1 = randoms(M * NOUT, -0.01f, 0.01f, &seed); x->w = randoms(NOUT * NIN, -0.1f, 0.1f, &seed);
+        x->b = randoms(NOUT, -0.5f, 0.5f, &seed); x->nablaW = randoms(NOUT * NIN, 0, 0, &seed);
+        x->nablaB = randoms(NOUT, 0, 0, &seed);
         x->packed = aligned_alloc(64, (size_t)sn_packed_size(NIN, NOUT) * sizeof(float));
         K->pack(NIN, NOUT, 0, NOUT, x->w, x->packed);
     }
