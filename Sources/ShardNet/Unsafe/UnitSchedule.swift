@@ -243,11 +243,12 @@ package final class UnitSchedule: @unchecked Sendable {
             for l in 2...L { tailActivations[t * (L + 1) + l] = base + tailOffsets[t * (L + 1) + l] }
             for l in 1...L { tailDeltas[t * (L + 1) + l] = base + tailOffsets[(tailItems + t) * (L + 1) + l] }
         }
-        tailLabelStride = paddedToCacheLine(m)
-        let labelBytes = max(1, tailItems * tailLabelStride) * MemoryLayout<Int32>.stride
-        tailLabels = UnsafeMutableRawPointer.allocate(byteCount: labelBytes, alignment: cacheLineBytes)
-            .bindMemory(to: Int32.self, capacity: labelBytes / MemoryLayout<Int32>.stride)
-        tailLabels.initialize(repeating: 0, count: labelBytes / MemoryLayout<Int32>.stride)
+        let labelsPerLine = cacheLineBytes / MemoryLayout<Int32>.stride
+        tailLabelStride = (m + labelsPerLine - 1) / labelsPerLine * labelsPerLine
+        let labelCount = max(1, tailItems * tailLabelStride)
+        tailLabels = UnsafeMutableRawPointer.allocate(byteCount: labelCount * MemoryLayout<Int32>.stride, alignment: cacheLineBytes)
+            .bindMemory(to: Int32.self, capacity: labelCount)
+        tailLabels.initialize(repeating: 0, count: labelCount)
         func pointers(_ offsets: ArraySlice<Int>) -> UnsafeMutablePointer<UnsafeMutablePointer<Float>> {
             let table = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(1, offsets.count))
             table.initialize(repeating: base, count: max(1, offsets.count))
