@@ -16,6 +16,10 @@
 #define W 8
 #define VLD(p) _mm256_loadu_ps(p)
 #define VST(p, v) _mm256_storeu_ps((p), (v))
+// The first n < 8 lanes (the rest 0 on loading, untouched on storing).
+#define VMASK_N(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define VLD_N(p, n) _mm256_maskload_ps((p), VMASK_N(n))
+#define VST_N(p, v, n) _mm256_maskstore_ps((p), VMASK_N(n), (v))
 #define VSET(x) _mm256_set1_ps(x)
 #define VZERO() _mm256_setzero_ps()
 #define VADD(a, b) _mm256_add_ps((a), (b))

@@ -16,6 +16,9 @@
 #define W 16
 #define VLD(p) _mm512_loadu_ps(p)
 #define VST(p, v) _mm512_storeu_ps((p), (v))
+// The first n < 16 lanes (the rest 0 on loading, untouched on storing).
+#define VLD_N(p, n) _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1u), (p))
+#define VST_N(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1u), (v))
 #define VSET(x) _mm512_set1_ps(x)
 #define VZERO() _mm512_setzero_ps()
 #define VADD(a, b) _mm512_add_ps((a), (b))
@@ -34,14 +37,24 @@
     _mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(y), _mm512_set1_epi32(SN_MAGIC_BITS)), _mm512_set1_epi32(127)), 23))
 
 // Register blocking (32 zmm registers); overridable for tuning experiments.
+// Forward blocks of 8 rows x 3 panels (24 accumulators, 11 loads per 24 fmas) and gradient tiles
+// of 6 units x 4 vectors (24 accumulators): 0.83-0.87 of the time of 6 x 2 and 4 x 4 at 784→100
+// (64, 128 rows) and 784→512, gradient 0.84-0.99 at 784→100, 784→512 and 512→512, 0.95-0.98 at
+// the small shapes (BASE=85d0db6 SHAPES=large scripts/kernel-ab avx512, Intel Xeon family 6
+// model 207; docs/perf/intel-avx512/kernel-ab-large-fwd-grd-blocks-vs-85d0db6-1819.txt).
 #ifndef FWD_RB
-#define FWD_RB 6
+#define FWD_RB 8
 #endif
 #ifndef FWD_PB
-#define FWD_PB 2
+#define FWD_PB 3
 #endif
 #ifndef FWD_RB1
 #define FWD_RB1 12
+#endif
+// Two-panel blocks (784-30-10's layer 0 on one core) of 10 rows, Nielsen's whole batch:
+// 0.89 of the time of 8 rows (scripts/kernel-ab avx512 -DFWD_RB2=8) and of 85d0db6's 6 x 2.
+#ifndef FWD_RB2
+#define FWD_RB2 10
 #endif
 #ifndef BWD_RB
 #define BWD_RB 6
@@ -50,7 +63,7 @@
 #define BWD_KB 4
 #endif
 #ifndef GRD_JB
-#define GRD_JB 4
+#define GRD_JB 6
 #endif
 #ifndef GRD_KB
 #define GRD_KB 4

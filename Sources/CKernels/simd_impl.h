@@ -104,7 +104,13 @@ SN_AI V SN_NAME(vderiv)(V a, int act) {
 #ifndef FWD_RB1
 #define FWD_RB1 FWD_RB
 #endif
-#define FWD_RBMAX (FWD_RB1 > FWD_RB ? FWD_RB1 : FWD_RB)
+/// Rows per register block when a block holds two panels (`FWD_RB2`, default FWD_RB): the last
+/// group of a range whose panels FWD_PB does not divide (784-30-10's two panels with FWD_PB 3).
+#ifndef FWD_RB2
+#define FWD_RB2 FWD_RB
+#endif
+#define FWD_RBMAX12 (FWD_RB1 > FWD_RB2 ? FWD_RB1 : FWD_RB2)
+#define FWD_RBMAX (FWD_RBMAX12 > FWD_RB ? FWD_RBMAX12 : FWD_RB)
 
 /// nr rows x np panels starting at panel pointer pk; jn = valid units from the first panel's start.
 SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
@@ -130,8 +136,18 @@ SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const f
             ptrdiff_t u = p * SN_PANEL + v * W;
             if (u >= jn) continue;
             V b;
+            const int full = u + W <= jn;
+#ifdef VST_N
+            // A partial vector (the layer's last units) with masked loads and stores.
+            const int n = full ? W : (int)(jn - u);
+            b = full ? VLD(bias + u) : VLD_N(bias + u, n);
+            for (int r = 0; r < nr; r++) {
+                V z = SN_NAME(vact)(VADD(acc[r][p][v], b), act);
+                if (full) VST(out + r * ldOut + u, z);
+                else VST_N(out + r * ldOut + u, z, n);
+            }
+#else
             float tmp[W];
-            int full = u + W <= jn;
             if (full) b = VLD(bias + u);
             else {
                 for (int i = 0; i < W; i++) tmp[i] = u + i < jn ? bias[u + i] : 0.0f;
@@ -145,6 +161,7 @@ SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const f
                     for (int i = 0; u + i < jn; i++) out[r * ldOut + u + i] = tmp[i];
                 }
             }
+#endif
         }
 }
 
@@ -155,6 +172,9 @@ SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const 
     if (FWD_RB1 != FWD_RB && np == 1) {
         for (; r + FWD_RB1 <= rows; r += FWD_RB1)
             SN_NAME(fwd_block)(FWD_RB1, 1, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+    } else if (FWD_RB2 != FWD_RB && np == 2) {
+        for (; r + FWD_RB2 <= rows; r += FWD_RB2)
+            SN_NAME(fwd_block)(FWD_RB2, 2, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
     } else {
         for (; r + FWD_RB <= rows; r += FWD_RB)
             SN_NAME(fwd_block)(FWD_RB, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
@@ -207,8 +227,11 @@ SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, p
         for (ptrdiff_t j = j0; j < j1; j += FWD_PB * SN_PANEL) {
             const float *pk = packed + (j / SN_PANEL) * nIn * SN_PANEL;
             ptrdiff_t jn = j1 - j;
+            // The last group may hold fewer panels: a block of as many as are left.
             if (FWD_PB > 1 && jn <= SN_PANEL)
                 SN_NAME(fwd_rows)(1, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut, jn, act);
+            else if (FWD_PB > 2 && jn <= 2 * SN_PANEL)
+                SN_NAME(fwd_rows)(2, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut, jn, act);
             else
                 SN_NAME(fwd_rows)(FWD_PB, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut,
                                   jn < FWD_PB * SN_PANEL ? jn : FWD_PB * SN_PANEL, act);

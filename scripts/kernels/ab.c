@@ -3,31 +3,11 @@
 // core's unit range and over both, sgd_packed over 5 + 5, 10 and 8 + 8 rows, scale_bytes of a
 // 10-row uint8 batch — timed alternately, A then B, each repetition; prints both medians, the
 // median of the per-repetition ratios A/B, and whether the two builds gave the same bits.
-#include "shardnet_kernels.h"
-#include "timing.h"
-#include <stdio.h>
+#include "ab.h"
 #include <string.h>
 
 #define REPS 301
 #define ITERS 100
-
-extern const sn_kernels SN_AB_TABLE_A, SN_AB_TABLE_B;
-
-/// Times `call(table, which)` for A and B alternately; prints the medians and the ratio.
-static void report(const char *what, void (*call)(const sn_kernels *, int)) {
-    double a[REPS], b[REPS], r[REPS];
-    for (int w = 0; w < 20; w++) { call(&SN_AB_TABLE_A, 0); call(&SN_AB_TABLE_B, 1); }
-    for (int k = 0; k < REPS; k++) {
-        double t0 = now();
-        for (int i = 0; i < ITERS; i++) call(&SN_AB_TABLE_A, 0);
-        double t1 = now();
-        for (int i = 0; i < ITERS; i++) call(&SN_AB_TABLE_B, 1);
-        double t2 = now();
-        a[k] = (t1 - t0) / ITERS; b[k] = (t2 - t1) / ITERS; r[k] = a[k] / b[k];
-    }
-    printf("| %s | %.3f | %.3f | %.3f |\n", what, median(a, REPS) * 1e6, median(b, REPS) * 1e6, median(r, REPS));
-    fflush(stdout);
-}
 
 enum { NIN = 784, NOUT = 30 };
 static float *packed[2], *bias[2], *in, *out[2], *delta;
@@ -61,7 +41,7 @@ int main(void) {
     for (int s = 0; s < 4; s++) {
         rows = fshapes[s][0]; j0 = fshapes[s][1]; j1 = fshapes[s][2];
         snprintf(what, sizeof what, "forward %td rows, units %td..<%td", rows, j0, j1);
-        report(what, fwd);
+        report(what, fwd, REPS, ITERS);
     }
     static const ptrdiff_t sshapes[][4] = {{2, 5, 10}, {1, 10, 10}, {2, 8, 16}};
     for (int s = 0; s < 3; s++) {
@@ -72,10 +52,10 @@ int main(void) {
         j0 = 0;
         for (j1 = 16; j1 <= 30; j1 += 14) {  // one core's panel, then both
             snprintf(what, sizeof what, "sgd_packed rows %s, units %td..<%td", cut, j0, j1);
-            report(what, sgd);
+            report(what, sgd, REPS, ITERS);
         }
     }
-    report("scale_bytes, 7,840 bytes", scale);
+    report("scale_bytes, 7,840 bytes", scale, REPS, ITERS);
     int same = memcmp(packed[0], packed[1], (size_t)sn_packed_size(NIN, NOUT) * sizeof(float)) == 0 &&
                memcmp(bias[0], bias[1], 32 * sizeof(float)) == 0 && memcmp(out[0], out[1], 10 * NIN * sizeof(float)) == 0;
     printf("\nsame bits from A and B (panels and biases after every sgd_packed call, scale_bytes): %s\n", same ? "yes" : "NO");

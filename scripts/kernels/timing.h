@@ -1,5 +1,5 @@
 // The clock, median and seeded test data the stand-alone measuring programs in this folder
-// share (bench.c, ab.c, cores.c, rowstep.c, unitstep.c; pinned.h has the threads' pinning and barrier). Header-only: each program is built alone by its script.
+// share (bench.c, ab.c, ab-large.c, cores.c, rowstep.c, unitstep.c; ab.h has the A/B timing, pinned.h has the threads' pinning and barrier). Header-only: each program is built alone by its script.
 #ifndef SHARDNET_SCRIPTS_TIMING_H
 #define SHARDNET_SCRIPTS_TIMING_H
 #include <stdlib.h>
