@@ -469,21 +469,18 @@ package final class ShardedSGD {
         let parameters = units.tailParameters[t], panels = units.tailPanels + t * L
         let a1 = units.firstActivations[step & 1], ld1 = units.firstLd
         for l in 1..<L {
-            kernels.forward(
-                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l],
-                weights: parameters + layoutView.weightOffsets[l], packed: panels[l],
-                biases: parameters + layoutView.biasOffsets[l], output: a[l + 1], ldOut: sizes[l + 1],
-                function: functions.layer(l, of: L))
+            forwardLayer(
+                l, rows: rows, input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l], output: a[l + 1], ldOut: sizes[l + 1],
+                parameters: parameters, panels: panels[l])
         }
         for s in 0..<totalShards {
             let cost = outputError(run, batch: batch, shard: s, output: a[L], delta: delta[L], labels: labels)
             if t == 0 { shardCost[s] = cost }
         }
         for l in stride(from: L - 1, through: 1, by: -1) {
-            kernels.backpropagate(
-                rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: 0, k1: sizes[l], delta: delta[l + 1], ldDelta: sizes[l + 1],
-                weights: parameters + layoutView.weightOffsets[l], activation: l == 1 ? a1 : a[l], ldA: l == 1 ? ld1 : sizes[l],
-                previousDelta: delta[l], ldPrevious: sizes[l], function: functions.hidden)
+            backpropagateLayer(
+                l, rows: rows, delta: delta[l + 1], activation: l == 1 ? a1 : a[l], ldA: l == 1 ? ld1 : sizes[l], previousDelta: delta[l],
+                parameters: parameters)
         }
         if t == 0 { addStepCost() }
         let a0 = units.staged(step: step, item: t)
@@ -550,12 +547,10 @@ package final class ShardedSGD {
         if l == 0 && !units.replicatedTail {
             Gather.images(rows: batch.count, features: sizes[0], order: run.order + batch.start, images: run.images, input: input)
         }
-        kernels.forward(
-            rows: batch.count, nIn: sizes[l], j0: j0, j1: j1, input: input, ldIn: sizes[l],
-            weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
-            biases: run.parameters + layoutView.biasOffsets[l],
+        forwardLayer(
+            l, rows: batch.count, units: (j0, j1), input: input, ldIn: sizes[l],
             output: l == 0 ? units.firstActivations[step & 1] : units.activations[l + 1], ldOut: l == 0 ? units.firstLd : sizes[l + 1],
-            function: functions.layer(l, of: layoutView.layerCount))
+            parameters: run.parameters, panels: packed?.layer(l))
     }
 
     /// The row phase (`UnitSchedule.rowPhase`) for shard s: its rows of the batch gathered into
@@ -571,18 +566,15 @@ package final class ShardedSGD {
         let a = units.activations, delta = units.deltas, input = units.inputs[0]
         Gather.images(rows: rows, features: sizes[0], order: run.order + batch.start + r0, images: run.images, input: input + r0 * sizes[0])
         for l in 0..<L {
-            kernels.forward(
-                rows: rows, nIn: sizes[l], j0: 0, j1: sizes[l + 1], input: (l == 0 ? input : a[l]) + r0 * sizes[l], ldIn: sizes[l],
-                weights: run.parameters + layoutView.weightOffsets[l], packed: packed?.layer(l),
-                biases: run.parameters + layoutView.biasOffsets[l], output: a[l + 1] + r0 * sizes[l + 1], ldOut: sizes[l + 1],
-                function: functions.layer(l, of: L))
+            forwardLayer(
+                l, rows: rows, input: (l == 0 ? input : a[l]) + r0 * sizes[l], ldIn: sizes[l], output: a[l + 1] + r0 * sizes[l + 1],
+                ldOut: sizes[l + 1], parameters: run.parameters, panels: packed?.layer(l))
         }
         outputError(run, units, batch: batch, shard: s)
         for l in stride(from: L - 1, through: 1, by: -1) {
-            kernels.backpropagate(
-                rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: 0, k1: sizes[l], delta: delta[l + 1] + r0 * sizes[l + 1],
-                ldDelta: sizes[l + 1], weights: run.parameters + layoutView.weightOffsets[l], activation: a[l] + r0 * sizes[l],
-                ldA: sizes[l], previousDelta: delta[l] + r0 * sizes[l], ldPrevious: sizes[l], function: functions.hidden)
+            backpropagateLayer(
+                l, rows: rows, delta: delta[l + 1] + r0 * sizes[l + 1], activation: a[l] + r0 * sizes[l], ldA: sizes[l],
+                previousDelta: delta[l] + r0 * sizes[l], parameters: run.parameters)
         }
     }
 
@@ -614,13 +606,40 @@ package final class ShardedSGD {
         _ units: UnitSchedule, rows: Int, layer l: Int, range r: Int,
         parameters: UnsafeMutablePointer<Float>
     ) {
+        backpropagateLayer(
+            l, rows: rows, columns: units.range(layer: l - 1, r), delta: units.deltas[l + 1], activation: units.activations[l],
+            ldA: layoutView.sizes[l], previousDelta: units.deltas[l], parameters: parameters)
+    }
+
+    /// Equation 2 for layer l's units j0 ..< j1 (default: all) over `rows` rows, with that
+    /// layer's weights and biases in `parameters` (parameter layout) and its packed panels.
+    /// - input: (rows, ldIn) aˡ; output: (rows, ldOut) aˡ⁺¹, columns j0 ..< j1 written.
+    @inline(__always)
+    private func forwardLayer(
+        _ l: Int, rows: Int, units: (Int, Int)? = nil, input: UnsafePointer<Float>, ldIn: Int,
+        output: UnsafeMutablePointer<Float>, ldOut: Int, parameters: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>?
+    ) {
+        let (j0, j1) = units ?? (0, layoutView.sizes[l + 1])
+        kernels.forward(
+            rows: rows, nIn: layoutView.sizes[l], j0: j0, j1: j1, input: input, ldIn: ldIn,
+            weights: parameters + layoutView.weightOffsets[l], packed: panels, biases: parameters + layoutView.biasOffsets[l],
+            output: output, ldOut: ldOut, function: functions.layer(l, of: layoutView.layerCount))
+    }
+
+    /// Equation 4 through layer l's weights (in `parameters`, parameter layout): δ of layer l's
+    /// outputs back into columns k0 ..< k1 (default: all) of the δ of its inputs, times σ′(aˡ).
+    /// - delta: (rows, sizes[l + 1]); activation: (rows, ldA) aˡ; previousDelta: (rows, sizes[l]).
+    @inline(__always)
+    private func backpropagateLayer(
+        _ l: Int, rows: Int, columns: (Int, Int)? = nil, delta: UnsafePointer<Float>, activation: UnsafePointer<Float>,
+        ldA: Int, previousDelta: UnsafeMutablePointer<Float>, parameters: UnsafeMutablePointer<Float>
+    ) {
         let sizes = layoutView.sizes
-        let (k0, k1) = units.range(layer: l - 1, r)
+        let (k0, k1) = columns ?? (0, sizes[l])
         kernels.backpropagate(
-            rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1,
-            delta: units.deltas[l + 1], ldDelta: sizes[l + 1],
-            weights: parameters + layoutView.weightOffsets[l], activation: units.activations[l],
-            ldA: sizes[l], previousDelta: units.deltas[l], ldPrevious: sizes[l], function: functions.hidden)
+            rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1, delta: delta, ldDelta: sizes[l + 1],
+            weights: parameters + layoutView.weightOffsets[l], activation: activation, ldA: ldA, previousDelta: previousDelta,
+            ldPrevious: sizes[l], function: functions.hidden)
     }
 
     /// Equation 5 and the update of layer 0's unit range r in one kernel pass over its packed
