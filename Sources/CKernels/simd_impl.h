@@ -10,13 +10,15 @@
 //   VADD VSUB VMUL VDIV, VFMA(a,b,c) = a*b+c with one rounding
 //   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
 //   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
-//   FWD_RB, FWD_PB: forward block rows x panels;  BWD_RB, BWD_KB: backward rows x vectors;
+//   optionally VLD_N(p,n) VST_N(p,v,n): the first n < W lanes (masked; else a stack copy)
+//   FWD_RB, FWD_PB: forward block rows x panels (optionally FWD_RB1, FWD_RB2: rows of one- and
+//   two-panel blocks);  BWD_RB, BWD_KB: backward rows x vectors;
 //   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (at most 8);
 //   GUP2_KB: inputs per two-panel tile of sgd_packed (0: one panel at a time; at most GUP_KB).
 #include <math.h>
 
 #define NV (SN_PANEL / W)
-/// Rows per cache block of forward and backward: a multiple of the 6-row register blocks,
+/// Rows per cache block of forward and backward: a multiple of the 6- and 8-row register blocks,
 /// 192 x 784 inputs (602 KB) fit the L2 of current x86 cores.
 #ifndef SN_ROW_CHUNK
 #define SN_ROW_CHUNK 192

@@ -12,13 +12,13 @@
 #define ITERS 10
 
 enum { MAXIN = 784, MAXOUT = 512, MAXROWS = 128 };
-static float *packed[2], *bias[2], *in, *out[2], *delta, *weights, *nablaW[2], *nablaB[2];
+static float *packed[2], *bias[2], *in, *out[2], *prev[2], *delta, *weights, *nablaW[2], *nablaB[2];
 static ptrdiff_t rows, nIn, nOut, j0, j1;
 
 static void fwd(const sn_kernels *K, int w) { K->forward(rows, nIn, j0, j1, in, nIn, packed[w], bias[w], out[w], nOut, 1); }
 static void grd(const sn_kernels *K, int w) { K->gradient(rows, nIn, j0, j1, delta, nOut, in, nIn, nablaW[w], nablaB[w]); }
 static void bwd(const sn_kernels *K, int w) {
-    K->backward(rows, nIn, nOut, j0, j1, delta, nOut, weights, in, nIn, out[w], nIn, 1);
+    K->backward(rows, nIn, nOut, j0, j1, delta, nOut, weights, in, nIn, prev[w], nIn, 1);
 }
 
 int main(void) {
@@ -29,7 +29,8 @@ int main(void) {
     for (int w = 0; w < 2; w++) {
         packed[w] = randoms((size_t)sn_packed_size(MAXIN, MAXOUT), 0, 0, &seed);
         bias[w] = randoms(MAXOUT, 0, 0, &seed);
-        out[w] = randoms(MAXROWS * MAXIN, 0, 0, &seed);
+        out[w] = randoms(MAXROWS * MAXOUT, 0, 0, &seed);
+        prev[w] = randoms(MAXROWS * MAXIN, 0, 0, &seed);
         nablaW[w] = randoms(MAXOUT * MAXIN, 0, 0, &seed);
         nablaB[w] = randoms(MAXOUT, 0, 0, &seed);
     }
@@ -60,9 +61,10 @@ int main(void) {
         snprintf(what, sizeof what, "backward %td rows, %td←%td", rows, nIn, nOut);
         report(what, bwd, REPS, ITERS);
     }
-    int same = memcmp(out[0], out[1], MAXROWS * MAXIN * sizeof(float)) == 0 &&
+    int same = memcmp(out[0], out[1], MAXROWS * MAXOUT * sizeof(float)) == 0 &&
+               memcmp(prev[0], prev[1], MAXROWS * MAXIN * sizeof(float)) == 0 &&
                memcmp(nablaW[0], nablaW[1], MAXOUT * MAXIN * sizeof(float)) == 0 &&
                memcmp(nablaB[0], nablaB[1], MAXOUT * sizeof(float)) == 0;
-    printf("\nsame bits from A and B (outputs of the last call of each kind, gradients): %s\n", same ? "yes" : "NO");
+    printf("\nsame bits from A and B (the last forward, gradient and δ back outputs): %s\n", same ? "yes" : "NO");
     return same ? 0 : 1;
 }
