@@ -8,9 +8,11 @@ import Testing
     /// or more) run backward in unit slabs, 300 with a partial last slab; 512 inputs (a
     /// power-of-two row stride) run the gradient from a copied input slab, 400 rows past its size.
     /// One panel (20→16; 784→30 from unit 16) runs forward in 12-row blocks on AVX-512 (`FWD_RB1`):
-    /// 11, 12, 13 and 25 rows are a block short, exact, one over and two blocks plus one.
+    /// 11, 12, 13 and 25 rows are a block short, exact, one over and two blocks plus one. Two
+    /// panels (784→30) run in 10-row blocks (`FWD_RB2`: 10, 11 and 21 rows), three in 8-row
+    /// blocks; 100 and 300 units end in two groups of two panels (3 + 2 + 2), 512 in one.
     static let shapes: [(nIn: Int, nOut: Int, rows: [Int])] = [
-        (784, 30, [0, 1, 3, 5, 10, 64, 128]), (30, 10, [1, 3, 5, 10, 64, 128]), (7, 3, [0, 1, 3, 5, 10]),
+        (784, 30, [0, 1, 3, 5, 10, 11, 21, 64, 128]), (30, 10, [1, 3, 5, 10, 64, 128]), (7, 3, [0, 1, 3, 5, 10]),
         (100, 100, [1, 5, 64, 128]), (33, 17, [1, 3, 7, 13]), (512, 512, [5, 64, 128, 400]), (64, 16, [200, 400]), (1, 40, [2, 11]),
         (40, 300, [23, 24, 200]), (20, 16, [11, 12, 13, 25]),
     ]
