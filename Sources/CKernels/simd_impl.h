@@ -10,7 +10,7 @@
 //   VADD VSUB VMUL VDIV, VFMA(a,b,c) = a*b+c with one rounding
 //   VSEL_LT(x,y,a,b) = x < y ? a : b (per lane, false for NaN)
 //   VNEG(x) (sign flip), VABS(x), VCOPYSIGN(m,s) = |m| with the sign of s, VEXP_SCALE(y) = 2^n from y = 1.5*2^23 + n
-//   optionally VLD_N(p,n) VST_N(p,v,n): the first n < W lanes (masked; else a stack copy)
+//   optionally VLD_N(p,n) VST_N(p,v,n): the first n < W lanes, masked (else through a stack copy)
 //   FWD_RB, FWD_PB: forward block rows x panels (optionally FWD_RB1, FWD_RB2: rows of one- and
 //   two-panel blocks);  BWD_RB, BWD_KB: backward rows x vectors;
 //   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (at most 8);
@@ -37,6 +37,23 @@
 #define SN_BWD_COPY_ROWS 24
 #endif
 #define SN_AI SN_T __attribute__((always_inline)) static inline
+
+#ifndef VST_N
+/// The first n < W lanes at p, the rest 0 (an ISA without masked loads: through a stack copy).
+SN_AI V SN_NAME(vld_n)(const float *p, int n) {
+    float t[W];
+    for (int i = 0; i < W; i++) t[i] = i < n ? p[i] : 0.0f;
+    return VLD(t);
+}
+/// v's first n < W lanes stored at p, nothing after them.
+SN_AI void SN_NAME(vst_n)(float *p, V v, int n) {
+    float t[W];
+    VST(t, v);
+    for (int i = 0; i < n; i++) p[i] = t[i];
+}
+#define VLD_N(p, n) SN_NAME(vld_n)((p), (n))
+#define VST_N(p, v, n) SN_NAME(vst_n)((p), (v), (n))
+#endif
 /// Rows and units per block of the backward and gradient kernels' last columns (fewer than W),
 /// which run as one vector over zero-padded copies: 2 KB and 4 KB of stack with AVX-512.
 #define SN_REST_ROWS 32
@@ -137,33 +154,14 @@ SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const f
         for (int v = 0; v < NV; v++) {
             ptrdiff_t u = p * SN_PANEL + v * W;
             if (u >= jn) continue;
-            V b;
-            const int full = u + W <= jn;
-#ifdef VST_N
-            // A partial vector (the layer's last units) with masked loads and stores.
-            const int n = full ? W : (int)(jn - u);
-            b = full ? VLD(bias + u) : VLD_N(bias + u, n);
+            // A partial vector (the layer's last units): loaded and stored n < W lanes at a time.
+            const int full = u + W <= jn, n = full ? W : (int)(jn - u);
+            const V b = full ? VLD(bias + u) : VLD_N(bias + u, n);
             for (int r = 0; r < nr; r++) {
                 V z = SN_NAME(vact)(VADD(acc[r][p][v], b), act);
                 if (full) VST(out + r * ldOut + u, z);
                 else VST_N(out + r * ldOut + u, z, n);
             }
-#else
-            float tmp[W];
-            if (full) b = VLD(bias + u);
-            else {
-                for (int i = 0; i < W; i++) tmp[i] = u + i < jn ? bias[u + i] : 0.0f;
-                b = VLD(tmp);
-            }
-            for (int r = 0; r < nr; r++) {
-                V z = SN_NAME(vact)(VADD(acc[r][p][v], b), act);
-                if (full) VST(out + r * ldOut + u, z);
-                else {
-                    VST(tmp, z);
-                    for (int i = 0; u + i < jn; i++) out[r * ldOut + u + i] = tmp[i];
-                }
-            }
-#endif
         }
 }
 

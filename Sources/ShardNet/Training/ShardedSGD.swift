@@ -401,7 +401,11 @@ package final class ShardedSGD {
         case .outputError:
             outputError(run, units, batch: batch, shard: item)
         case .backward:
-            backwardUnits(units, rows: batch.count, layer: units.phaseLayer[phase], range: item, parameters: run.parameters)
+            // Equation 4 into range `item` of layer l−1's units (columns of δˡ), for every row.
+            let l = units.phaseLayer[phase]
+            backpropagateLayer(
+                l, rows: batch.count, columns: units.range(layer: l - 1, item), delta: units.deltas[l + 1],
+                activation: units.activations[l], ldA: layoutView.sizes[l], previousDelta: units.deltas[l], parameters: run.parameters)
         case .update:
             if item == 0 { addStepCost() }
             let l = units.updateLayer[item], r = units.updateRange[item]
@@ -599,16 +603,6 @@ package final class ShardedSGD {
         if functions.softmax { NativeKernels.softmax(rows: r1 - r0, n: nOut, output + r0 * nOut, ld: nOut) }
         return Layers.outputError(
             cost: cost, rows: r1 - r0, nOut: nOut, output: output + r0 * nOut, labels: labels + r0, delta: delta + r0 * nOut)
-    }
-
-    /// Equation 4 into range r of layer l−1's units (columns of δˡ), for every row.
-    private func backwardUnits(
-        _ units: UnitSchedule, rows: Int, layer l: Int, range r: Int,
-        parameters: UnsafeMutablePointer<Float>
-    ) {
-        backpropagateLayer(
-            l, rows: rows, columns: units.range(layer: l - 1, r), delta: units.deltas[l + 1], activation: units.activations[l],
-            ldA: layoutView.sizes[l], previousDelta: units.deltas[l], parameters: parameters)
     }
 
     /// Equation 2 for layer l's units j0 ..< j1 (default: all) over `rows` rows, with that
