@@ -81,8 +81,18 @@ SN_T static void pack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_
                 for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * SN_PANEL + 8 * h, r[kk]);
             }
         }
-        for (ptrdiff_t k = kFull; k < nIn; k++)
-            for (int u = 0; u < SN_PANEL; u++) dst[k * SN_PANEL + u] = u < units ? rows[u * nIn + k] : 0.0f;
+        if (kFull < nIn) {
+            // The last nIn - kFull < 8 inputs: the rows' tails loaded masked, one more transpose per half.
+            const int rem = (int)(nIn - kFull);
+            const __m256i m = VMASK_N(rem);
+            for (int h = 0; h < 2; h++) {
+                __m256 r[8];
+                for (int u = 0; u < 8; u++)
+                    r[u] = 8 * h + u < units ? _mm256_maskload_ps(rows + (8 * h + u) * nIn + kFull, m) : _mm256_setzero_ps();
+                transpose8(r);
+                for (int kk = 0; kk < rem; kk++) _mm256_storeu_ps(dst + (kFull + kk) * SN_PANEL + 8 * h, r[kk]);
+            }
+        }
     }
 }
 #define SN_PACK_FN pack_avx2
@@ -102,8 +112,18 @@ SN_T static void unpack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdif
                 for (int u = 0; u < 8 && 8 * h + u < units; u++) _mm256_storeu_ps(rows + (8 * h + u) * nIn + k, r[u]);
             }
         }
-        for (ptrdiff_t k = kFull; k < nIn; k++)
-            for (int u = 0; u < units; u++) rows[u * nIn + k] = src[k * SN_PANEL + u];
+        if (kFull < nIn) {
+            // The last nIn - kFull < 8 inputs: one more transpose per half, the rows' tails stored masked.
+            const int rem = (int)(nIn - kFull);
+            const __m256i m = VMASK_N(rem);
+            for (int h = 0; h < 2 && 8 * h < units; h++) {
+                __m256 r[8];
+                for (int kk = 0; kk < 8; kk++)
+                    r[kk] = kk < rem ? _mm256_loadu_ps(src + (kFull + kk) * SN_PANEL + 8 * h) : _mm256_setzero_ps();
+                transpose8(r);
+                for (int u = 0; u < 8 && 8 * h + u < units; u++) _mm256_maskstore_ps(rows + (8 * h + u) * nIn + kFull, m, r[u]);
+            }
+        }
     }
 }
 #define SN_UNPACK_FN unpack_avx2

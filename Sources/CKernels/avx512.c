@@ -122,8 +122,15 @@ SN_T static void pack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdif
             transpose16(r);
             for (int kk = 0; kk < 16; kk++) _mm512_storeu_ps(dst + (k + kk) * SN_PANEL, r[kk]);
         }
-        for (ptrdiff_t k = kFull; k < nIn; k++)
-            for (int u = 0; u < 16; u++) dst[k * SN_PANEL + u] = u < units ? rows[u * nIn + k] : 0.0f;
+        if (kFull < nIn) {
+            // The last nIn - kFull < 16 inputs: the rows' tails loaded masked, one more transpose.
+            const int rem = (int)(nIn - kFull);
+            const __mmask16 m = (__mmask16)((1u << rem) - 1u);
+            __m512 r[16];
+            for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_maskz_loadu_ps(m, rows + u * nIn + kFull) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int kk = 0; kk < rem; kk++) _mm512_storeu_ps(dst + (kFull + kk) * SN_PANEL, r[kk]);
+        }
     }
 }
 #define SN_PACK_FN pack_avx512
@@ -141,8 +148,15 @@ SN_T static void unpack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrd
             transpose16(r);
             for (int u = 0; u < units; u++) _mm512_storeu_ps(rows + u * nIn + k, r[u]);
         }
-        for (ptrdiff_t k = kFull; k < nIn; k++)
-            for (int u = 0; u < units; u++) rows[u * nIn + k] = src[k * SN_PANEL + u];
+        if (kFull < nIn) {
+            // The last nIn - kFull < 16 inputs: one more transpose, the rows' tails stored masked.
+            const int rem = (int)(nIn - kFull);
+            const __mmask16 m = (__mmask16)((1u << rem) - 1u);
+            __m512 r[16];
+            for (int kk = 0; kk < 16; kk++) r[kk] = kk < rem ? _mm512_loadu_ps(src + (kFull + kk) * SN_PANEL) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int u = 0; u < units; u++) _mm512_mask_storeu_ps(rows + u * nIn + kFull, m, r[u]);
+        }
     }
 }
 #define SN_UNPACK_FN unpack_avx512

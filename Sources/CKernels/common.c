@@ -130,27 +130,6 @@ void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, pt
     }
 }
 
-void sn_delta_panel(ptrdiff_t rows, const float *delta, ptrdiff_t ldDelta, ptrdiff_t jn, float *dp) {
-    for (ptrdiff_t r = 0; r < rows; r++)
-        for (ptrdiff_t u = 0; u < SN_PANEL; u++) dp[r * SN_PANEL + u] = u < jn ? delta[r * ldDelta + u] : 0.0f;
-}
-
-void sn_bias_update(const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp, ptrdiff_t jn, float *bias,
-                    const sn_update *u) {
-    for (ptrdiff_t j = 0; j < jn; j++) {
-        float g = 0.0f;
-        int first = 1;
-        for (ptrdiff_t s = 0; s < shards; s++) {
-            if (bounds[s + 1] <= bounds[s]) continue;
-            float b = 0.0f;
-            for (ptrdiff_t r = bounds[s]; r < bounds[s + 1]; r++) b = b + dp[r * SN_PANEL + j];
-            g = first ? b : g + b;
-            first = 0;
-        }
-        sn_update_one(bias, NULL, j, g, u);
-    }
-}
-
 void sn_unpack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W) {
     // Tile by tile (16 inputs x the panel's units), as sn_pack_scalar, so that the panel lines
     // read and the rows written stay in L1.

@@ -69,13 +69,6 @@ static inline void sn_update_one(float *param, float *velocity, ptrdiff_t i, flo
     }
 }
 
-/// sgd_packed's deltas of one panel: dp[r][u] = delta[r][u] for u < jn, 0 after (rows x 16).
-void sn_delta_panel(ptrdiff_t rows, const float *delta, ptrdiff_t ldDelta, ptrdiff_t jn, float *dp);
-/// sgd_packed's bias update for the panel's first jn units: per shard with rows, b = 0 + δ[r0] + …
-/// in row order; the shards' sums added in shard order; then the update of bias[j].
-void sn_bias_update(const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp, ptrdiff_t jn, float *bias,
-                    const sn_update *u);
-
 void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
 void sn_unpack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W);
 

@@ -341,10 +341,11 @@ SN_AI void SN_NAME(bwd_cols)(const int nk, ptrdiff_t rows, ptrdiff_t nIn, ptrdif
 }
 
 /// The last nc < W columns k ..< k + nc of prev for a chunk of rows, as one vector over
-/// zero-padded copies of those columns of W and a (the padding lanes are computed and dropped):
-/// each element is the same fma chain over j and the same product with act'(a) as in the scalar
-/// loop this replaced, with W chains in flight at once instead of one (at 784-30-10's δ¹, 6 of
-/// 30 columns took most of the kernel's time).
+/// zero-padded copies of those columns of W and a (made with masked loads, VLD_N; the padding
+/// lanes are computed and dropped, the chains stored with VST_N): each element is the same fma
+/// chain over j and the same product with act'(a) as in the scalar loop this replaced, with W
+/// chains in flight at once instead of one (at 784-30-10's δ¹, 6 of 30 columns took most of the
+/// kernel's time).
 SN_AI void SN_NAME(bwd_rest)(ptrdiff_t nc, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k,
                              const float *delta, ptrdiff_t ldDelta, const float *Wt,
                              const float *a, ptrdiff_t ldA, float *prev, ptrdiff_t ldPrev, int act) {
@@ -353,17 +354,14 @@ SN_AI void SN_NAME(bwd_rest)(ptrdiff_t nc, ptrdiff_t rows, ptrdiff_t nIn, ptrdif
     float ps[SN_REST_ROWS * W] __attribute__((aligned(64)));   // (rows of the block, W): the chains
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += SN_REST_ROWS) {
         const ptrdiff_t nr = rows - r0 < SN_REST_ROWS ? rows - r0 : SN_REST_ROWS;
-        for (ptrdiff_t r = 0; r < nr; r++)
-            for (int c = 0; c < W; c++) as[r * W + c] = c < nc ? a[(r0 + r) * ldA + k + c] : 0.0f;
+        for (ptrdiff_t r = 0; r < nr; r++) VST(as + r * W, VLD_N(a + (r0 + r) * ldA + k, (int)nc));
         // Unit blocks continue the chains from the stored partial sums (exact); no units: 0.
         for (ptrdiff_t j0 = 0; j0 < nOut || j0 == 0; j0 += SN_REST_UNITS) {
             const ptrdiff_t nj = nOut - j0 < SN_REST_UNITS ? nOut - j0 : SN_REST_UNITS;
-            for (ptrdiff_t j = 0; j < nj; j++)
-                for (int c = 0; c < W; c++) ws[j * W + c] = c < nc ? Wt[(j0 + j) * nIn + k + c] : 0.0f;
+            for (ptrdiff_t j = 0; j < nj; j++) VST(ws + j * W, VLD_N(Wt + (j0 + j) * nIn + k, (int)nc));
             SN_NAME(bwd_rows)(1, nr, j0, nj, 0, delta + r0 * ldDelta, ldDelta, ws, W, as, W, ps, W, act, j0 == 0, j0 + nj == nOut);
         }
-        for (ptrdiff_t r = 0; r < nr; r++)
-            for (ptrdiff_t c = 0; c < nc; c++) prev[(r0 + r) * ldPrev + k + c] = ps[r * W + c];
+        for (ptrdiff_t r = 0; r < nr; r++) VST_N(prev + (r0 + r) * ldPrev + k, VLD(ps + r * W), (int)nc);
     }
 }
 
@@ -472,9 +470,10 @@ SN_AI void SN_NAME(grd_cols)(const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t
 }
 
 /// The last nc < W columns k ..< k + nc of nablaW's units [j0, j1), as one vector over a
-/// zero-padded copy of those columns of the inputs, the chains into a stack block (padding lanes
-/// dropped), then stored — or added, when add — into nablaW: each element the same fma chain
-/// over all rows as the scalar loop this replaced, W chains in flight at once.
+/// zero-padded copy of those columns of the inputs (masked loads, VLD_N), the chains into a stack
+/// block (padding lanes dropped), then stored — or added, when add — into nablaW with masked
+/// stores (VST_N): each element the same fma chain over all rows as the scalar loop this
+/// replaced, W chains in flight at once.
 SN_AI void SN_NAME(grd_rest)(ptrdiff_t nc, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t k,
                              const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn, float *nablaW, int add) {
     float xs[SN_REST_ROWS * W] __attribute__((aligned(64)));   // (rows of the block, W): the inputs' columns
@@ -484,15 +483,14 @@ SN_AI void SN_NAME(grd_rest)(ptrdiff_t nc, ptrdiff_t rows, ptrdiff_t nIn, ptrdif
         // Row blocks continue the chains from the stored partial sums (exact); no rows: 0.
         for (ptrdiff_t r0 = 0; r0 < rows || r0 == 0; r0 += SN_REST_ROWS) {
             const ptrdiff_t r1 = rows - r0 < SN_REST_ROWS ? rows : r0 + SN_REST_ROWS;
-            for (ptrdiff_t r = r0; r < r1; r++)
-                for (int c = 0; c < W; c++) xs[(r - r0) * W + c] = c < nc ? in[r * ldIn + k + c] : 0.0f;
+            for (ptrdiff_t r = r0; r < r1; r++) VST(xs + (r - r0) * W, VLD_N(in + r * ldIn + k, (int)nc));
             SN_NAME(grd_units)(1, r0, r1, W, 0, nj, 0, delta + jc, ldDelta, xs, W, gs, 0);
         }
-        for (ptrdiff_t j = 0; j < nj; j++)
-            for (ptrdiff_t c = 0; c < nc; c++) {
-                float *p = nablaW + (jc + j) * nIn + k + c;
-                *p = add ? *p + gs[j * W + c] : gs[j * W + c];
-            }
+        for (ptrdiff_t j = 0; j < nj; j++) {
+            float *p = nablaW + (jc + j) * nIn + k;
+            const V g = VLD(gs + j * W);
+            VST_N(p, add ? VADD(VLD_N(p, (int)nc), g) : g, (int)nc);
+        }
     }
 }
 
@@ -642,6 +640,45 @@ SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, ptrdi
             }
 }
 
+/// sgd_packed's deltas of one panel: dp[r][u] = delta[r][u] for u < jn, 0 after — (rows, 16),
+/// a copy, whole vectors and the last partial one masked.
+SN_AI void SN_NAME(delta_panel)(ptrdiff_t rows, const float *delta, ptrdiff_t ldDelta, ptrdiff_t jn, float *dp) {
+    for (ptrdiff_t r = 0; r < rows; r++)
+        for (int v = 0; v < NV; v++) {
+            const ptrdiff_t u = v * W;
+            const V d = u + W <= jn ? VLD(delta + r * ldDelta + u) : (u < jn ? VLD_N(delta + r * ldDelta + u, (int)(jn - u)) : VZERO());
+            VST(dp + r * SN_PANEL + u, d);
+        }
+}
+
+/// sgd_packed's bias update for the panel's first jn units, W units a vector: per shard with rows,
+/// b = 0 + δ[r0] + … in row order, the shards' sums added in shard order, then the update
+/// decay·p − rate·g (− l1·sgn p) — per lane the operations of sn_update_one with mu == 0.
+/// dp: the panel's deltas (rows, 16).
+SN_AI void SN_NAME(bias_update)(const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp, ptrdiff_t jn, float *bias,
+                                const sn_update *u) {
+    const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
+    const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1);
+    for (int v = 0; v < NV && v * W < jn; v++) {
+        const ptrdiff_t j = v * W;
+        V g = zero;  // a batch without rows updates with g = 0, as scalar
+        int first = 1;
+        for (ptrdiff_t s = 0; s < shards; s++) {
+            if (bounds[s + 1] <= bounds[s]) continue;
+            V b = zero;
+            for (ptrdiff_t r = bounds[s]; r < bounds[s + 1]; r++) b = VADD(b, VLD(dp + r * SN_PANEL + j));
+            g = first ? b : VADD(g, b);
+            first = 0;
+        }
+        const int full = j + W <= jn, n = full ? W : (int)(jn - j);
+        const V p = full ? VLD(bias + j) : VLD_N(bias + j, n);
+        V t = VSUB(VMUL(decay, p), VMUL(rate, g));
+        if (u->l1 != 0.0f) t = VSUB(t, VMUL(l1, VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero))));
+        if (full) VST(bias + j, t);
+        else VST_N(bias + j, t, n);
+    }
+}
+
 /// All nIn inputs of np panels, GUP_KB (one panel) or GUP2_KB (two) inputs per tile.
 SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, ptrdiff_t nIn, const ptrdiff_t *bounds, ptrdiff_t shards,
                                 const float *const dp[2], const float *in, ptrdiff_t ldIn, float *const pp[2],
@@ -685,7 +722,7 @@ SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, 
         for (int q = 0; q < np; q++) {
             const ptrdiff_t u0 = (p + q) * SN_PANEL;
             jn[q] = j1 - u0 < SN_PANEL ? j1 - u0 : SN_PANEL;
-            sn_delta_panel(rows, delta + u0, ldDelta, jn[q], dps[q]);
+            SN_NAME(delta_panel)(rows, delta + u0, ldDelta, jn[q], dps[q]);
         }
         // Each combination a constant for the inlined tiles (the two-panel ones only where built).
         if (GUP2_KB > 0 && np == 2) {
@@ -693,7 +730,7 @@ SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, 
             else SN_NAME(sgdp_panels)(0, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
         } else if (plain) SN_NAME(sgdp_panels)(1, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
         else SN_NAME(sgdp_panels)(0, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
-        for (int q = 0; q < np; q++) sn_bias_update(bounds, shards, dps[q], jn[q], bias + (p + q) * SN_PANEL, bu);
+        for (int q = 0; q < np; q++) SN_NAME(bias_update)(bounds, shards, dps[q], jn[q], bias + (p + q) * SN_PANEL, bu);
         p += np;
     }
 }
