@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ShardNetToolTests",
-            dependencies: ["ShardNet", "ShardNetTestSupport"],
+            dependencies: ["ShardNet", "ShardNetBench", "ShardNetTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

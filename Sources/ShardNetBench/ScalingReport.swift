@@ -55,7 +55,7 @@ package struct ScalingReport: Sendable, Codable {
                 c.allThreads.median, c.threads, c.allThreads.min, c.allThreads.max)
         }
         out +=
-            "Shards: \(options.shards); \(options.repetitions) repetitions per point after a warm-up, \(String(format: "%g", options.secondsPerPoint)) s per point, \(options.samples) synthetic samples\n"
+            "Shards: \(options.shards); \(options.repetitions) repetitions per point after a warm-up, \(String(format: "%g", options.secondsPerPoint)) s per point, \(options.samples) synthetic samples (\(options.pixels.rawValue) pixels)\n"
         out +=
             "samples/s: median (min–max); reduce/wait: share of the threads' summed time; GFLOP/s = 6 × weights × samples/s; %ceil: share of the GEMM ceiling at min(T, cores) threads\n\n"
         let header = [

@@ -55,7 +55,7 @@ package struct ScalingSweep: Sendable {
             } else {
                 data = try SyntheticData.make(
                     count: options.samples, features: sizes.first!, classes: sizes.last!,
-                    seed: options.seed)
+                    seed: options.seed, pixels: options.pixels)
                 dataCache[key] = data
             }
             let layout = ParameterLayout(sizes: sizes)

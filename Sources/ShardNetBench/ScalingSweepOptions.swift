@@ -23,6 +23,9 @@ package struct ScalingSweepOptions: Sendable, Equatable, Codable {
     package var secondsPerPoint: Double = 6
     /// Synthetic training samples (random pixels and labels).
     package var samples: Int = 12_000
+    /// How the synthetic pixels are stored (float32, or uint8 as `shardnet convert` stores
+    /// MNIST-style data).
+    package var pixels: SyntheticPixels = .float32
     /// Learning rate of the timed steps (the book's 3.0; the parameters are reset before each
     /// repetition, so they do not drift over the sweep).
     package var eta: Float = 3.0

@@ -60,14 +60,15 @@ package struct StepCost: Sendable, Equatable, Codable {
     package static func measure(
         sizes: [Int] = defaultSizes, miniBatchSize: Int = defaultMiniBatchSize, threads: [Int] = defaultThreads,
         shards: Int? = nil, schedules: [StepSchedule] = [.shards], samples: Int = 10_000, repetitions: Int = defaultRepetitions,
-        seconds: Double = defaultSeconds, seed: UInt64 = 1
+        seconds: Double = defaultSeconds, seed: UInt64 = 1, pixels: SyntheticPixels = .float32
     ) throws -> [StepCost] {
         try Network.validate(sizes: sizes)
         guard miniBatchSize >= 1, repetitions >= 1, seconds > 0, !threads.isEmpty, threads.allSatisfy({ $0 >= 1 }) else {
             throw ShardNetError.invalidArgument("step cost: batch size, repetitions, seconds and threads must be positive")
         }
         BLAS.useSingleThread()
-        let data = try SyntheticData.make(count: max(samples, miniBatchSize), features: sizes[0], classes: sizes.last!, seed: seed)
+        let data = try SyntheticData.make(
+            count: max(samples, miniBatchSize), features: sizes[0], classes: sizes.last!, seed: seed, pixels: pixels)
         let share = seconds / Double(repetitions + 1) / 2
         let points = threads.flatMap { t in schedules.map { schedule in (threads: t, shards: shards ?? t, schedule: schedule) } }
         let engines = try points.map { point in

@@ -22,6 +22,7 @@ struct BenchCommand: ParsableCommand {
               shardnet bench --network 784-100-10 --batch-sizes 128 --threads 1,2,4,8
               shardnet bench --step-cost           # per-step cost of Nielsen's setup at 1 and 2 threads
               shardnet bench --step-cost --network 784-100-10 --batch-sizes 128 --schedules units
+              shardnet bench --step-cost --pixels uint8   # the gather of byte pixels, as for converted MNIST data
             """)
 
     @Flag(help: "A short sweep: 2 networks, 2 batch sizes, 1 and all cores.")
@@ -47,6 +48,12 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Synthetic training samples per point.")
     var samples: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "How the synthetic pixels are stored: float32 (default), or uint8 as `shardnet convert` stores MNIST-style data (each batch's bytes converted to [0, 1] as it is gathered).",
+            valueName: "float32|uint8"))
+    var pixels: String?
 
     @Option(
         help: ArgumentHelp(
@@ -76,6 +83,12 @@ struct BenchCommand: ParsableCommand {
         if let repetitions { o.repetitions = repetitions }
         if let secondsPerPoint { o.secondsPerPoint = secondsPerPoint }
         if let samples { o.samples = samples }
+        if let pixels {
+            guard let storage = SyntheticPixels(rawValue: pixels) else {
+                throw ValidationError("--pixels: '\(pixels)' is not float32 or uint8")
+            }
+            o.pixels = storage
+        }
         if let schedules {
             o.schedules = try schedules.split(separator: ",").map { name in
                 guard let schedule = StepSchedule(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
@@ -119,7 +132,7 @@ struct BenchCommand: ParsableCommand {
                     costs += try StepCost.measure(
                         sizes: sizes, miniBatchSize: m, threads: threadCounts, shards: fixedShards, schedules: o.schedules,
                         repetitions: repetitions ?? StepCost.defaultRepetitions,
-                        seconds: secondsPerPoint ?? StepCost.defaultSeconds)
+                        seconds: secondsPerPoint ?? StepCost.defaultSeconds, pixels: o.pixels)
                 }
             }
             print(StepCost.markdownTable(costs))
