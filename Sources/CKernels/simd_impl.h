@@ -538,9 +538,21 @@ SN_T static void SN_NAME(gradient_add)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t 
 
 // MARK: update
 
+/// sgn p per lane, as sn_sign: 1, −1, or 0 (for 0 and NaN).
+SN_AI V SN_NAME(vsgn)(V p) {
+    return VSEL_LT(VZERO(), p, VSET(1.0f), VSEL_LT(p, VZERO(), VSET(-1.0f), VZERO()));
+}
+
+/// The plain update (mu == 0) of one vector, per lane the operations of sn_update_one:
+/// decay·p − rate·g, then − l1·sgn p when useL1. unitDecay: decay is 1, so the product 1·p
+/// (p, bit for bit) is skipped. Every plain update (update, sgd_packed's weights and biases) runs this.
+SN_AI V SN_NAME(vplain)(V p, V g, V decay, V rate, V l1, int unitDecay, int useL1) {
+    const V t = VSUB(unitDecay ? p : VMUL(decay, p), VMUL(rate, g));
+    return useL1 ? VSUB(t, VMUL(l1, SN_NAME(vsgn)(p))) : t;
+}
+
 SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity, const float *const *grads,
                                  ptrdiff_t nGrads, ptrdiff_t offset, const sn_update *u) {
-    const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
     const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1), l2 = VSET(u->l2), mu = VSET(u->mu);
     const int useL1 = u->l1 != 0.0f, useL2 = u->l2 != 0.0f;
     ptrdiff_t i = offset, end = offset + count;
@@ -548,13 +560,7 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
         for (; i + W <= end; i += W) {
             V g = VLD(grads[0] + i);
             for (ptrdiff_t s = 1; s < nGrads; s++) g = VADD(g, VLD(grads[s] + i));
-            V p = VLD(param + i);
-            V t = VSUB(VMUL(decay, p), VMUL(rate, g));
-            if (useL1) {
-                V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
-                t = VSUB(t, VMUL(l1, sg));
-            }
-            VST(param + i, t);
+            VST(param + i, SN_NAME(vplain)(VLD(param + i), g, decay, rate, l1, 0, useL1));
         }
     } else {
         const int nesterov = u->nesterov != 0;
@@ -564,10 +570,7 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
             V p = VLD(param + i);
             V q = VMUL(rate, g);
             if (useL2) q = VADD(q, VMUL(l2, p));
-            if (useL1) {
-                V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
-                q = VADD(q, VMUL(l1, sg));
-            }
+            if (useL1) q = VADD(q, VMUL(l1, SN_NAME(vsgn)(p)));
             V v = VSUB(VMUL(mu, VLD(velocity + i)), q);
             VST(velocity + i, v);
             VST(param + i, nesterov ? VADD(p, VSUB(VMUL(mu, v), q)) : VADD(p, v));
@@ -623,20 +626,13 @@ SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, ptrdi
             for (int v = 0; v < np * NV; v++) g[i][v] = first ? acc[i][v] : VADD(g[i][v], acc[i][v]);
         first = 0;
     }
-    const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
     const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1);
     const int useL1 = !plain && u->l1 != 0.0f;
     for (int i = 0; i < nk; i++)
         for (int q = 0; q < np; q++)
             for (int v = 0; v < NV; v++) {
                 float *e = pp[q] + (k + i) * SN_PANEL + v * W;
-                V p = VLD(e);
-                V t = VSUB(plain ? p : VMUL(decay, p), VMUL(rate, g[i][q * NV + v]));
-                if (useL1) {
-                    V sg = VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero));
-                    t = VSUB(t, VMUL(l1, sg));
-                }
-                VST(e, t);
+                VST(e, SN_NAME(vplain)(VLD(e), g[i][q * NV + v], decay, rate, l1, plain, useL1));
             }
 }
 
@@ -653,12 +649,11 @@ SN_AI void SN_NAME(delta_panel)(ptrdiff_t rows, const float *delta, ptrdiff_t ld
 
 /// sgd_packed's bias update for the panel's first jn units, W units a vector: per shard with rows,
 /// b = 0 + δ[r0] + … in row order, the shards' sums added in shard order, then the update
-/// decay·p − rate·g (− l1·sgn p) — per lane the operations of sn_update_one with mu == 0.
-/// dp: the panel's deltas (rows, 16).
+/// vplain (decay·p − rate·g, − l1·sgn p). dp: the panel's deltas (rows, 16).
 SN_AI void SN_NAME(bias_update)(const ptrdiff_t *bounds, ptrdiff_t shards, const float *dp, ptrdiff_t jn, float *bias,
                                 const sn_update *u) {
-    const V zero = VZERO(), one = VSET(1.0f), minus = VSET(-1.0f);
-    const V rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1);
+    const V zero = VZERO(), rate = VSET(u->rate), decay = VSET(u->decay), l1 = VSET(u->l1);
+    const int useL1 = u->l1 != 0.0f;
     for (int v = 0; v < NV && v * W < jn; v++) {
         const ptrdiff_t j = v * W;
         V g = zero;  // a batch without rows updates with g = 0, as scalar
@@ -671,9 +666,7 @@ SN_AI void SN_NAME(bias_update)(const ptrdiff_t *bounds, ptrdiff_t shards, const
             first = 0;
         }
         const int full = j + W <= jn, n = full ? W : (int)(jn - j);
-        const V p = full ? VLD(bias + j) : VLD_N(bias + j, n);
-        V t = VSUB(VMUL(decay, p), VMUL(rate, g));
-        if (u->l1 != 0.0f) t = VSUB(t, VMUL(l1, VSEL_LT(zero, p, one, VSEL_LT(p, zero, minus, zero))));
+        const V t = SN_NAME(vplain)(full ? VLD(bias + j) : VLD_N(bias + j, n), g, decay, rate, l1, 0, useL1);
         if (full) VST(bias + j, t);
         else VST_N(bias + j, t, n);
     }
