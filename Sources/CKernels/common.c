@@ -63,10 +63,12 @@ float sn_activate(float z, int act) {
     }
 }
 
+/// -ln max(p, FLT_TRUE_MIN) in double: ln 0 clamped as network2.py's np.nan_to_num does; a NaN
+/// stays NaN, so a diverged run's cost says so.
 static double sn_neg_log(float p) {
     double v = (double)p;
     double tiny = (double)FLT_TRUE_MIN;
-    return -log(v > tiny ? v : tiny);
+    return -log(v < tiny ? tiny : v);
 }
 
 static void sn_softmax_row(ptrdiff_t n, float *x) {
@@ -82,35 +84,36 @@ void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld) {
     for (ptrdiff_t r = 0; r < rows; r++) sn_softmax_row(n, x + r * ld);
 }
 
-double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptrdiff_t ldOut,
+double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, const float *out, ptrdiff_t ldOut,
                        const int32_t *labels, float *delta, ptrdiff_t ldDelta) {
+    // Quadratic in a loop of its own (its δ carries σ′); the two costs with δ = a − y share one.
     double cost = 0.0;
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        float *a = out + r * ldOut;
-        float *d = delta + r * ldDelta;
-        ptrdiff_t label = labels[r];
-        if (kind == SN_COST_LOG_LIKELIHOOD) sn_softmax_row(nOut, a);
-        for (ptrdiff_t j = 0; j < nOut; j++) {
-            float y = j == label ? 1.0f : 0.0f;
-            float diff = a[j] - y;
-            switch (kind) {
-            case SN_COST_QUADRATIC: {
-                float t = 1.0f - a[j];
-                float s = a[j] * t;
-                d[j] = diff * s;
-                cost += 0.5 * (double)diff * (double)diff;
-                break;
-            }
-            case SN_COST_CROSS_ENTROPY:
-                d[j] = diff;
-                cost += sn_neg_log(y == 1.0f ? a[j] : 1.0f - a[j]);
-                break;
-            default:
-                d[j] = diff;
-                if (j == label) cost += sn_neg_log(a[j]);
-                break;
+    switch (kind) {
+    case SN_COST_QUADRATIC:
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const float *a = out + r * ldOut;
+            float *d = delta + r * ldDelta;
+            for (ptrdiff_t j = 0; j < nOut; j++) {
+                float diff = a[j] - (j == labels[r] ? 1.0f : 0.0f);
+                float t = diff * a[j];
+                d[j] = t * (1.0f - a[j]);
+                double wide = (double)diff;
+                cost += 0.5 * wide * wide;
             }
         }
+        break;
+    default: // cross-entropy (every unit's ln) and log-likelihood (the label's ln only)
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const float *a = out + r * ldOut;
+            float *d = delta + r * ldDelta;
+            for (ptrdiff_t j = 0; j < nOut; j++) {
+                int hit = j == labels[r];
+                d[j] = a[j] - (hit ? 1.0f : 0.0f);
+                if (kind == SN_COST_CROSS_ENTROPY) cost += sn_neg_log(hit ? a[j] : 1.0f - a[j]);
+                else if (hit) cost += sn_neg_log(a[j]);
+            }
+        }
+        break;
     }
     return cost;
 }

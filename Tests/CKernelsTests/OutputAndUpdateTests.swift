@@ -15,7 +15,7 @@ import Testing
         return (c, delta)
     }
 
-    /// Quadratic: δ = (a − y)·a(1 − a), cost ½Σ(a − y)².
+    /// Quadratic: δ = ((a − y)·a)·(1 − a), cost ½Σ(a − y)².
     @Test func quadratic() {
         var out = Self.a
         let (c, d) = run(SN_COST_QUADRATIC, &out)
@@ -23,6 +23,38 @@ import Testing
         for i in 0..<6 { #expect(abs(Double(d[i]) - expected[i]) <= 1e-7, "δ[\(i)] = \(d[i])") }
         #expect(abs(c - 0.2575) <= 1e-7, "cost \(c)")
         #expect(out == Self.a, "activations untouched")
+    }
+
+    /// The quadratic δ is rounded as ((a − y)·a)·(1 − a), the order every trained model's bits
+    /// rest on (`scripts/weights-digest`): bit for bit against that Float expression on 4,096
+    /// activations, where (a − y)·(a·(1 − a)) differs in some.
+    @Test func quadraticRoundingOrder() {
+        var rng = SplitMix(seed: 7)
+        let rows = 512, n = 8
+        var a = [Float](repeating: 0, count: rows * n)
+        for i in a.indices { a[i] = rng.uniform(0, 1) }
+        let labels = (0..<rows).map { Int32($0 % n) }
+        var delta = [Float](repeating: 9, count: rows * n)
+        _ = sn_output_error(Int32(SN_COST_QUADRATIC), rows, n, a, n, labels, &delta, n)
+        var otherOrder = 0
+        for r in 0..<rows {
+            for j in 0..<n {
+                let x = a[r * n + j], y: Float = j == Int(labels[r]) ? 1 : 0
+                let expected = ((x - y) * x) * (1 - x)
+                #expect(delta[r * n + j].bitPattern == expected.bitPattern, "δ[\(r)][\(j)] = \(delta[r * n + j]) vs \(expected)")
+                if ((x - y) * (x * (1 - x))).bitPattern != expected.bitPattern { otherOrder += 1 }
+            }
+        }
+        #expect(otherOrder > 0, "the sample cannot tell the two orders apart")
+    }
+
+    /// A NaN activation gives a NaN cost (a diverged run says so), not the clamp's ln(FLT_TRUE_MIN).
+    @Test func nanCostStaysNaN() {
+        for kind in [SN_COST_QUADRATIC, SN_COST_CROSS_ENTROPY, SN_COST_LOG_LIKELIHOOD] {
+            var delta: [Float] = [9, 9]
+            let c = sn_output_error(Int32(kind), 1, 2, [Float.nan, 0.5], 2, [0], &delta, 2)
+            #expect(c.isNaN, "kind \(kind): cost \(c)")
+        }
     }
 
     /// Cross-entropy: δ = a − y, cost −Σ ln(y ? a : 1 − a); ln 0 clamped at ln(FLT_TRUE_MIN).
@@ -42,10 +74,11 @@ import Testing
         #expect(delta == [1, -1])
     }
 
-    /// Log-likelihood: out holds z; becomes softmax(z); δ = a − y; cost −ln a_label.
+    /// Log-likelihood after the softmax of z: δ = a − y; cost −ln a_label.
     @Test func logLikelihood() {
         var out: [Float] = [1, 2, 3, 0, 0, 0]
         var delta = [Float](repeating: 9, count: 6)
+        sn_softmax_rows(2, 3, &out, 3)
         let c = sn_output_error(Int32(SN_COST_LOG_LIKELIHOOD), 2, 3, &out, 3, [0, 2], &delta, 3)
         let e = [exp(-2.0), exp(-1.0), 1.0], s = e.reduce(0, +)
         let soft = e.map { $0 / s } + [1.0 / 3, 1.0 / 3, 1.0 / 3]

@@ -155,6 +155,7 @@ int main(int argc, char **argv) {
         int32_t labels[4] = {3, 0, 9, 5};
         for (int kind = 0; kind < 3; kind++) {
             for (int i = 0; i < 40; i++) z[i] = kind == 2 ? uniform(-5, 5) : uniform(0, 1);
+            if (kind == SN_COST_LOG_LIKELIHOOD) sn_softmax_rows(4, 10, z, 10);
             double c = sn_output_error(kind, 4, 10, z, 10, labels, d, 10);
             float cf = (float)c;
             snprintf(tag, sizeof tag, "output%d", kind);

@@ -116,9 +116,13 @@ float sn_sigmoid(float z);
 float sn_tanh(float z);
 /// The activation `act` of z (SN_ACT_*), as every ISA computes it.
 float sn_activate(float z, int act);
-/// Output error δᴸ for one-hot labels; returns the summed cost. For SN_COST_LOG_LIKELIHOOD
-/// `out` holds z on entry and the softmax activations on return.
-double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, float *out, ptrdiff_t ldOut,
+/// Equation 3 and the cost for one-hot labels y (y[r][labels[r]] = 1), the one every path
+/// trains with: out holds aᴸ (a softmax output layer's already applied, sn_softmax_rows).
+///   SN_COST_QUADRATIC       δ = ((a − y)·a)·(1 − a)  (σ′ = a(1 − a)),  C = ½ Σ (a − y)²
+///   SN_COST_CROSS_ENTROPY   δ = a − y,  C = −Σ ln(y ? a : 1 − a)
+///   SN_COST_LOG_LIKELIHOOD  δ = a − y,  C = −ln a_label
+/// Each ln of max(p, FLT_TRUE_MIN) (NaN stays NaN); C summed in double, row by row, unit by unit.
+double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, const float *out, ptrdiff_t ldOut,
                        const int32_t *labels, float *delta, ptrdiff_t ldDelta);
 /// Row-wise softmax in place (max-subtracted, sn_exp, sum in order, divide).
 void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld);

@@ -24,7 +24,7 @@ enum Backprop {
             view: view, layout: layout, functions: functions, rows: rows, parameters: parameters, kernels: kernels, packed: packed,
             dropout: dropout)
         // 3. output error δᴸ.
-        let shardCost = Layers.outputError(
+        let shardCost = NativeKernels.outputError(
             cost: cost, rows: rows, nOut: sizes[L], output: view.activations[L],
             labels: view.labels, delta: view.delta0)
         // 4–5. gradients of each layer, then δ of the layer before (not needed for the input).

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The five equations of backpropagation as small kernels over explicit row-major buffers.
-/// A shard of `rows` samples is processed at once: activations are (rows, size) matrices,
+/// Equations 2, 4 and 5 of backpropagation through BLAS (`--kernels blas`) as small kernels
+/// over explicit row-major buffers; equation 3 is one kernel for every path
+/// (`NativeKernels.outputError`). A shard of `rows` samples is processed at once: activations are (rows, size) matrices,
 /// one sample per row (the book uses column vectors; this is its transpose).
 enum Layers {
     /// Equation 2, feedforward, for units j0 ..< j1: aˡ = f(aˡ⁻¹ · wˡᵀ + bˡ).
@@ -22,37 +23,6 @@ enum Layers {
         for r in 0..<rows {
             let row = output + r * ldOut
             for j in j0..<j1 { row[j] = f.apply(row[j] + biases[j]) }
-        }
-    }
-
-    /// Equation 3, output error, and the cost of each sample, summed: δᴸ and C as the cost
-    /// defines them (`Cost.delta`, `Cost.value`), y one-hot at `labels[r]`.
-    /// - output: (rows, nOut) activations aᴸ (a softmax's already applied); delta: (rows, nOut) — overwritten.
-    /// - returns Σ over rows of C(a, y) in Double, summed row by row, unit by unit.
-    @inline(__always)
-    static func outputError(
-        cost: Cost, rows: Int, nOut: Int, output: UnsafePointer<Float>,
-        labels: UnsafePointer<Int32>, delta: UnsafeMutablePointer<Float>
-    ) -> Double {
-        // One loop per cost, each with its cost a constant, so no unit pays for the switch.
-        @inline(__always)
-        func loop(_ cost: Cost) -> Double {
-            var total = 0.0
-            for r in 0..<rows {
-                let a = output + r * nOut, d = delta + r * nOut
-                let label = Int(labels[r])
-                for j in 0..<nOut {
-                    let y: Float = j == label ? 1 : 0
-                    d[j] = cost.delta(a: a[j], y: y)
-                    total += cost.value(a: a[j], y: y)
-                }
-            }
-            return total
-        }
-        switch cost {
-        case .quadratic: return loop(.quadratic)
-        case .crossEntropy: return loop(.crossEntropy)
-        case .logLikelihood: return loop(.logLikelihood)
         }
     }
 

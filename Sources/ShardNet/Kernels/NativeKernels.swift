@@ -66,6 +66,25 @@ package struct NativeKernels {
         sn_softmax_rows(rows, n, x, ld)
     }
 
+    /// Equation 3 and the cost, for every path and the evaluator: δᴸ as `cost` defines it
+    /// (quadratic ((a − y)·a)·(1 − a), cross-entropy and log-likelihood a − y), y one-hot at
+    /// `labels[r]`; returns Σ over rows of C(a, y) in Double, row by row, unit by unit, each ln
+    /// of max(p, `Float.leastNonzeroMagnitude`) (network2.py's np.nan_to_num).
+    /// - output: (rows, nOut) activations aᴸ (a softmax's already applied); delta: (rows, nOut), overwritten.
+    @inline(__always)
+    static func outputError(
+        cost: Cost, rows: Int, nOut: Int, output: UnsafePointer<Float>,
+        labels: UnsafePointer<Int32>, delta: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let kind: Int32
+        switch cost {
+        case .quadratic: kind = Int32(SN_COST_QUADRATIC)
+        case .crossEntropy: kind = Int32(SN_COST_CROSS_ENTROPY)
+        case .logLikelihood: kind = Int32(SN_COST_LOG_LIKELIHOOD)
+        }
+        return sn_output_error(kind, rows, nOut, output, nOut, labels, delta, nOut)
+    }
+
     /// out[r][j] = f(b[j] + Σₖ in[r][k]·w[j][k]) for j in j0 ..< j1 (j0 a multiple of 16); each
     /// element one fused-multiply-add chain over k in order.
     @inline(__always)

@@ -61,7 +61,7 @@ public final class Evaluator {
                     right += 1
                 }
                 correct[c] = Double(right)
-                cost[c] = Layers.outputError(
+                cost[c] = NativeKernels.outputError(
                     cost: network.cost, rows: rows, nOut: outputs, output: out,
                     labels: labels + r0, delta: view.delta0)
             }

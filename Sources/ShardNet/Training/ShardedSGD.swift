@@ -601,7 +601,7 @@ package final class ShardedSGD {
         let nOut = layoutView.sizes[layoutView.layerCount]
         Gather.labels(rows: r1 - r0, order: run.order + batch.start + r0, labels: run.labels, labelsOut: labels + r0)
         if functions.softmax { NativeKernels.softmax(rows: r1 - r0, n: nOut, output + r0 * nOut, ld: nOut) }
-        return Layers.outputError(
+        return NativeKernels.outputError(
             cost: cost, rows: r1 - r0, nOut: nOut, output: output + r0 * nOut, labels: labels + r0, delta: delta + r0 * nOut)
     }
 
