@@ -27,6 +27,17 @@ void shardnet_cpu_brand(char *buffer, size_t size) {
     for (size_t n = strlen(buffer); n > 0 && buffer[n - 1] == ' '; n--) buffer[n - 1] = 0;
 }
 
+int shardnet_cpu_signature(unsigned *family, unsigned *model) {
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    // CPUID.1:EAX, as Linux's /proc/cpuinfo shows it: the extended family is added only to
+    // family 15, the extended model is the model's high nibble for families 6 and 15 and up.
+    unsigned base = (a >> 8) & 0xf, ext = (a >> 20) & 0xff, low = (a >> 4) & 0xf, high = (a >> 16) & 0xf;
+    *family = base == 0xf ? base + ext : base;
+    *model = base >= 6 ? (high << 4) | low : low;
+    return 1;
+}
+
 unsigned shardnet_cpu_features(void) {
     unsigned int a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
@@ -46,6 +57,12 @@ unsigned shardnet_cpu_features(void) {
 
 #else
 #include <stdio.h>
+
+int shardnet_cpu_signature(unsigned *family, unsigned *model) {
+    (void)family;
+    (void)model;
+    return 0;
+}
 
 void shardnet_cpu_brand(char *buffer, size_t size) {
     if (size == 0) return;

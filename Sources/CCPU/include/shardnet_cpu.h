@@ -52,6 +52,11 @@ static inline void shardnet_cpu_restore_fp(unsigned long saved) {
 /// terminated, into `buffer`; "unknown" where the CPU does not say.
 void shardnet_cpu_brand(char *buffer, size_t size);
 
+/// The x86 family and model numbers (CPUID leaf 1, combined as /proc/cpuinfo's "cpu family"
+/// and "model", e.g. 6 and 207 for an Intel Xeon of the Emerald Rapids generation): returns 1
+/// and sets both, or 0 where the CPU has no such numbers (arm64 and others).
+int shardnet_cpu_signature(unsigned *family, unsigned *model);
+
 /// Instruction-set features that ShardNet's kernels can use, as bits (SHARDNET_CPU_*), with
 /// the operating system's support for the vector registers checked (XCR0 on x86).
 unsigned shardnet_cpu_features(void);

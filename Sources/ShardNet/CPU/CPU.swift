@@ -25,6 +25,19 @@ package enum CPU {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The x86 family and model (CPUID leaf 1, as /proc/cpuinfo numbers them), nil elsewhere:
+    /// a cloud VM's brand string can be as generic as "Intel(R) Xeon(R) Processor".
+    package static let signature: (family: Int, model: Int)? = {
+        var family: UInt32 = 0, model: UInt32 = 0
+        return shardnet_cpu_signature(&family, &model) != 0 ? (Int(family), Int(model)) : nil
+    }()
+
+    /// The brand with the family and model where known: "Intel(R) Xeon(R) Processor (family 6,
+    /// model 207)" — how every figure names its CPU.
+    package static var name: String {
+        signature.map { "\(brand) (family \($0.family), model \($0.model))" } ?? brand
+    }
+
     /// Vector instruction sets the kernels can use here (the OS's register support checked).
     package struct Features: OptionSet, Sendable {
         package let rawValue: UInt32

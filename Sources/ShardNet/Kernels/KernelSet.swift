@@ -22,7 +22,7 @@ package struct KernelSet {
             let isa: NativeKernels.ISA = choice == .avx512 ? .avx512 : choice == .avx2 ? .avx2 : choice == .neon ? .neon : .scalar
             guard let kernels = NativeKernels(isa: isa) else {
                 throw ShardNetError.invalidArgument(
-                    "kernels '\(choice.rawValue)' need an instruction set this CPU (\(CPU.brand)) does not have; it runs \(Self.available.map(\.rawValue).joined(separator: ", "))"
+                    "kernels '\(choice.rawValue)' need an instruction set this CPU (\(CPU.name)) does not have; it runs \(Self.available.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             native = kernels

@@ -35,17 +35,17 @@ package enum SystemReport {
             + "run with OPENBLAS_CORETYPE=\(better) in the environment, or install a newer OpenBLAS that knows this CPU."
     }
 
-    /// One line naming the kernels in use: "avx512 (native; AMD EPYC …)" or "blas (OpenBLAS core Cooperlake)".
+    /// One line naming the kernels in use: "avx512 (native, Intel(R) Xeon(R) Processor (family 6, model 207))" or "blas (OpenBLAS core Cooperlake)".
     package static func kernelLine(_ name: String) -> String {
         name == KernelChoice.blas.rawValue
             ? "blas (\(BLAS.name.hasPrefix("OpenBLAS") ? "OpenBLAS" : BLAS.name) core \(BLAS.core))"
-            : "\(name) (native, \(CPU.brand))"
+            : "\(name) (native, \(CPU.name))"
     }
 
     /// The full report, one fact per line.
     package static var lines: [String] {
         var lines = [
-            "CPU: \(CPU.brand)",
+            "CPU: \(CPU.name)",
             "vector features: \(features)",
             "cores: \(TrainingOptions.activeCores) active, \(ProcessInfo.processInfo.processorCount) online",
             "kernels available: \(KernelSet.available.map(\.rawValue).joined(separator: ", "))",

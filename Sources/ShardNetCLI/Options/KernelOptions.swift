@@ -16,7 +16,7 @@ public struct KernelOptions: ParsableArguments {
     public func validate() throws {
         guard kernels == .auto || KernelSet.available.contains(kernels) else {
             throw ValidationError(
-                "--kernels \(kernels.rawValue): this CPU (\(CPU.brand)) has no \(kernels.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))"
+                "--kernels \(kernels.rawValue): this CPU (\(CPU.name)) has no \(kernels.rawValue) instructions; it runs \(KernelSet.available.map(\.rawValue).joined(separator: ", "))"
             )
         }
     }

@@ -120,7 +120,9 @@ import Testing
         let before = try Data(contentsOf: URL(fileURLWithPath: model))
         // Fill the file system, leaving less room than one checkpoint (~320 KB).
         let filler = mount.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: Data(count: 512 * 1024 - before.count - 100 * 1024))
+        #expect(
+            FileManager.default.createFile(atPath: filler.path, contents: Data(count: 512 * 1024 - before.count - 100 * 1024)),
+            "could not write the filler that leaves less room than a checkpoint")
         let r = try Tool.run(["train", "--data", data, "--resume", model, "--epochs", "3", "--quiet", "--threads", "1", "--output", model])
         #expect(r.status != 0 && r.status < 128, "\(r.all)")
         #expect(r.stderr.contains(model), "error does not name the file: \(r.stderr)")
