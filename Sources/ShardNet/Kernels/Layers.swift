@@ -2,8 +2,9 @@ import Foundation
 
 /// Equations 2, 4 and 5 of backpropagation through BLAS (`--kernels blas`) as small kernels
 /// over explicit row-major buffers; equation 3 is one kernel for every path
-/// (`NativeKernels.outputError`). A shard of `rows` samples is processed at once: activations are (rows, size) matrices,
-/// one sample per row (the book uses column vectors; this is its transpose).
+/// (`NativeKernels.outputError`). A shard of `rows` samples is processed at once: activations
+/// are (rows, size) matrices, one sample per row (the book uses column vectors; this is its
+/// transpose).
 enum Layers {
     /// Equation 2, feedforward, for units j0 ..< j1: aˡ = f(aˡ⁻¹ · wˡᵀ + bˡ).
     /// - input:   (rows, nIn), row stride ldIn

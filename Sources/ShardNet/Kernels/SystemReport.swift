@@ -35,7 +35,8 @@ package enum SystemReport {
             + "run with OPENBLAS_CORETYPE=\(better) in the environment, or install a newer OpenBLAS that knows this CPU."
     }
 
-    /// One line naming the kernels in use: "avx512 (native, Intel(R) Xeon(R) Processor (family 6, model 207))" or "blas (OpenBLAS core Cooperlake)".
+    /// One line naming the kernels in use: "avx512 (native, Intel(R) Xeon(R) Processor (family 6,
+    /// model 207))" or "blas (OpenBLAS core Cooperlake)".
     package static func kernelLine(_ name: String) -> String {
         name == KernelChoice.blas.rawValue
             ? "blas (\(BLAS.name.hasPrefix("OpenBLAS") ? "OpenBLAS" : BLAS.name) core \(BLAS.core))"
