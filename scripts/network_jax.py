@@ -70,21 +70,21 @@ def main():
 
     grad = jax.grad(cost)
 
+    def sgd(params, xb, yb):   # one mini-batch step: w <- w - (eta/m) * dC/dw
+        g = grad(params, xb, yb)
+        return [(w - (eta / m) * gw, b - (eta / m) * gb) for (w, b), (gw, gb) in zip(params, g)]
+
     @jax.jit
     def epoch(params, xs, ys):
         def step(k, params):
-            xb = jax.lax.dynamic_slice_in_dim(xs, k * m, m)
-            yb = jax.lax.dynamic_slice_in_dim(ys, k * m, m)
-            g = grad(params, xb, yb)
-            return [(w - (eta / m) * gw, b - (eta / m) * gb) for (w, b), (gw, gb) in zip(params, g)]
+            return sgd(params, jax.lax.dynamic_slice_in_dim(xs, k * m, m), jax.lax.dynamic_slice_in_dim(ys, k * m, m))
         return jax.lax.fori_loop(0, steps, step, params)
 
     @jax.jit
     def epoch_gather(params, xs, ys, order):
         def step(k, params):
             rows = jax.lax.dynamic_slice_in_dim(order, k * m, m)
-            g = grad(params, jnp.take(xs, rows, axis=0), jnp.take(ys, rows, axis=0))
-            return [(w - (eta / m) * gw, b - (eta / m) * gb) for (w, b), (gw, gb) in zip(params, g)]
+            return sgd(params, jnp.take(xs, rows, axis=0), jnp.take(ys, rows, axis=0))
         return jax.lax.fori_loop(0, steps, step, params)
 
     @jax.jit

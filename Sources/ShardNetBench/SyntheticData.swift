@@ -11,18 +11,15 @@ public enum SyntheticData {
     ) throws -> DataSet {
         guard count >= 1 else { throw ShardNetError.invalidArgument("synthetic data: count must be at least 1, got \(count)") }
         var generator = Xoshiro256StarStar(seed: seed)
-        var labels = [Int32](repeating: 0, count: count)
+        // The pixels first, then the labels, from one stream (float32 data is as it always was).
+        var images: [Float] = [], bytes: [UInt8] = []
         switch pixels {
-        case .float32:
-            var images = [Float](repeating: 0, count: count * features)
-            for i in images.indices { images[i] = Float(generator.next() >> 40) * 0x1.0p-24 }
-            for i in labels.indices { labels[i] = Int32(generator.uniformInt(below: UInt64(classes))) }
-            return try DataSet(images: images, labels: labels, features: features, classes: classes, name: "synthetic data")
-        case .uint8:
-            var bytes = [UInt8](repeating: 0, count: count * features)
-            for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: generator.next() >> 56) }
-            for i in labels.indices { labels[i] = Int32(generator.uniformInt(below: UInt64(classes))) }
-            return try DataSet(bytes: bytes, labels: labels, features: features, classes: classes, name: "synthetic data")
+        case .float32: images = (0..<count * features).map { _ in Float(generator.next() >> 40) * 0x1.0p-24 }
+        case .uint8: bytes = (0..<count * features).map { _ in UInt8(truncatingIfNeeded: generator.next() >> 56) }
         }
+        let labels = (0..<count).map { _ in Int32(generator.uniformInt(below: UInt64(classes))) }
+        return try pixels == .float32
+            ? DataSet(images: images, labels: labels, features: features, classes: classes, name: "synthetic data")
+            : DataSet(bytes: bytes, labels: labels, features: features, classes: classes, name: "synthetic data")
     }
 }
