@@ -45,7 +45,7 @@ import Testing
     /// [0, 1] as it does for converted MNIST data: the sweep's header says which storage ran, the
     /// step-cost table measures it, and a storage it does not know is one error line naming the flag.
     @Test func pixelsChoosesTheSyntheticStorage() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shardnet-bench-pixels-\(UUID().uuidString)")
+        let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sweep = try Tool.run([
             "bench", "--network", "20-8-3", "--batch-sizes", "4", "--threads", "1", "--kernels", "auto", "--schedules", "shards",
