@@ -38,6 +38,26 @@
 #endif
 #define SN_AI SN_T __attribute__((always_inline)) static inline
 
+/// The remainder of a blocked loop with the block size a constant again: runs CALL(n) for the
+/// remainder n, 0 <= n < max <= 12, through a case per n, so each always-inline block function
+/// is compiled for a constant count (unrolled, its accumulators in registers) as for a full
+/// block. The cases n >= max never run (their `if` is false at compile time) and are compiled
+/// away.
+#define SN_TAIL_CASE(c, max, CALL) \
+    case c:                        \
+        if ((c) < (max)) CALL(c);  \
+        break;
+#define SN_TAIL(n, max, CALL)                                                                   \
+    do {                                                                                        \
+        _Static_assert((max) <= 12, "SN_TAIL takes remainders up to 11");                      \
+        switch (n) {                                                                            \
+            SN_TAIL_CASE(11, max, CALL) SN_TAIL_CASE(10, max, CALL) SN_TAIL_CASE(9, max, CALL) \
+            SN_TAIL_CASE(8, max, CALL) SN_TAIL_CASE(7, max, CALL) SN_TAIL_CASE(6, max, CALL)   \
+            SN_TAIL_CASE(5, max, CALL) SN_TAIL_CASE(4, max, CALL) SN_TAIL_CASE(3, max, CALL)   \
+            SN_TAIL_CASE(2, max, CALL) SN_TAIL_CASE(1, max, CALL) default: break;              \
+        }                                                                                       \
+    } while (0)
+
 #ifndef VST_N
 /// The first n < W lanes at p, the rest 0 (an ISA without masked loads: through a stack copy).
 SN_AI V SN_NAME(vld_n)(const float *p, int n) {
@@ -168,50 +188,20 @@ SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const f
 SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
                              const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
                              ptrdiff_t jn, int act) {
+#define SN_FWD_NP(nr, npc) \
+    SN_NAME(fwd_block)(nr, npc, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act)
+#define SN_FWD(nr) SN_FWD_NP(nr, np)
     ptrdiff_t r = 0;
     if (FWD_RB1 != FWD_RB && np == 1) {
-        for (; r + FWD_RB1 <= rows; r += FWD_RB1)
-            SN_NAME(fwd_block)(FWD_RB1, 1, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+        for (; r + FWD_RB1 <= rows; r += FWD_RB1) SN_FWD_NP(FWD_RB1, 1);
     } else if (FWD_RB2 != FWD_RB && np == 2) {
-        for (; r + FWD_RB2 <= rows; r += FWD_RB2)
-            SN_NAME(fwd_block)(FWD_RB2, 2, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+        for (; r + FWD_RB2 <= rows; r += FWD_RB2) SN_FWD_NP(FWD_RB2, 2);
     } else {
-        for (; r + FWD_RB <= rows; r += FWD_RB)
-            SN_NAME(fwd_block)(FWD_RB, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act);
+        for (; r + FWD_RB <= rows; r += FWD_RB) SN_FWD(FWD_RB);
     }
-    switch (rows - r) {
-#if FWD_RBMAX > 12
-#error "extend the switch"
-#endif
-#if FWD_RBMAX > 11
-    case 11: SN_NAME(fwd_block)(11, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 10
-    case 10: SN_NAME(fwd_block)(10, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 9
-    case 9: SN_NAME(fwd_block)(9, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 8
-    case 8: SN_NAME(fwd_block)(8, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 7
-    case 7: SN_NAME(fwd_block)(7, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 6
-    case 6: SN_NAME(fwd_block)(6, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 5
-    case 5: SN_NAME(fwd_block)(5, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-#if FWD_RBMAX > 4
-    case 4: SN_NAME(fwd_block)(4, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-#endif
-    case 3: SN_NAME(fwd_block)(3, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-    case 2: SN_NAME(fwd_block)(2, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-    case 1: SN_NAME(fwd_block)(1, np, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act); break;
-    default: break;
-    }
+    SN_TAIL(rows - r, FWD_RBMAX, SN_FWD);
+#undef SN_FWD
+#undef SN_FWD_NP
 }
 
 SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
@@ -282,39 +272,7 @@ SN_AI void SN_NAME(bwd_rows)(const int nk, ptrdiff_t rows, ptrdiff_t j0, ptrdiff
                                       prev + r * ldPrev, ldPrev, act, first, last)
     ptrdiff_t r = 0;
     for (; r + BWD_RB <= rows; r += BWD_RB) SN_BWD(BWD_RB);
-    switch (rows - r) {
-#if BWD_RB > 12
-#error "extend the switch"
-#endif
-#if BWD_RB > 11
-    case 11: SN_BWD(11); break;
-#endif
-#if BWD_RB > 10
-    case 10: SN_BWD(10); break;
-#endif
-#if BWD_RB > 9
-    case 9: SN_BWD(9); break;
-#endif
-#if BWD_RB > 8
-    case 8: SN_BWD(8); break;
-#endif
-#if BWD_RB > 7
-    case 7: SN_BWD(7); break;
-#endif
-#if BWD_RB > 6
-    case 6: SN_BWD(6); break;
-#endif
-#if BWD_RB > 5
-    case 5: SN_BWD(5); break;
-#endif
-#if BWD_RB > 4
-    case 4: SN_BWD(4); break;
-#endif
-    case 3: SN_BWD(3); break;
-    case 2: SN_BWD(2); break;
-    case 1: SN_BWD(1); break;
-    default: break;
-    }
+    SN_TAIL(rows - r, BWD_RB, SN_BWD);
 #undef SN_BWD
 }
 
@@ -416,39 +374,9 @@ SN_AI void SN_NAME(grd_units)(const int nk, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_
     ptrdiff_t j = j0;
     for (; j + GRD_JB <= j1; j += GRD_JB)
         SN_NAME(grd_block)(GRD_JB, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add);
-    switch (j1 - j) {
-#if GRD_JB > 12
-#error "extend the switch"
-#endif
-#if GRD_JB > 11
-    case 11: SN_NAME(grd_block)(11, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 10
-    case 10: SN_NAME(grd_block)(10, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 9
-    case 9: SN_NAME(grd_block)(9, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 8
-    case 8: SN_NAME(grd_block)(8, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 7
-    case 7: SN_NAME(grd_block)(7, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 6
-    case 6: SN_NAME(grd_block)(6, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 5
-    case 5: SN_NAME(grd_block)(5, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-#if GRD_JB > 4
-    case 4: SN_NAME(grd_block)(4, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-#endif
-    case 3: SN_NAME(grd_block)(3, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-    case 2: SN_NAME(grd_block)(2, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-    case 1: SN_NAME(grd_block)(1, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add); break;
-    default: break;
-    }
+#define SN_GRD(nj) SN_NAME(grd_block)(nj, nk, r0, r1, nIn, j, k, delta, ldDelta, xs, ldX, nablaW, add)
+    SN_TAIL(j1 - j, GRD_JB, SN_GRD);
+#undef SN_GRD
 }
 
 /// Columns [k, k + nk*W) of nablaW's units [j0, j1) over rows [r0, r1). When the inputs' rows
@@ -679,24 +607,9 @@ SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, ptrdiff_t nIn, co
     const int kb = np == 2 ? GUP2_KB : GUP_KB;
     ptrdiff_t k = 0;
     for (; k + kb <= nIn; k += kb) SN_NAME(sgdp_tile)(plain, np, kb, k, bounds, shards, dp, in, ldIn, pp, u);
-    switch (nIn - k) {
-#if GUP_KB > 7
-    case 7: SN_NAME(sgdp_tile)(plain, np, 7, k, bounds, shards, dp, in, ldIn, pp, u); break;
-#endif
-#if GUP_KB > 6
-    case 6: SN_NAME(sgdp_tile)(plain, np, 6, k, bounds, shards, dp, in, ldIn, pp, u); break;
-#endif
-#if GUP_KB > 5
-    case 5: SN_NAME(sgdp_tile)(plain, np, 5, k, bounds, shards, dp, in, ldIn, pp, u); break;
-#endif
-#if GUP_KB > 4
-    case 4: SN_NAME(sgdp_tile)(plain, np, 4, k, bounds, shards, dp, in, ldIn, pp, u); break;
-#endif
-    case 3: SN_NAME(sgdp_tile)(plain, np, 3, k, bounds, shards, dp, in, ldIn, pp, u); break;
-    case 2: SN_NAME(sgdp_tile)(plain, np, 2, k, bounds, shards, dp, in, ldIn, pp, u); break;
-    case 1: SN_NAME(sgdp_tile)(plain, np, 1, k, bounds, shards, dp, in, ldIn, pp, u); break;
-    default: break;
-    }
+#define SN_SGDP(nk) SN_NAME(sgdp_tile)(plain, np, nk, k, bounds, shards, dp, in, ldIn, pp, u)
+    SN_TAIL(nIn - k, GUP_KB, SN_SGDP);  // kb <= GUP_KB
+#undef SN_SGDP
 }
 
 SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
