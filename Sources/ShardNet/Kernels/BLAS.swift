@@ -21,40 +21,33 @@ package enum BLAS {
     /// C(m×n) = A(m×k) · B(n×k)ᵀ + β·C — every row of A against every row of B.
     @inline(__always)
     static func gemmNT(
-        m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int,
+        m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
-            1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-    }
+    ) { sgemm(CblasNoTrans, CblasTrans, m, n, k, a, lda, b, ldb, beta, c, ldc) }
 
     /// C(m×n) = A(k×m)ᵀ · B(k×n) + β·C — a sum of k outer products.
     @inline(__always)
     static func gemmTN(
-        m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int,
+        m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        cblas_sgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-            1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-    }
+    ) { sgemm(CblasTrans, CblasNoTrans, m, n, k, a, lda, b, ldb, beta, c, ldc) }
 
     /// C(m×n) = A(m×k) · B(k×n) + β·C.
     @inline(__always)
     static func gemmNN(
-        m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int,
+        m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) { sgemm(CblasNoTrans, CblasNoTrans, m, n, k, a, lda, b, ldb, beta, c, ldc) }
+
+    /// C(m×n) = op(A) · op(B) + β·C, row-major, α = 1: the one cblas_sgemm call the three above make.
+    @inline(__always)
+    private static func sgemm(
+        _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-            1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// A single-precision GEMM of n×n matrices, for measuring the machine's ceiling:

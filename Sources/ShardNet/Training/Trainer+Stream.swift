@@ -57,18 +57,11 @@ extension Trainer {
         onEpoch: (EpochRecord) throws -> Void = { _ in }
     ) throws -> Outcome {
         defer { stream.halt() }  // no HDF5 call from the prefetch thread once this returns (the caller may save)
-        try checkCompatible(stream.head, name: "training data")
-        if let test { try checkCompatible(test, name: "evaluation data") }
-        try checkValidation(validation)
-        if let ended = endedEarly { return .finishedEarly(reason: "the run had already ended: \(ended)") }
-        guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
-        let n = stream.count, m = state.miniBatchSize
-        let steps = (n + m - 1) / m
-        guard state.epochStepsDone >= 0, state.epochStepsDone < steps, state.epochCostSum.isFinite else {
-            throw ShardNetError.invalidArgument(
-                "training state: \(state.epochStepsDone) steps done in epoch \(state.epochsCompleted + 1), but the training data (\(n) samples, batch \(m)) has \(steps) steps per epoch; resume on the data the run was stopped on"
-            )
+        if let ended = try checkStart(training: stream.head, test: test, validation: validation, stepsPerRun: stepsPerRun) {
+            return ended
         }
+        let n = stream.count, m = state.miniBatchSize
+        let steps = try stepsPerEpoch(samples: n)
         let perRun = min(stepsPerRun, progressInterval > 0 ? max(1, progressInterval / m) : steps)
         // The engine walks each run buffer in order: position k of the buffer is row k.
         let identity = (0..<min(n, perRun * m)).map { Int32($0) }

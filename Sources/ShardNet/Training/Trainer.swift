@@ -203,19 +203,10 @@ public final class Trainer {
         onImprovement: (EpochRecord) throws -> Void = { _ in },
         onEpoch: (EpochRecord) throws -> Void = { _ in }
     ) throws -> Outcome {
-        try checkCompatible(training, name: "training data")
-        if let test { try checkCompatible(test, name: "evaluation data") }
-        try checkValidation(validation)
         guard training.count > 0 else { throw ShardNetError.invalidArgument("training data has no samples") }
-        guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
-        if let ended = endedEarly { return .finishedEarly(reason: "the run had already ended: \(ended)") }
+        if let ended = try checkStart(training: training, test: test, validation: validation, stepsPerRun: stepsPerRun) { return ended }
         var order = [Int32](repeating: 0, count: training.count)
-        let steps = (training.count + state.miniBatchSize - 1) / state.miniBatchSize
-        guard state.epochStepsDone >= 0, state.epochStepsDone < steps, state.epochCostSum.isFinite else {
-            throw ShardNetError.invalidArgument(
-                "training state: \(state.epochStepsDone) steps done in epoch \(state.epochsCompleted + 1), but the training data (\(training.count) samples, batch \(state.miniBatchSize)) has \(steps) steps per epoch; resume on the data the run was stopped on"
-            )
-        }
+        let steps = try stepsPerEpoch(samples: training.count)
         while state.epochsCompleted < epochs {
             let epoch = state.epochsCompleted + 1
             var generator = Xoshiro256StarStar(words: state.generatorState)!
@@ -315,6 +306,29 @@ public final class Trainer {
     }
 
     /// Checks the validation split, and that a run whose schedule or early stopping watches it has one.
+    /// Checks a run's data and `stepsPerRun` before its first step; `.finishedEarly` when the
+    /// state says the run has already ended, nil when it may train.
+    func checkStart(training: DataSet, test: DataSet?, validation: DataSet?, stepsPerRun: Int) throws -> Outcome? {
+        try checkCompatible(training, name: "training data")
+        if let test { try checkCompatible(test, name: "evaluation data") }
+        try checkValidation(validation)
+        guard stepsPerRun >= 1 else { throw ShardNetError.invalidArgument("stepsPerRun must be at least 1, got \(stepsPerRun)") }
+        if let ended = endedEarly { return .finishedEarly(reason: "the run had already ended: \(ended)") }
+        return nil
+    }
+
+    /// ⌈samples / m⌉, the steps of an epoch over `samples` training samples, after checking
+    /// that the state's place in its epoch (a resumed run's) lies within such an epoch.
+    func stepsPerEpoch(samples: Int) throws -> Int {
+        let steps = (samples + state.miniBatchSize - 1) / state.miniBatchSize
+        guard state.epochStepsDone >= 0, state.epochStepsDone < steps, state.epochCostSum.isFinite else {
+            throw ShardNetError.invalidArgument(
+                "training state: \(state.epochStepsDone) steps done in epoch \(state.epochsCompleted + 1), but the training data (\(samples) samples, batch \(state.miniBatchSize)) has \(steps) steps per epoch; resume on the data the run was stopped on"
+            )
+        }
+        return steps
+    }
+
     func checkValidation(_ validation: DataSet?) throws {
         if let validation {
             try checkCompatible(validation, name: "validation data")
