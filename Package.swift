@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HDF5Tests",
-            dependencies: ["HDF5"],
+            dependencies: ["HDF5", "ShardNetTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "ShardNetInteropTests",
             dependencies: [
-                "ShardNetInterop", "ShardNet", "HDF5",
+                "ShardNetInterop", "ShardNet", "HDF5", "ShardNetTestSupport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

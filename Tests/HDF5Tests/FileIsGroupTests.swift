@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import ShardNetTestSupport
 import Testing
 
 /// `File` is its root group (h5py: `class File(Group)`), and variable-length strings are read
@@ -103,7 +104,7 @@ struct FileIsGroupTests {
 
     // Property: strings in a file with a user block (heap addresses relative to the superblock)
     // and strings written by h5py read back.
-    @Test(.enabled(if: pythonHasH5py(), "needs python3 with h5py"))
+    @Test(.enabled(if: Subprocess.pythonHasH5py, "needs python3 with h5py"))
     func variableLengthStringsFromH5pyWithUserBlock() throws {
         let folder = try TemporaryFolder()
         let path = folder.file("ub.h5")

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import ShardNetTestSupport
 import Testing
 
 @Suite("HDF5 round trips")
@@ -104,7 +105,7 @@ struct HDF5RoundTripTests {
     }
 
     // Property: fixed-length strings (as other tools write them) read back too.
-    @Test(.enabled(if: pythonHasH5py(), "needs python3 with h5py"))
+    @Test(.enabled(if: Subprocess.pythonHasH5py, "needs python3 with h5py"))
     func readsStringsWrittenByH5py() throws {
         let folder = try TemporaryFolder()
         let path = folder.file("py.h5")
@@ -189,17 +190,7 @@ struct HDF5RoundTripTests {
     }
 }
 
-/// True when python3 can import h5py and numpy.
-func pythonHasH5py() -> Bool { runPython("import h5py, numpy") == 0 }
-
 /// Runs a python3 script; returns its exit status (-1 when python3 cannot start).
 func runPython(_ script: String) -> Int32 {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return -1 }
-    p.waitUntilExit()
-    return p.terminationStatus
+    (try? Subprocess.run(command: "python3", ["-c", script]))?.status ?? -1
 }

@@ -1,49 +1,24 @@
 import Foundation
 import HDF5
 import ShardNet
+import ShardNetTestSupport
 
 /// Shared helpers: the built `shardnet`, python with keras/tensorboard, MNIST-5k test images.
 enum Interop {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var root: URL { Repository.root }
     static func script(_ name: String) -> String { root.appendingPathComponent("scripts/\(name)").path }
 
-    /// The `shardnet` executable next to the test bundle, or $SHARDNET_BIN.
-    static var executable: String {
-        if let path = ProcessInfo.processInfo.environment["SHARDNET_BIN"] { return path }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("shardnet")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("shardnet").path
-    }
+    /// The executable under test (`BuiltTool.shardnet`).
+    static var executable: String { BuiltTool.shardnet.path }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var all: String { stdout + stderr }
-    }
+    typealias Result = Subprocess.Result
 
+    /// Runs `executable args…` with this process's environment plus `environment`, and waits.
     @discardableResult
     static func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try Subprocess.run(
+            URL(fileURLWithPath: executable), args,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
     }
 
     static func tool(_ args: [String]) throws -> Result { try run(executable, args) }

@@ -1,4 +1,5 @@
 import Foundation
+import ShardNetTestSupport
 import Testing
 
 /// Hostile input: every malformed file of the generated corpus (scripts/make-hostile-corpus.py)
@@ -12,17 +13,6 @@ import Testing
     /// Seconds per command; a reader that takes longer on a small file is hanging.
     static let timeout = 20
     static let virtualMemoryKB = 4 << 20
-
-    static let pythonHasH5py: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import h5py, numpy"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
 
     /// One case: a file, the kind of reader it targets, an optional phrase, and for IDX files
     /// which of convert's inputs it replaces.
@@ -128,7 +118,7 @@ import Testing
     }
 
     @Test(
-        .enabled(if: HostileInputTests.pythonHasH5py, "needs python3 with numpy and h5py to generate the corpus"),
+        .enabled(if: Subprocess.pythonHasH5py, "needs python3 with numpy and h5py to generate the corpus"),
         .timeLimit(.minutes(5)))
     func generatedCorpusFailsCleanly() throws {
         let dir = try Tool.temporaryFolder()

@@ -14,17 +14,6 @@ import Testing
     static let hangSeconds = 30.0
     static let root = Repository.root
 
-    static let pythonHasH5py: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import h5py, numpy"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
-
     /// What one library call did with a file.
     enum Outcome: Equatable {
         case loaded
@@ -96,7 +85,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: HostileInProcessReplayTests.pythonHasH5py, "needs python3 with numpy and h5py to generate the corpus"))
+    @Test(.enabled(if: Subprocess.pythonHasH5py, "needs python3 with numpy and h5py to generate the corpus"))
     func hostileCorpusIsRefusedInProcess() throws {
         Watchdog.shared.start(limit: Self.hangSeconds)
         let folder = try IOTempFolder()

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import ShardNetTestSupport
 
 @testable import ShardNet
 
@@ -51,16 +52,8 @@ enum IO {
     /// Runs a program; returns (status, stdout + stderr).
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try Subprocess.run(URL(fileURLWithPath: executable), arguments)
+        return (result.status, result.all)
     }
 
     /// gzip-compresses `path` into `path.gz` with /usr/bin/env gzip (keeps the original).
@@ -153,7 +146,4 @@ enum IO {
         try file.createDataset("train/images", shape: [3, 4], data: images)
         try file.createDataset("train/labels", shape: [3], data: labels)
     }
-
-    /// True when python3 can import h5py and numpy.
-    static let pythonHasH5py: Bool = ((try? run("/usr/bin/env", ["python3", "-c", "import h5py, numpy"]))?.0 ?? 1) == 0
 }

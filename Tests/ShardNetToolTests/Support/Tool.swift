@@ -7,28 +7,10 @@ enum Tool {
     /// The repository root (the folder above this file that holds Package.swift).
     static var root: URL { Repository.root }
 
-    /// The executable next to the test bundle (`swift build` puts both in the same folder),
-    /// or $SHARDNET_BIN.
-    static var executable: URL {
-        if let path = ProcessInfo.processInfo.environment["SHARDNET_BIN"] { return URL(fileURLWithPath: path) }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var folder = bundle
-        // On Linux argv[0] is .../release/ShardNetPackageTests.xctest; on macOS it is xctest inside Xcode.
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("shardnet")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return bundle.appendingPathComponent("shardnet")
-    }
+    /// The executable under test (`BuiltTool.shardnet`).
+    static var executable: URL { BuiltTool.shardnet }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        /// Both streams.
-        var all: String { stdout + stderr }
-    }
+    typealias Result = Subprocess.Result
 
     /// Runs `shardnet args…` (or `program args…`) in `directory`, with `environment` (nil:
     /// this process's), and waits.
@@ -36,22 +18,7 @@ enum Tool {
     static func run(
         _ args: [String], in directory: URL? = nil, program: URL? = nil, environment: [String: String]? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = program ?? executable
-        process.arguments = args
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so a full pipe cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try Subprocess.run(program ?? executable, args, in: directory, environment: environment)
     }
 
     /// A fresh temporary folder.
