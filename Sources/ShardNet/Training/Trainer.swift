@@ -305,7 +305,6 @@ public final class Trainer {
         return ending
     }
 
-    /// Checks the validation split, and that a run whose schedule or early stopping watches it has one.
     /// Checks a run's data and `stepsPerRun` before its first step; `.finishedEarly` when the
     /// state says the run has already ended, nil when it may train.
     func checkStart(training: DataSet, test: DataSet?, validation: DataSet?, stepsPerRun: Int) throws -> Outcome? {
@@ -329,6 +328,7 @@ public final class Trainer {
         return steps
     }
 
+    /// Checks the validation split, and that a run whose schedule or early stopping watches it has one.
     func checkValidation(_ validation: DataSet?) throws {
         if let validation {
             try checkCompatible(validation, name: "validation data")
