@@ -139,8 +139,8 @@ import Testing
                 for (name, k) in vectorISAs {
                     var out = [Float](repeating: 7, count: zs.count)
                     k.pointee.forward(zs.count, 1, 0, 1, zs, 1, w, b, &out, 1, act)
-                    let same1 = sameBits(out, expected)
-                    #expect(same1, "\(name) act \(act): \(firstDifference(out, expected))")
+                    let same = sameBits(out, expected)
+                    #expect(same, "\(name) act \(act): \(firstDifference(out, expected))")
                 }
             }
         }

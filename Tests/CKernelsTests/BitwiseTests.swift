@@ -17,29 +17,38 @@ import Testing
         (40, 300, [23, 24, 200]), (20, 16, [11, 12, 13, 25]),
     ]
 
+    /// Runs `body(isa name, its table, shape, rows, seed)` for every vector ISA, shape and row
+    /// count (and `extraRows`), with denormals flushed; the seed is `seedBase · shape index +
+    /// rows`, so each case draws its own problem.
+    static func forEachCase(
+        seedBase: Int, extraRows: [Int] = [],
+        _ body: (String, UnsafePointer<sn_kernels>, (nIn: Int, nOut: Int), Int, UInt64) -> Void
+    ) {
+        flushingDenormals {
+            for (name, k) in vectorISAs {
+                for (i, shape) in shapes.enumerated() {
+                    for rows in shape.rows + extraRows {
+                        body(name, k, (shape.nIn, shape.nOut), rows, UInt64(seedBase * i + rows))
+                    }
+                }
+            }
+        }
+    }
+
     /// forward over all units and a sub-range starting at a panel boundary, every activation,
     /// ld > width: equal bits, sentinels outside the range untouched.
     @Test func forwardMatchesScalar() {
         #expect(!vectorISAs.isEmpty, "no vector ISA on this machine: nothing compared")
-        flushingDenormals {
-            for (name, k) in vectorISAs {
-                for (i, shape) in Self.shapes.enumerated() {
-                    for rows in shape.rows {
-                        for act in activations {
-                            let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: act, seed: UInt64(100 * i + rows))
-                            var ranges = [(0, shape.nOut)]
-                            if shape.nOut > 16 { ranges.append((16, shape.nOut - 1)) }
-                            if shape.nOut > 33 { ranges.append((32, 33)) }
-                            for (j0, j1) in ranges {
-                                let a = p.forward(k, j0: j0, j1: j1, act: act)
-                                let b = p.forward(scalarTable, j0: j0, j1: j1, act: act)
-                                let same2 = sameBits(a, b)
-                                #expect(
-                                    same2,
-                                    "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
-                            }
-                        }
-                    }
+        Self.forEachCase(seedBase: 100) { name, k, shape, rows, seed in
+            for act in activations {
+                let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: act, seed: seed)
+                var ranges = [(0, shape.nOut)]
+                if shape.nOut > 16 { ranges.append((16, shape.nOut - 1)) }
+                if shape.nOut > 33 { ranges.append((32, 33)) }
+                for (j0, j1) in ranges {
+                    let a = p.forward(k, j0: j0, j1: j1, act: act), b = p.forward(scalarTable, j0: j0, j1: j1, act: act)
+                    let same = sameBits(a, b)
+                    #expect(same, "\(name) forward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) j \(j0)..<\(j1): \(firstDifference(a, b))")
                 }
             }
         }
@@ -47,22 +56,13 @@ import Testing
 
     /// backward over all inputs and a sub-range not aligned to a vector, every activation.
     @Test func backwardMatchesScalar() {
-        flushingDenormals {
-            for (name, k) in vectorISAs {
-                for (i, shape) in Self.shapes.enumerated() {
-                    for rows in shape.rows {
-                        for act in activations {
-                            let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: act, seed: UInt64(200 * i + rows))
-                            for (k0, k1) in [(0, shape.nIn), (shape.nIn / 3, shape.nIn - shape.nIn / 5)] {
-                                let a = p.backward(k, k0: k0, k1: k1, act: act)
-                                let b = p.backward(scalarTable, k0: k0, k1: k1, act: act)
-                                let same3 = sameBits(a, b)
-                                #expect(
-                                    same3,
-                                    "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
-                            }
-                        }
-                    }
+        Self.forEachCase(seedBase: 200) { name, k, shape, rows, seed in
+            for act in activations {
+                let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: act, seed: seed)
+                for (k0, k1) in [(0, shape.nIn), (shape.nIn / 3, shape.nIn - shape.nIn / 5)] {
+                    let a = p.backward(k, k0: k0, k1: k1, act: act), b = p.backward(scalarTable, k0: k0, k1: k1, act: act)
+                    let same = sameBits(a, b)
+                    #expect(same, "\(name) backward \(shape.nIn)>\(shape.nOut) rows \(rows) act \(act) k \(k0)..<\(k1): \(firstDifference(a, b))")
                 }
             }
         }
@@ -123,23 +123,16 @@ import Testing
 
     /// gradient over all units and a sub-range; rows = 0 writes zeros.
     @Test func gradientMatchesScalar() {
-        flushingDenormals {
-            for (name, k) in vectorISAs {
-                for (i, shape) in Self.shapes.enumerated() {
-                    for rows in shape.rows + [0] {
-                        let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: 0, seed: UInt64(300 * i + rows))
-                        for (j0, j1) in [(0, shape.nOut), (shape.nOut / 2, shape.nOut)] {
-                            let a = p.gradient(k, j0: j0, j1: j1), b = p.gradient(scalarTable, j0: j0, j1: j1)
-                            let same4 = sameBits(a.w, b.w)
-                            #expect(same4, "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
-                            let same5 = sameBits(a.b, b.b)
-                            #expect(same5, "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
-                            if rows == 0 {
-                                let units = (j0 * shape.nIn)..<(j1 * shape.nIn)
-                                #expect(a.w[units].allSatisfy { $0 == 0 } && a.b[j0..<j1].allSatisfy { $0 == 0 }, "\(name) rows 0 must write zeros")
-                            }
-                        }
-                    }
+        Self.forEachCase(seedBase: 300, extraRows: [0]) { name, k, shape, rows, seed in
+            let p = Problem(rows: rows, nIn: shape.nIn, nOut: shape.nOut, act: 0, seed: seed)
+            for (j0, j1) in [(0, shape.nOut), (shape.nOut / 2, shape.nOut)] {
+                let a = p.gradient(k, j0: j0, j1: j1), b = p.gradient(scalarTable, j0: j0, j1: j1)
+                let sameW = sameBits(a.w, b.w), sameB = sameBits(a.b, b.b)
+                #expect(sameW, "\(name) nablaW \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.w, b.w))")
+                #expect(sameB, "\(name) nablaB \(shape.nIn)>\(shape.nOut) rows \(rows): \(firstDifference(a.b, b.b))")
+                if rows == 0 {
+                    let units = (j0 * shape.nIn)..<(j1 * shape.nIn)
+                    #expect(a.w[units].allSatisfy { $0 == 0 } && a.b[j0..<j1].allSatisfy { $0 == 0 }, "\(name) rows 0 must write zeros")
                 }
             }
         }
@@ -164,14 +157,14 @@ import Testing
             }
             #expect(ok, "pack layout \(nIn)>\(nOut)")
             for (name, k) in vectorISAs {
-                let same6 = sameBits(p.packed(k), packed)
-                #expect(same6, "\(name) pack \(nIn)>\(nOut)")
+                let samePanels = sameBits(p.packed(k), packed)
+                #expect(samePanels, "\(name) pack \(nIn)>\(nOut)")
                 if nOut > 16 {
                     var part = [Float](repeating: 7, count: packed.count)
                     k.pointee.pack(nIn, nOut, 16, nOut, p.weights, &part)
-                    let same7 = sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7
+                    let sameTail = sameBits(Array(part[(nIn * 16)...]), Array(packed[(nIn * 16)...])) && part[0] == 7
                     #expect(
-                        same7,
+                        sameTail,
                         "\(name) pack of panels 1... only")
                 }
             }
@@ -206,9 +199,9 @@ import Testing
                                 return (p, v)
                             }
                             let a = run(k), b = run(scalarTable)
-                            let same1 = sameBits(a.0, b.0) && sameBits(a.1, b.1)
+                            let same = sameBits(a.0, b.0) && sameBits(a.1, b.1)
                             #expect(
-                                same1,
+                                same,
                                 "\(name) update rule \(ri) grads \(nGrads) offset \(offset) count \(count): \(firstDifference(a.0, b.0))")
                         }
                     }

@@ -151,8 +151,8 @@ import Testing
                 var p = p0, v = [Float](repeating: 0, count: n)
                 var r = sn_update(rate: rate, decay: decay, l2: 0, l1: 0, mu: 0, nesterov: 0)
                 withPointers(grads) { k.pointee.update(n, &p, &v, $0, nGrads, 0, &r) }
-                let same1 = sameBits(p, expected)
-                #expect(same1, "\(name) grads \(nGrads): \(firstDifference(p, expected))")
+                let same = sameBits(p, expected)
+                #expect(same, "\(name) grads \(nGrads): \(firstDifference(p, expected))")
             }
         }
     }
