@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A guard against libhdf5 1.10 reading a superblock's driver information block of whatever
 /// size the file declares: the block's 4-byte size field is trusted, and the sec2 driver
 /// zero-fills a buffer of that size past the end of the file (a 1.7 GB memset for a 14 KB file,
@@ -19,18 +13,13 @@ enum SuperblockCheck {
 
     /// Throws `.library` naming the driver information block when it does not fit the file.
     static func validate(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return }  // the open that follows reports it
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return }
-        let fileSize = Int(st.st_size)
-        func read(_ count: Int, at offset: Int) -> [UInt8]? {
-            guard offset >= 0, count <= fileSize - offset else { return nil }
-            var bytes = [UInt8](repeating: 0, count: count)
-            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
-            return got == count ? bytes : nil
-        }
+        // A file that cannot be opened is reported by the libhdf5 open that follows.
+        try FileBytes.withFile(path: path) { file in try check(file, path: path) }
+    }
+
+    private static func check(_ file: FileBytes, path: String) throws {
+        let fileSize = Int(file.size)
+        func read(_ count: Int, at offset: Int) -> [UInt8]? { offset >= 0 ? file.read(count, at: UInt64(offset)) : nil }
         var start = 0
         while start + 8 <= fileSize {
             if let head = read(8, at: start), head == signature { break }

@@ -1,11 +1,5 @@
 import CHDF5
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reads variable-length string attributes (h5py's `str` attributes) without libhdf5's
 /// variable-length conversion.
 ///
@@ -61,9 +55,9 @@ enum VariableLengthString {
         guard H5Aread(aid, memoryType.id, &raw) >= 0 else {
             throw HDF5Error.fromStack(file: file, object: object, "cannot read attribute '\(name)'")
         }
-        let length = GlobalHeap.littleEndian(raw[0..<4])
-        let address = GlobalHeap.littleEndian(raw[4..<(4 + addressSize)])
-        let index = GlobalHeap.littleEndian(raw[(4 + addressSize)..<idSize])
+        let length = FileBytes.littleEndian(raw[0..<4])
+        let address = FileBytes.littleEndian(raw[4..<(4 + addressSize)])
+        let index = FileBytes.littleEndian(raw[(4 + addressSize)..<idSize])
         if length == 0 { return "" }
 
         // In a writable file the collection may still be only in libhdf5's cache.
@@ -87,20 +81,7 @@ enum VariableLengthString {
 
 /// Reading one object out of a global heap collection ("GCOL"), checking every size it uses.
 enum GlobalHeap {
-    static func littleEndian(_ b: ArraySlice<UInt8>) -> UInt64 {
-        var v: UInt64 = 0
-        for (k, byte) in b.enumerated() { v |= UInt64(byte) << (8 * UInt64(k)) }
-        return v
-    }
-
     static func align8(_ n: Int) -> Int { (n + 7) / 8 * 8 }
-
-    private static func readBytes(_ fd: Int32, _ count: Int, at offset: UInt64) -> [UInt8]? {
-        guard offset <= UInt64(Int64.max) else { return nil }
-        var bytes = [UInt8](repeating: 0, count: count)
-        let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
-        return got == count ? bytes : nil
-    }
 
     /// The first `length` bytes of object `index` of the collection at byte `collection` of `fd`.
     /// Throws `corrupt(why)` unless the collection lies in the file, its objects up to `index`
@@ -109,21 +90,20 @@ enum GlobalHeap {
         fd: Int32, collection: UInt64, index: UInt64, length: UInt64, lengthSize: Int,
         corrupt: (String) -> HDF5Error
     ) throws -> [UInt8] {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw corrupt("cannot stat the file") }
-        let fileSize = UInt64(max(0, st.st_size))
+        guard let file = FileBytes(descriptor: fd) else { throw corrupt("cannot stat the file") }
+        let fileSize = file.size
         let headerSize = align8(8 + lengthSize)
         let objectHeaderSize = align8(8 + lengthSize)
         guard index > 0, index <= 0xFFFF else { throw corrupt("its heap object index \(index) is invalid") }
         guard collection < fileSize, fileSize - collection >= UInt64(headerSize),
-            let header = readBytes(fd, headerSize, at: collection)
+            let header = file.read(headerSize, at: collection)
         else {
             throw corrupt("its global heap collection at byte \(collection) is outside the file (\(fileSize) bytes)")
         }
         guard header[0..<4].elementsEqual("GCOL".utf8), header[4] == 1 else {
             throw corrupt("no global heap collection at byte \(collection)")
         }
-        let declared = littleEndian(header[8..<(8 + lengthSize)])
+        let declared = FileBytes.littleEndian(header[8..<(8 + lengthSize)])
         guard declared >= UInt64(headerSize), declared <= fileSize - collection else {
             throw corrupt(
                 "the global heap collection at byte \(collection) declares \(declared) bytes; the file has \(fileSize - collection) from there")
@@ -136,11 +116,11 @@ enum GlobalHeap {
             guard visited <= VariableLengthString.maximumObjects else {
                 throw corrupt("the global heap collection at byte \(collection) has more than \(VariableLengthString.maximumObjects) objects")
             }
-            guard let h = readBytes(fd, objectHeaderSize, at: collection + UInt64(p)) else {
+            guard let h = file.read(objectHeaderSize, at: collection + UInt64(p)) else {
                 throw corrupt("cannot read the global heap collection at byte \(collection)")
             }
-            let found = littleEndian(h[0..<2])
-            let objectSize = littleEndian(h[8..<(8 + lengthSize)])
+            let found = FileBytes.littleEndian(h[0..<2])
+            let objectSize = FileBytes.littleEndian(h[8..<(8 + lengthSize)])
             guard objectSize <= UInt64(size) else {
                 throw corrupt("heap object \(found) claims \(objectSize) bytes in a \(size)-byte collection")
             }
@@ -152,7 +132,7 @@ enum GlobalHeap {
                 guard length <= objectSize else {
                     throw corrupt("the string claims \(length) bytes; its heap object holds \(objectSize)")
                 }
-                guard let data = readBytes(fd, Int(length), at: collection + UInt64(p + objectHeaderSize)) else {
+                guard let data = file.read(Int(length), at: collection + UInt64(p + objectHeaderSize)) else {
                     throw corrupt("cannot read heap object \(index)")
                 }
                 return data
