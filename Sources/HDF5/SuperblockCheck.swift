@@ -36,9 +36,7 @@ enum SuperblockCheck {
         func address(_ k: Int) -> UInt64? {
             let bytes = addresses[(k * width)..<((k + 1) * width)]
             if bytes.allSatisfy({ $0 == 0xFF }) { return nil }  // the undefined address
-            var v: UInt64 = 0
-            for (i, b) in bytes.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
-            return v
+            return FileBytes.littleEndian(bytes)
         }
         // Base address, free-space info, end of file, driver information block.
         guard let driverInfo = address(3) else { return }
@@ -48,7 +46,7 @@ enum SuperblockCheck {
             return HDF5Error(.library, file: path, object: "/", message: message + "; libhdf5 would allocate what it declares")
         }
         guard !overflow, at <= UInt64(fileSize), let header = read(16, at: Int(at)) else { throw refuse("(at byte \(driverInfo)) lies outside") }
-        let declared = UInt64(header[4]) | UInt64(header[5]) << 8 | UInt64(header[6]) << 16 | UInt64(header[7]) << 24
+        let declared = FileBytes.littleEndian(header[4..<8])
         guard declared <= UInt64(fileSize) - at - 16 else { throw refuse("(\(declared) bytes at byte \(at)) runs past the end of") }
     }
 }
