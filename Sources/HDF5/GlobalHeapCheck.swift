@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A guard against two libhdf5 1.10 bugs in global heap collections (the "GCOL" blocks that
 /// hold variable-length strings), found by fuzzing ShardNet's readers:
 ///
@@ -16,27 +22,43 @@ enum GlobalHeapCheck {
     static let objectHeader = 16
     /// Bytes of a collection header: "GCOL", version, 3 reserved, size (8).
     static let collectionHeader = 16
+    /// Bytes the scan reads at a time (4 MiB; each read also takes the next block's first
+    /// three bytes, so a signature across two blocks is found).
+    static let readBlock = 1 << 22
 
     /// Throws `.library` with a description of the first corrupt collection.
     static func validate(path: String) throws {
         // A file that cannot be opened is reported by the libhdf5 open that follows.
         try FileBytes.withFile(path: path) { file in
-            let block = 1 << 22
+            let block = readBlock
             var buffer = [UInt8](repeating: 0, count: block + 3)
             var offset = 0
             while UInt64(offset) < file.size {
                 let want = Int(min(UInt64(block + 3), file.size - UInt64(offset)))
                 let got = file.read(into: &buffer, count: want, at: UInt64(offset))
                 guard got > 0 else { return }
-                var i = 0
-                while i + 4 <= got {
-                    if buffer[i] == 0x47, buffer[i + 1] == 0x43, buffer[i + 2] == 0x4F, buffer[i + 3] == 0x4C {
-                        try checkCollection(file, at: offset + i, path: path)
-                    }
-                    i += 1
-                }
+                for start in signatures(in: buffer, count: got) { try checkCollection(file, at: offset + start, path: path) }
                 offset += block
             }
+        }
+    }
+
+    /// Where "GCOL" starts in the first `count` bytes of `buffer`, each found with `memchr` for
+    /// its "G" (libc's vectorised byte search) and three byte compares: the scan reads every
+    /// byte of the file before each open, and a byte-at-a-time loop spent ~120 ms on each of
+    /// the two opens of a 31 MB Fashion-MNIST file.
+    private static func signatures(in buffer: [UInt8], count: Int) -> [Int] {
+        buffer.withUnsafeBytes { raw -> [Int] in
+            guard count >= 4, let base = raw.baseAddress else { return [] }
+            var found: [Int] = []
+            var i = 0
+            // Candidates are the starts 0 ... count - 4: count - 3 - i bytes from i.
+            while i <= count - 4, let hit = memchr(base + i, 0x47, count - 3 - i) {
+                let j = base.distance(to: UnsafeRawPointer(hit))
+                if raw[j + 1] == 0x43, raw[j + 2] == 0x4F, raw[j + 3] == 0x4C { found.append(j) }
+                i = j + 1
+            }
+            return found
         }
     }
 
