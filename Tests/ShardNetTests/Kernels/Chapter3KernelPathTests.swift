@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// Chapter 3 on every kernel path: the new activations, the softmax, momentum, L1 and dropout

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import ShardNetTestSupport
 import Testing
 
 @testable import ShardNet

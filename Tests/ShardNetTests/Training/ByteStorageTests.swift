@@ -1,4 +1,5 @@
 import Foundation
+import ShardNetTestSupport
 import Testing
 
 @testable import ShardNet

@@ -1,3 +1,4 @@
+import ShardNetTestSupport
 import Testing
 
 @testable import ShardNet

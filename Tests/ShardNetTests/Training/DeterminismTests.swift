@@ -1,4 +1,5 @@
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// Shards are the arithmetic, threads are the execution: with the same seed and shard count

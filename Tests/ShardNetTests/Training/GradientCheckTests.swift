@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// Backprop's gradient must equal the derivative of the cost, measured by central finite

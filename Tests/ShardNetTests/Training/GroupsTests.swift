@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// `TrainingOptions.groups` (R): the batch cut into R × S shards, each group's S shards summed

@@ -1,4 +1,5 @@
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// The trainer learns, evaluates consistently, and guards against divergence.

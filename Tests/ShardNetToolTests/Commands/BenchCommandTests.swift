@@ -1,6 +1,7 @@
 import Foundation
 import ShardNet
 import ShardNetBench
+import ShardNetTestSupport
 import Testing
 
 /// `shardnet bench --step-cost` measures what it is asked: the network, batch size, thread

@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// `shardnet train`'s chapter-3 flags: every contradictory or invalid combination is refused

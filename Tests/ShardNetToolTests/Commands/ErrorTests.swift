@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// Every bad flag, file or value: a non-zero exit, one clear error line naming the problem,

@@ -1,4 +1,5 @@
 import Foundation
+import ShardNetTestSupport
 import Testing
 
 /// `shardnet info --system` (issue #9): the machine as the arithmetic sees it, one fact a line.

@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// `train --stream`, `--shuffle-window`, `--memory-budget` end to end: a streamed run writes

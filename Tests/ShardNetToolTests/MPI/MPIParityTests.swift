@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// `shardnet-mpi train` takes every option of `shardnet train` (one declaration, one driver):

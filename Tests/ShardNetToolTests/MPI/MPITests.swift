@@ -1,5 +1,6 @@
 import Foundation
 import ShardNet
+import ShardNetTestSupport
 import Testing
 
 /// `mpirun -np R shardnet-mpi train --shards S` against `shardnet train --groups R --shards S`:
