@@ -14,14 +14,20 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.regressions.path).filter { $0.contains("global-heap") }
         #expect(files.count >= 3)
         for name in files {
-            let path = Self.regressions.appendingPathComponent(name).path
-            do {
-                _ = try File(path, mode: .read)
-                Issue.record("\(name) opened")
-            } catch let error as HDF5Error {
-                #expect(error.file == path)
-                #expect(error.message.contains("global heap"), "\(error)")
-            }
+            expectRefused(Self.regressions.appendingPathComponent(name).path, saying: "global heap")
+        }
+    }
+
+    /// Opening `path` for reading throws an HDF5Error that names the file and says `message`.
+    private func expectRefused(_ path: String, saying message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try File(path, mode: .read)
+            Issue.record("\(path) opened", sourceLocation: sourceLocation)
+        } catch let error as HDF5Error {
+            #expect(error.file == path, sourceLocation: sourceLocation)
+            #expect(error.message.contains(message), "\(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("\(path): \(error) is not an HDF5Error", sourceLocation: sourceLocation)
         }
     }
 
@@ -49,13 +55,7 @@ import Testing
         collection.replaceSubrange(24..<32, with: [0xA0, 0x86, 0x01, 0, 0, 0, 0, 0])
         bytes += collection
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        do {
-            _ = try File(path, mode: .read)
-            Issue.record("a file with a corrupt collection at byte \(start) opened")
-        } catch let error as HDF5Error {
-            #expect(error.file == path)
-            #expect(error.message.contains("corrupt global heap collection at byte \(start)"), "\(error)")
-        }
+        expectRefused(path, saying: "corrupt global heap collection at byte \(start)")
     }
 
     @Test func validVariableLengthStringsStillRead() throws {
