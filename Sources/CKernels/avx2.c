@@ -128,5 +128,34 @@ SN_T static void unpack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdif
 }
 #define SN_UNPACK_FN unpack_avx2
 
+/// For each 8-bit mask, the lanes it keeps in ascending order (then zeros): the permutation that
+/// moves the kept lanes of 8 to the front. Filled once at load.
+static uint8_t sn_kept_lanes[256][8];
+
+__attribute__((constructor)) static void sn_fill_kept_lanes(void) {
+    for (int m = 0; m < 256; m++)
+        for (int i = 0, c = 0; i < 8; i++)
+            if ((m >> i) & 1) sn_kept_lanes[m][c++] = (uint8_t)i;
+}
+
+// The nonzero columns 8 at a time: the rows' bits OR'ed (sign masked off, so ±0 count as 0),
+// the kept column indices moved to the front by sn_kept_lanes and stored whole — the 8-lane
+// store stays inside cols, since count <= k and k + 8 <= n.
+SN_T static ptrdiff_t nonzero_columns_avx2(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols) {
+    const __m256i magnitude = _mm256_set1_epi32(0x7FFFFFFF), zero = _mm256_setzero_si256();
+    ptrdiff_t count = 0, k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256i bits = zero;
+        for (ptrdiff_t r = 0; r < rows; r++) bits = _mm256_or_si256(bits, _mm256_loadu_si256((const __m256i *)(in + r * ld + k)));
+        const __m256i isZero = _mm256_cmpeq_epi32(_mm256_and_si256(bits, magnitude), zero);
+        const int keep = ~_mm256_movemask_ps(_mm256_castsi256_ps(isZero)) & 0xFF;
+        const __m256i lanes = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)sn_kept_lanes[keep]));
+        _mm256_storeu_si256((__m256i *)(cols + count), _mm256_add_epi32(lanes, _mm256_set1_epi32((int)k)));
+        count += __builtin_popcount((unsigned)keep);
+    }
+    return sn_nonzero_columns_from(rows, n, k, count, in, ld, cols);
+}
+#define SN_NONZERO_FN nonzero_columns_avx2
+
 #include "simd_impl.h"
 #endif

@@ -161,5 +161,24 @@ SN_T static void unpack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrd
 }
 #define SN_UNPACK_FN unpack_avx512
 
+// The nonzero columns 16 at a time: the rows' bits OR'ed (sign masked off, so ±0 count as 0),
+// the kept column indices compressed in a register and stored whole — the 16-lane store stays
+// inside cols, since count <= k and k + 16 <= n.
+SN_T static ptrdiff_t nonzero_columns_avx512(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols) {
+    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF), sixteen = _mm512_set1_epi32(16);
+    __m512i index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    ptrdiff_t count = 0, k = 0;
+    for (; k + 16 <= n; k += 16) {
+        __m512i bits = _mm512_setzero_si512();
+        for (ptrdiff_t r = 0; r < rows; r++) bits = _mm512_or_si512(bits, _mm512_loadu_si512((const void *)(in + r * ld + k)));
+        const __mmask16 keep = _mm512_test_epi32_mask(bits, magnitude);
+        _mm512_storeu_si512((void *)(cols + count), _mm512_maskz_compress_epi32(keep, index));
+        count += __builtin_popcount((unsigned)keep);
+        index = _mm512_add_epi32(index, sixteen);
+    }
+    return sn_nonzero_columns_from(rows, n, k, count, in, ld, cols);
+}
+#define SN_NONZERO_FN nonzero_columns_avx512
+
 #include "simd_impl.h"
 #endif

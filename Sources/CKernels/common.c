@@ -122,6 +122,33 @@ ptrdiff_t sn_packed_size(ptrdiff_t nIn, ptrdiff_t nOut) {
     return (nOut + SN_PANEL - 1) / SN_PANEL * nIn * SN_PANEL;
 }
 
+ptrdiff_t sn_nonzero_columns_from(ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t count, const float *in, ptrdiff_t ld,
+                                  int32_t *cols) {
+    // cols[k0 ..< n] first collects each column's bits OR'ed over the rows, the sign bit masked
+    // off (±0 give 0; any other value, NaN included, does not) — integer passes along the rows,
+    // which compilers vectorise — then is compacted onto cols[count ...] without a branch per
+    // column (count <= k0, so the write position never passes the read position).
+    uint32_t *flag = (uint32_t *)cols;
+    for (ptrdiff_t k = k0; k < n; k++) flag[k] = 0;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        uint32_t x;
+        for (ptrdiff_t k = k0; k < n; k++) {
+            memcpy(&x, in + r * ld + k, sizeof x);
+            flag[k] |= x & 0x7FFFFFFFu;
+        }
+    }
+    for (ptrdiff_t k = k0; k < n; k++) {
+        const int keep = flag[k] != 0;
+        cols[count] = (int32_t)k;
+        count += keep;
+    }
+    return count;
+}
+
+ptrdiff_t sn_nonzero_columns_scalar(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols) {
+    return sn_nonzero_columns_from(rows, n, 0, 0, in, ld, cols);
+}
+
 void sn_prefetch_rows(const void *base, const int32_t *order, ptrdiff_t rows, ptrdiff_t rowBytes) {
     if (rowBytes <= 0) return;
     const uintptr_t b = (uintptr_t)base;

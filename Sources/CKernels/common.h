@@ -71,6 +71,12 @@ static inline void sn_update_one(float *param, float *velocity, ptrdiff_t i, flo
 
 void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
 void sn_unpack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W);
+/// The portable nonzero_columns (every table without a vector one).
+ptrdiff_t sn_nonzero_columns_scalar(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols);
+/// nonzero_columns' columns k0 ..< n, appended to the count (<= k0) already listed in cols:
+/// the remainder of a vector lister, or the whole list from k0 = count = 0.
+ptrdiff_t sn_nonzero_columns_from(ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t count, const float *in, ptrdiff_t ld,
+                                  int32_t *cols);
 
 extern const sn_kernels sn_kernels_scalar;
 #if defined(__x86_64__)

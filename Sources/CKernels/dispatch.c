@@ -54,12 +54,19 @@ const sn_kernels *sn_kernels_for(int isa) {
     }
 }
 
-// The pixel scaler of the best ISA, chosen once when the library loads (every table computes the
-// same bits, so the choice is only speed).
+// The pixel scaler and the column lister of the best ISA, chosen once when the library loads
+// (every table computes the same bits and lists, so the choice is only speed).
 static void (*sn_scale_bytes_best)(const uint8_t *, ptrdiff_t, float *);
+static ptrdiff_t (*sn_nonzero_columns_best)(ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, int32_t *);
 
-__attribute__((constructor)) static void sn_choose_scale_bytes(void) {
-    sn_scale_bytes_best = sn_kernels_for(sn_isa_best())->scale_bytes;
+__attribute__((constructor)) static void sn_choose_best_helpers(void) {
+    const sn_kernels *best = sn_kernels_for(sn_isa_best());
+    sn_scale_bytes_best = best->scale_bytes;
+    sn_nonzero_columns_best = best->nonzero_columns;
 }
 
 void sn_scale_bytes(const uint8_t *src, ptrdiff_t n, float *dst) { sn_scale_bytes_best(src, n, dst); }
+
+ptrdiff_t sn_nonzero_columns(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols) {
+    return sn_nonzero_columns_best(rows, n, in, ld, cols);
+}

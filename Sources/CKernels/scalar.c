@@ -3,19 +3,35 @@
 #include "common.h"
 #include <math.h>
 
-static void forward_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
-                           const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
-                           float *out, ptrdiff_t ldOut, int act) {
+/// cols: the inputs each chain runs over (forward_cols), or NULL for all of them.
+static void forward_impl_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                                float *out, ptrdiff_t ldOut, int act, const int32_t *cols, ptrdiff_t nK) {
     for (ptrdiff_t r = 0; r < rows; r++) {
         const float *x = in + r * ldIn;
         for (ptrdiff_t j = j0; j < j1; j++) {
             const float *w = packed + (j / SN_PANEL) * nIn * SN_PANEL + (j % SN_PANEL);
             float acc = 0.0f;
-            for (ptrdiff_t k = 0; k < nIn; k++) acc = fmaf(x[k], w[k * SN_PANEL], acc);
+            for (ptrdiff_t i = 0; i < nK; i++) {
+                const ptrdiff_t k = cols ? cols[i] : i;
+                acc = fmaf(x[k], w[k * SN_PANEL], acc);
+            }
             float z = acc + bias[j];
             out[r * ldOut + j] = sn_activate(z, act);
         }
     }
+}
+
+static void forward_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                           const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                           float *out, ptrdiff_t ldOut, int act) {
+    forward_impl_scalar(rows, nIn, j0, j1, in, ldIn, packed, bias, out, ldOut, act, NULL, nIn);
+}
+
+static void forward_cols_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                                float *out, ptrdiff_t ldOut, int act, const int32_t *cols, ptrdiff_t nCols) {
+    forward_impl_scalar(rows, nIn, j0, j1, in, ldIn, packed, bias, out, ldOut, act, cols, nCols);
 }
 
 static void backward_scalar(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t k0, ptrdiff_t k1,
@@ -82,12 +98,15 @@ void sn_pack_scalar(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, c
     }
 }
 
-static void sgd_packed_scalar(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
-                              const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
-                              float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
+/// cols: the inputs whose weights are updated (sgd_packed_cols), or NULL for all of them.
+static void sgd_packed_impl_scalar(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                                   const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                   float *packed, float *bias, const sn_update *wu, const sn_update *bu,
+                                   const int32_t *cols, ptrdiff_t nK) {
     for (ptrdiff_t j = j0; j < j1; j++) {
         float *w = packed + (j / SN_PANEL) * nIn * SN_PANEL + j % SN_PANEL;
-        for (ptrdiff_t k = 0; k < nIn; k++) {
+        for (ptrdiff_t i = 0; i < nK; i++) {
+            const ptrdiff_t k = cols ? cols[i] : i;
             float g = 0.0f;
             int first = 1;
             for (ptrdiff_t s = 0; s < shards; s++) {
@@ -112,11 +131,28 @@ static void sgd_packed_scalar(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const p
     }
 }
 
+static void sgd_packed_scalar(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                              const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                              float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
+    sgd_packed_impl_scalar(nIn, j0, j1, bounds, shards, delta, ldDelta, in, ldIn, packed, bias, wu, bu, NULL, nIn);
+}
+
+static void sgd_packed_cols_scalar(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                                   const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                   float *packed, float *bias, const sn_update *wu, const sn_update *bu,
+                                   const int32_t *cols, ptrdiff_t nCols) {
+    // A skipped input's weights still change under decay or L1: then every input is updated.
+    const int plain = wu->decay == 1.0f && wu->l1 == 0.0f;
+    sgd_packed_impl_scalar(nIn, j0, j1, bounds, shards, delta, ldDelta, in, ldIn, packed, bias, wu, bu,
+                           plain ? cols : NULL, plain ? nCols : nIn);
+}
+
 static void scale_bytes_scalar(const uint8_t *src, ptrdiff_t n, float *dst) {
     for (ptrdiff_t i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f;
 }
 
 const sn_kernels sn_kernels_scalar = {
     "scalar", SN_ISA_SCALAR, forward_scalar, backward_scalar, gradient_scalar, gradient_add_scalar, update_scalar,
-    scale_bytes_scalar, sgd_packed_scalar, sn_pack_scalar, sn_unpack_scalar,
+    scale_bytes_scalar, sgd_packed_scalar, sn_pack_scalar, sn_unpack_scalar, forward_cols_scalar, sgd_packed_cols_scalar,
+    sn_nonzero_columns_scalar,
 };

@@ -152,7 +152,9 @@ SN_AI V SN_NAME(vderiv)(V a, int act) {
 #define FWD_RBMAX (FWD_RBMAX12 > FWD_RB ? FWD_RBMAX12 : FWD_RB)
 
 /// nr rows x np panels starting at panel pointer pk; jn = valid units from the first panel's start.
-SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
+/// indexed: the chains run over the inputs cols[0 ..< nK] (forward_cols), else over all nK = nIn.
+SN_AI void SN_NAME(fwd_block)(const int nr, const int np, const int indexed, ptrdiff_t nIn, ptrdiff_t nK,
+                              const int32_t *cols, const float *in, ptrdiff_t ldIn,
                               const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
                               ptrdiff_t jn, int act) {
     V acc[FWD_RBMAX][FWD_PB][NV];
@@ -160,7 +162,8 @@ SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const f
         for (int p = 0; p < np; p++)
             for (int v = 0; v < NV; v++) acc[r][p][v] = VZERO();
     const ptrdiff_t ps = nIn * SN_PANEL;
-    for (ptrdiff_t k = 0; k < nIn; k++) {
+    for (ptrdiff_t i = 0; i < nK; i++) {
+        const ptrdiff_t k = indexed ? cols[i] : i;
         V w[FWD_PB][NV];
         for (int p = 0; p < np; p++)
             for (int v = 0; v < NV; v++) w[p][v] = VLD(pk + p * ps + k * SN_PANEL + v * W);
@@ -185,11 +188,12 @@ SN_AI void SN_NAME(fwd_block)(const int nr, const int np, ptrdiff_t nIn, const f
         }
 }
 
-SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const float *in, ptrdiff_t ldIn,
+SN_AI void SN_NAME(fwd_rows)(const int np, const int indexed, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nK,
+                             const int32_t *cols, const float *in, ptrdiff_t ldIn,
                              const float *pk, const float *bias, float *out, ptrdiff_t ldOut,
                              ptrdiff_t jn, int act) {
 #define SN_FWD_NP(nr, npc) \
-    SN_NAME(fwd_block)(nr, npc, nIn, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act)
+    SN_NAME(fwd_block)(nr, npc, indexed, nIn, nK, cols, in + r * ldIn, ldIn, pk, bias, out + r * ldOut, ldOut, jn, act)
 #define SN_FWD(nr) SN_FWD_NP(nr, np)
     ptrdiff_t r = 0;
     if (FWD_RB1 != FWD_RB && np == 1) {
@@ -204,9 +208,9 @@ SN_AI void SN_NAME(fwd_rows)(const int np, ptrdiff_t rows, ptrdiff_t nIn, const 
 #undef SN_FWD_NP
 }
 
-SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
-                                  const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
-                                  float *out, ptrdiff_t ldOut, int act) {
+SN_AI void SN_NAME(forward_impl)(const int indexed, ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t nK, const int32_t *cols,
+                                  ptrdiff_t j0, ptrdiff_t j1, const float *in, ptrdiff_t ldIn, const float *packed,
+                                  const float *bias, float *out, ptrdiff_t ldOut, int act) {
     // Cache blocking: chunks of SN_ROW_CHUNK rows (the chunk of inputs stays in L2), and
     // within a chunk panel groups outer, so a group's packed weights (FWD_PB * nIn * 64 bytes)
     // stay in L1/L2 while every row block of the chunk streams past them.
@@ -224,14 +228,27 @@ SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, p
             np = left < FWD_PB ? left : FWD_PB;
             if (FWD_PB == 3 && left == 4) np = 2;
             if (np == 1)
-                SN_NAME(fwd_rows)(1, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut, jn < SN_PANEL ? jn : SN_PANEL, act);
+                SN_NAME(fwd_rows)(1, indexed, nr, nIn, nK, cols, x, ldIn, pk, bias + j, y + j, ldOut, jn < SN_PANEL ? jn : SN_PANEL, act);
             else if (FWD_PB > 2 && np == 2)
-                SN_NAME(fwd_rows)(2, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut, jn < 2 * SN_PANEL ? jn : 2 * SN_PANEL, act);
+                SN_NAME(fwd_rows)(2, indexed, nr, nIn, nK, cols, x, ldIn, pk, bias + j, y + j, ldOut,
+                                  jn < 2 * SN_PANEL ? jn : 2 * SN_PANEL, act);
             else
-                SN_NAME(fwd_rows)(FWD_PB, nr, nIn, x, ldIn, pk, bias + j, y + j, ldOut,
+                SN_NAME(fwd_rows)(FWD_PB, indexed, nr, nIn, nK, cols, x, ldIn, pk, bias + j, y + j, ldOut,
                                   jn < FWD_PB * SN_PANEL ? jn : FWD_PB * SN_PANEL, act);
         }
     }
+}
+
+SN_T static void SN_NAME(forward)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                  const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                                  float *out, ptrdiff_t ldOut, int act) {
+    SN_NAME(forward_impl)(0, rows, nIn, nIn, NULL, j0, j1, in, ldIn, packed, bias, out, ldOut, act);
+}
+
+SN_T static void SN_NAME(forward_cols)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                                       const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                                       float *out, ptrdiff_t ldOut, int act, const int32_t *cols, ptrdiff_t nCols) {
+    SN_NAME(forward_impl)(1, rows, nIn, nCols, cols, j0, j1, in, ldIn, packed, bias, out, ldOut, act);
 }
 
 // MARK: backward
@@ -529,10 +546,12 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 /// fmas. plain: decay 1 and no L1, so p − rate·g without the product 1·p (which is p, bit for
 /// bit). plain, np and nk are constants where inlined. dp[q]: panel q's deltas, (rows, 16), zero
 /// past the range's last unit; pp[q]: panel q.
-SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, ptrdiff_t k, const ptrdiff_t *bounds, ptrdiff_t shards,
-                              const float *const dp[2], const float *in, ptrdiff_t ldIn, float *const pp[2],
-                              const sn_update *u) {
+SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, const int indexed, ptrdiff_t k, const int32_t *cols,
+                              const ptrdiff_t *bounds, ptrdiff_t shards, const float *const dp[2], const float *in,
+                              ptrdiff_t ldIn, float *const pp[2], const sn_update *u) {
     V g[GUP_KB][2 * NV], acc[GUP_KB][2 * NV];
+    // The tile's i-th input: k + i, or cols[k + i] (sgd_packed_cols).
+#define SN_KI(i) (indexed ? (ptrdiff_t)cols[k + (i)] : k + (i))
     for (int i = 0; i < nk; i++)
         for (int v = 0; v < np * NV; v++) g[i][v] = VZERO();  // a batch without rows updates with g = 0, as scalar
     int first = 1;
@@ -546,7 +565,7 @@ SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, ptrdi
             for (int q = 0; q < np; q++)
                 for (int v = 0; v < NV; v++) d[q * NV + v] = VLD(dp[q] + r * SN_PANEL + v * W);
             for (int i = 0; i < nk; i++) {
-                V x = VSET(in[r * ldIn + k + i]);
+                V x = VSET(in[r * ldIn + SN_KI(i)]);
                 for (int v = 0; v < np * NV; v++) acc[i][v] = VFMA(x, d[v], acc[i][v]);
             }
         }
@@ -559,9 +578,10 @@ SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, ptrdi
     for (int i = 0; i < nk; i++)
         for (int q = 0; q < np; q++)
             for (int v = 0; v < NV; v++) {
-                float *e = pp[q] + (k + i) * SN_PANEL + v * W;
+                float *e = pp[q] + SN_KI(i) * SN_PANEL + v * W;
                 VST(e, SN_NAME(vplain)(VLD(e), g[i][q * NV + v], decay, rate, l1, plain, useL1));
             }
+#undef SN_KI
 }
 
 /// sgd_packed's deltas of one panel: dp[r][u] = delta[r][u] for u < jn, 0 after — (rows, 16),
@@ -600,21 +620,25 @@ SN_AI void SN_NAME(bias_update)(const ptrdiff_t *bounds, ptrdiff_t shards, const
     }
 }
 
-/// All nIn inputs of np panels, GUP_KB (one panel) or GUP2_KB (two) inputs per tile.
-SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, ptrdiff_t nIn, const ptrdiff_t *bounds, ptrdiff_t shards,
-                                const float *const dp[2], const float *in, ptrdiff_t ldIn, float *const pp[2],
-                                const sn_update *u) {
+/// The nK inputs of np panels (all nIn, or cols[0 ..< nK] when indexed), GUP_KB (one panel) or
+/// GUP2_KB (two) inputs per tile.
+SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, const int indexed, ptrdiff_t nK, const int32_t *cols,
+                                const ptrdiff_t *bounds, ptrdiff_t shards, const float *const dp[2], const float *in,
+                                ptrdiff_t ldIn, float *const pp[2], const sn_update *u) {
     const int kb = np == 2 ? GUP2_KB : GUP_KB;
     ptrdiff_t k = 0;
-    for (; k + kb <= nIn; k += kb) SN_NAME(sgdp_tile)(plain, np, kb, k, bounds, shards, dp, in, ldIn, pp, u);
-#define SN_SGDP(nk) SN_NAME(sgdp_tile)(plain, np, nk, k, bounds, shards, dp, in, ldIn, pp, u)
-    SN_TAIL(nIn - k, GUP_KB, SN_SGDP);  // kb <= GUP_KB
+    for (; k + kb <= nK; k += kb) SN_NAME(sgdp_tile)(plain, np, kb, indexed, k, cols, bounds, shards, dp, in, ldIn, pp, u);
+#define SN_SGDP(nk) SN_NAME(sgdp_tile)(plain, np, nk, indexed, k, cols, bounds, shards, dp, in, ldIn, pp, u)
+    SN_TAIL(nK - k, GUP_KB, SN_SGDP);  // kb <= GUP_KB
 #undef SN_SGDP
 }
 
-SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
-                                     const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
-                                     float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
+/// indexed: the weights of the inputs cols[0 ..< nK] only (sgd_packed_cols, plain updates), else
+/// of all nK = nIn.
+SN_AI void SN_NAME(sgd_packed_impl)(const int indexed, ptrdiff_t nIn, ptrdiff_t nK, const int32_t *cols, ptrdiff_t j0,
+                                    ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards, const float *delta,
+                                    ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn, float *packed, float *bias,
+                                    const sn_update *wu, const sn_update *bu) {
     const ptrdiff_t rows = bounds[shards];
     float dps[2][SN_SGD_PACKED_MAX_ROWS * SN_PANEL] __attribute__((aligned(64)));
     const int plain = wu->decay == 1.0f && wu->l1 == 0.0f;  // p − rate·g: 1·p is p, bit for bit
@@ -632,13 +656,29 @@ SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, 
         }
         // Each combination a constant for the inlined tiles (the two-panel ones only where built).
         if (GUP2_KB > 0 && np == 2) {
-            if (plain) SN_NAME(sgdp_panels)(1, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
-            else SN_NAME(sgdp_panels)(0, 2, nIn, bounds, shards, dp, in, ldIn, pp, wu);
-        } else if (plain) SN_NAME(sgdp_panels)(1, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
-        else SN_NAME(sgdp_panels)(0, 1, nIn, bounds, shards, dp, in, ldIn, pp, wu);
+            if (plain) SN_NAME(sgdp_panels)(1, 2, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+            else SN_NAME(sgdp_panels)(0, 2, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+        } else if (plain) SN_NAME(sgdp_panels)(1, 1, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+        else SN_NAME(sgdp_panels)(0, 1, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
         for (int q = 0; q < np; q++) SN_NAME(bias_update)(bounds, shards, dps[q], jn[q], bias + (p + q) * SN_PANEL, bu);
         p += np;
     }
+}
+
+SN_T static void SN_NAME(sgd_packed)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                                     const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                     float *packed, float *bias, const sn_update *wu, const sn_update *bu) {
+    SN_NAME(sgd_packed_impl)(0, nIn, nIn, NULL, j0, j1, bounds, shards, delta, ldDelta, in, ldIn, packed, bias, wu, bu);
+}
+
+SN_T static void SN_NAME(sgd_packed_cols)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                                          const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                                          float *packed, float *bias, const sn_update *wu, const sn_update *bu,
+                                          const int32_t *cols, ptrdiff_t nCols) {
+    // A skipped input's weights still change under decay or L1: then every input is updated.
+    if (wu->decay == 1.0f && wu->l1 == 0.0f)
+        SN_NAME(sgd_packed_impl)(1, nIn, nCols, cols, j0, j1, bounds, shards, delta, ldDelta, in, ldIn, packed, bias, wu, bu);
+    else SN_NAME(sgd_packed_impl)(0, nIn, nIn, NULL, j0, j1, bounds, shards, delta, ldDelta, in, ldIn, packed, bias, wu, bu);
 }
 
 // MARK: bytes to [0, 1]
@@ -673,6 +713,13 @@ const sn_kernels SN_NAME(sn_kernels) = {
     SN_UNPACK_FN,
 #else
     sn_unpack_scalar,
+#endif
+    SN_NAME(forward_cols),
+    SN_NAME(sgd_packed_cols),
+#ifdef SN_NONZERO_FN
+    SN_NONZERO_FN,
+#else
+    sn_nonzero_columns_scalar,
 #endif
 };
 

@@ -85,8 +85,38 @@ int main(int argc, char **argv) {
                 emit(tag, nb, nOut);
                 free(nw); free(nb);
             }
+            // A list of input columns for forward_cols and sgd_packed_cols: the first two and
+            // every third skipped — the inputs there are not 0, so a kernel that did not honour
+            // the list would print other bits than scalar's.
+            int32_t *cols = malloc(sizeof(int32_t) * (size_t)nIn);
+            ptrdiff_t nCols = 0;
+            for (ptrdiff_t k = 2; k < nIn; k++)
+                if (k % 3 != 0) cols[nCols++] = (int32_t)k;
+            for (int act = 0; act < 4; act++) {
+                float *out = randoms(rows * ldOut, 5, 6);
+                K->forward_cols(rows, nIn, 0, nOut, in, ldIn, packed, b, out, ldOut, act, cols, nCols);
+                snprintf(tag, sizeof tag, "forward_cols %td>%td r%td act%d", nIn, nOut, rows, act);
+                emit(tag, out, rows * ldOut);
+                free(out);
+            }
+            // nonzero_columns of the inputs with those columns zeroed (as floats: exact).
+            {
+                float *zeroed = malloc(sizeof(float) * (size_t)(rows * ldIn + 1)), *listed = malloc(sizeof(float) * (size_t)(nIn + 1));
+                int32_t *found = malloc(sizeof(int32_t) * (size_t)nIn);
+                memcpy(zeroed, in, sizeof(float) * (size_t)(rows * ldIn));
+                for (ptrdiff_t r = 0; r < rows; r++)
+                    for (ptrdiff_t k = 0; k < nIn; k++)
+                        if (k < 2 || k % 3 == 0) zeroed[r * ldIn + k] = r % 2 ? -0.0f : 0.0f;
+                ptrdiff_t count = K->nonzero_columns(rows, nIn, zeroed, ldIn, found);
+                listed[0] = (float)count;
+                for (ptrdiff_t i = 0; i < count; i++) listed[i + 1] = (float)found[i];
+                snprintf(tag, sizeof tag, "nonzero_columns %td>%td r%td", nIn, nOut, rows);
+                emit(tag, listed, count + 1);
+                free(zeroed); free(listed); free(found);
+            }
             // sgd_packed: two shards, and three with an empty one; plain and L1 rules; all units
-            // and from the second panel on. Then unpack of the result.
+            // and from the second panel on. Then unpack of the result, and sgd_packed_cols (the
+            // plain rule over the listed columns; the L1 rule, which ignores the list).
             if (rows > 0 && rows <= SN_SGD_PACKED_MAX_ROWS) {
                 ptrdiff_t cuts[2][4] = {{0, rows / 2, rows, rows}, {0, rows / 3, rows / 3, rows}};
                 ptrdiff_t nShards[2] = {2, 3};
@@ -105,9 +135,17 @@ int main(int argc, char **argv) {
                         K->unpack(nIn, nOut, j0s[t], nOut, pk, w2);
                         snprintf(tag, sizeof tag, "unpack %td>%td r%td c%d j%td", nIn, nOut, rows, c, j0s[t]);
                         emit(tag, w2, nOut * nIn);
+                        memcpy(pk, packed, sizeof(float) * (size_t)sn_packed_size(nIn, nOut));
+                        memcpy(bb, b, sizeof(float) * (size_t)nOut);
+                        K->sgd_packed_cols(nIn, j0s[t], nOut, cuts[c], nShards[c], delta, ldOut, in, ldIn, pk, bb, &wu[c], &bu,
+                                           cols, nCols);
+                        snprintf(tag, sizeof tag, "sgd_packed_cols %td>%td r%td c%d j%td", nIn, nOut, rows, c, j0s[t]);
+                        emit(tag, pk, sn_packed_size(nIn, nOut));
+                        emit(tag, bb, nOut);
                         free(pk); free(bb); free(w2);
                     }
             }
+            free(cols);
             free(Wt); free(b); free(in); free(delta); free(packed);
         }
     }

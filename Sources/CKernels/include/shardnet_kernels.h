@@ -94,6 +94,23 @@ typedef struct sn_kernels {
     void (*pack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
     /// The inverse of pack: rows [j0, j1) of W (j0 % 16 == 0) from the panels.
     void (*unpack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W);
+    /// forward with each chain over the inputs cols[0 ..< nCols] only (ascending, from
+    /// sn_nonzero_columns): every other input must be ±0 in every row. The bits of forward for
+    /// finite weights: a chain starts at +0, and a term x·w = ±0 leaves it as it is (a nonzero
+    /// sum unchanged, +0 + −0 = +0), so dropping those terms drops no rounding.
+    void (*forward_cols)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
+                         const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
+                         float *out, ptrdiff_t ldOut, int act, const int32_t *cols, ptrdiff_t nCols);
+    /// sgd_packed over the inputs cols[0 ..< nCols] only, under forward_cols' condition: a
+    /// skipped input's gradient chain is +0 in every shard, and the update without decay or L1
+    /// leaves its weight as it is (w − rate·(+0) = w), so for finite deltas these are the bits of
+    /// sgd_packed. With decay ≠ 1 or L1 every weight changes: the list is then ignored.
+    void (*sgd_packed_cols)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
+                            const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
+                            float *packed, float *bias, const sn_update *weights, const sn_update *biases,
+                            const int32_t *cols, ptrdiff_t nCols);
+    /// sn_nonzero_columns (below); every table lists the same columns.
+    ptrdiff_t (*nonzero_columns)(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols);
 } sn_kernels;
 
 /// The kernel table for an ISA, or NULL when this CPU (or this build) lacks it.
@@ -126,6 +143,12 @@ double sn_output_error(int kind, ptrdiff_t rows, ptrdiff_t nOut, const float *ou
                        const int32_t *labels, float *delta, ptrdiff_t ldDelta);
 /// Row-wise softmax in place (max-subtracted, sn_exp, sum in order, divide).
 void sn_softmax_rows(ptrdiff_t rows, ptrdiff_t n, float *x, ptrdiff_t ld);
+
+/// The columns k < n of the (rows, n) matrix at in (leading dimension ld) that hold a value
+/// other than ±0 in some row, ascending, into cols (n entries of room); returns how many. The
+/// list forward_cols and sgd_packed_cols take: a batch of ten MNIST digits has about half its
+/// pixel columns 0 in every image. Runs the best ISA's nonzero_columns (chosen once at load).
+ptrdiff_t sn_nonzero_columns(ptrdiff_t rows, ptrdiff_t n, const float *in, ptrdiff_t ld, int32_t *cols);
 
 /// Asks the caches for rows order[0 ..< rows] of a row-major matrix (rowBytes bytes per row at
 /// base) ahead of use, into L2: a hint only, no value changes.

@@ -58,17 +58,17 @@ package struct KernelSet {
     var usesPackedWeights: Bool { native != nil }
 
     /// Equation 2 for units j0 ..< j1 (j0 a multiple of 16 on the native path, which reads
-    /// `packed`, the layer's panels; BLAS reads `weights`).
+    /// `packed`, the layer's panels, and skips the inputs not in `columns`; BLAS reads `weights`).
     @inline(__always)
     func forward(
         rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
         weights: UnsafePointer<Float>, packed: UnsafePointer<Float>?, biases: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity
+        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity, columns: InputColumns? = nil
     ) {
         if let native {
             native.forward(
                 rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, packed: packed!,
-                biases: biases, output: output, ldOut: ldOut, function: f)
+                biases: biases, output: output, ldOut: ldOut, function: f, columns: columns)
         } else {
             Layers.feedforward(
                 rows: rows, nIn: nIn, j0: j0, j1: j1, input: input, ldIn: ldIn, weights: weights,

@@ -86,14 +86,28 @@ package struct NativeKernels {
     }
 
     /// out[r][j] = f(b[j] + Σₖ in[r][k]·w[j][k]) for j in j0 ..< j1 (j0 a multiple of 16); each
-    /// element one fused-multiply-add chain over k in order.
+    /// element one fused-multiply-add chain over k in order. With `columns` (`nonzeroColumns` of
+    /// these rows, fewer than nIn) the chains skip the inputs that are ±0 in every row: the same
+    /// bits for finite weights (a ±0 term leaves a chain as it is), fewer multiply-adds.
     @inline(__always)
     func forward(
         rows: Int, nIn: Int, j0: Int, j1: Int, input: UnsafePointer<Float>, ldIn: Int,
         packed: UnsafePointer<Float>, biases: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity
+        output: UnsafeMutablePointer<Float>, ldOut: Int, function f: Nonlinearity, columns: InputColumns? = nil
     ) {
-        table.pointee.forward(rows, nIn, j0, j1, input, ldIn, packed, biases, output, ldOut, Self.code(f))
+        if let columns, columns.count < nIn {
+            table.pointee.forward_cols(
+                rows, nIn, j0, j1, input, ldIn, packed, biases, output, ldOut, Self.code(f), columns.list, columns.count)
+        } else {
+            table.pointee.forward(rows, nIn, j0, j1, input, ldIn, packed, biases, output, ldOut, Self.code(f))
+        }
+    }
+
+    /// The columns k < n of the (rows, n) matrix `input` (leading dimension ld) that are not ±0
+    /// in every row, ascending, into `list` (room for n): what `forward` and `sgdPacked` may skip.
+    @inline(__always)
+    static func nonzeroColumns(rows: Int, n: Int, _ input: UnsafePointer<Float>, ld: Int, into list: UnsafeMutablePointer<Int32>) -> Int {
+        sn_nonzero_columns(rows, n, input, ld, list)
     }
 
     /// prev[r][k] = (Σⱼ δ[r][j]·w[j][k]) · f′(a[r][k]) for k in k0 ..< k1.
@@ -161,13 +175,20 @@ package struct NativeKernels {
     func sgdPacked(
         nIn: Int, j0: Int, j1: Int, bounds: UnsafePointer<Int>, shards: Int, delta: UnsafePointer<Float>, ldDelta: Int,
         input: UnsafePointer<Float>, ldIn: Int, packed: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Float>,
-        rules: UpdateRules
+        rules: UpdateRules, columns: InputColumns? = nil
     ) {
         precondition(rules.weights.mu == 0 && rules.biases.mu == 0, "sgdPacked runs the plain update")
         precondition(bounds[0] == 0 && bounds[shards] <= Self.sgdPackedMaxRows, "sgdPacked takes at most sgdPackedMaxRows rows")
         var w = sn_update(rate: rules.weights.rate, decay: rules.weights.decay, l2: 0, l1: rules.weights.l1, mu: 0, nesterov: 0)
         var b = sn_update(rate: rules.biases.rate, decay: rules.biases.decay, l2: 0, l1: rules.biases.l1, mu: 0, nesterov: 0)
-        table.pointee.sgd_packed(nIn, j0, j1, bounds, shards, delta, ldDelta, input, ldIn, packed, biases, &w, &b)
+        if let columns, columns.count < nIn {
+            // Skips the weights of inputs that are ±0 in every row (their gradient is +0 and the
+            // plain update leaves them as they are); with decay or L1 the kernel updates them all.
+            table.pointee.sgd_packed_cols(
+                nIn, j0, j1, bounds, shards, delta, ldDelta, input, ldIn, packed, biases, &w, &b, columns.list, columns.count)
+        } else {
+            table.pointee.sgd_packed(nIn, j0, j1, bounds, shards, delta, ldDelta, input, ldIn, packed, biases, &w, &b)
+        }
     }
 
     /// Rows j0 ..< j1 (j0 a multiple of 16) of w (nOut, nIn) from its packed panels: the

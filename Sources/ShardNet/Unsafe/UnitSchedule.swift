@@ -59,7 +59,9 @@
 ///                                              rowPhase one matrix, each shard's rows gathered
 ///                                              by that shard's item; with replicatedTail unused)
 ///     staged       ranges(0) × 3 × (m, sizes[0])  replicatedTail: item t's a⁰ of step s at
-///                                              t·3 + s % 3, gathered by item t a round ahead
+///                                              t·3 + s % 3, gathered by item t a round ahead,
+///                                              and beside it (own allocations) the list of its
+///                                              nonzero columns and its length
 ///     activations  (m, sizes[l]) for l = 1 … L; with replicatedTail a¹ is (m, firstLd),
 ///                  its row padded to whole cache lines, and has a second buffer
 ///                  (`firstActivations`, by step parity)
@@ -110,6 +112,17 @@ package final class UnitSchedule: @unchecked Sendable {
     /// s + 1 already stages step s + 2 into a third buffer. (Without replicatedTail: 3 entries,
     /// unused.) Read through `staged(step:item:)`.
     let stagedInputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// (tail items × 3 × columnStride) Int32, beside each staged a⁰ (same index t·3 + s % 3):
+    /// the columns of that a⁰ that are not ±0 in every row, which layer 0's forward and update
+    /// skip the others of (`InputColumns`). Written by item t when it stages step s.
+    let stagedColumnLists: UnsafeMutablePointer<Int32>
+    /// (tail items × 16) a line of its own per item, which only that item writes (and the run's
+    /// start, before the rounds): at [16·t + s % 3] how many entries item t's list of step s
+    /// holds; at [16·t + 3] 1 while item t lists columns in this run, else 0 (its lists then
+    /// hold every column: the dense kernels run).
+    let stagedColumnCounts: UnsafeMutablePointer<Int>
+    /// sizes[0] rounded up to whole cache lines of Int32, so no two lists share a line.
+    let columnStride: Int
     /// (2) a¹ of the steps of even and odd number (both `activations[1]` without replicatedTail),
     /// each (m, firstLd).
     let firstActivations: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
@@ -229,6 +242,14 @@ package final class UnitSchedule: @unchecked Sendable {
         }
         stagedInputs = .allocate(capacity: staged.count)
         stagedInputs.initialize(from: staged.map { base + $0 }, count: staged.count)
+        columnStride = (sizes[0] + 15) / 16 * 16
+        let lists = max(1, 3 * tailItems) * columnStride, counts = max(1, tailItems) * 16
+        stagedColumnLists = UnsafeMutableRawPointer.allocate(byteCount: lists * MemoryLayout<Int32>.stride, alignment: cacheLineBytes)
+            .bindMemory(to: Int32.self, capacity: lists)
+        stagedColumnLists.initialize(repeating: 0, count: lists)
+        stagedColumnCounts = UnsafeMutableRawPointer.allocate(byteCount: counts * MemoryLayout<Int>.stride, alignment: cacheLineBytes)
+            .bindMemory(to: Int.self, capacity: counts)
+        stagedColumnCounts.initialize(repeating: 0, count: counts)
         firstActivations = .allocate(capacity: 2)
         firstActivations.initialize(to: base + offsets[0])
         (firstActivations + 1).initialize(to: base + secondA1)
@@ -275,11 +296,33 @@ package final class UnitSchedule: @unchecked Sendable {
         deltas.deallocate(); labels.deallocate(); stagedInputs.deallocate(); firstActivations.deallocate(); tailActivations.deallocate()
         tailDeltas.deallocate(); UnsafeMutableRawPointer(tailLabels).deallocate(); tailParameters.deallocate(); tailGradients.deallocate()
         tailVelocity.deallocate(); tailPanels.deallocate()
+        UnsafeMutableRawPointer(stagedColumnLists).deallocate(); UnsafeMutableRawPointer(stagedColumnCounts).deallocate()
     }
 
     /// Item t's a⁰ of `step` in the one-phase plan (`stagedInputs`).
     @inline(__always)
     func staged(step: Int, item t: Int) -> UnsafeMutablePointer<Float> { stagedInputs[3 * t + step % 3] }
+
+    /// Where item t records the nonzero columns of its staged a⁰ of `step`: (columnStride) list, count.
+    @inline(__always)
+    func stagedColumnSlot(step: Int, item t: Int) -> (list: UnsafeMutablePointer<Int32>, count: UnsafeMutablePointer<Int>) {
+        (stagedColumnLists + (3 * t + step % 3) * columnStride, stagedColumnCounts + 16 * t + step % 3)
+    }
+
+    /// Whether item t lists the nonzero columns of its staged a⁰ in this run.
+    @inline(__always)
+    func listsColumns(item t: Int) -> Bool { stagedColumnCounts[16 * t + 3] != 0 }
+
+    /// Turns item t's listing on or off for the rest of the run.
+    @inline(__always)
+    func setListsColumns(_ on: Bool, item t: Int) { stagedColumnCounts[16 * t + 3] = on ? 1 : 0 }
+
+    /// The nonzero columns item t recorded for its staged a⁰ of `step`.
+    @inline(__always)
+    func stagedColumns(step: Int, item t: Int) -> InputColumns {
+        let slot = stagedColumnSlot(step: step, item: t)
+        return InputColumns(list: slot.list, count: slot.count.pointee)
+    }
 
     /// How many unit ranges layer l's outputs are cut into.
     @inline(__always)

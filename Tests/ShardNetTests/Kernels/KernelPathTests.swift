@@ -81,15 +81,16 @@ import Testing
     /// velocity and summed cost.
     static func run(
         sizes: [Int], batch: Int, shards: Int, threads: Int, schedule: StepSchedule, steps: Int,
-        samples: Int = 97, momentum: Float = 0, nesterov: Bool = false, groups: Int = 1
+        samples: Int = 97, momentum: Float = 0, nesterov: Bool = false, groups: Int = 1, lambda: Float = 0.2, zeroColumns: Bool = false
     ) throws -> (parameters: [Float], velocity: [Float], cost: Double) {
-        let data = Fixtures.clusters(count: samples, features: sizes[0], classes: min(sizes.last!, 3), seed: 3)
+        var data = Fixtures.clusters(count: samples, features: sizes[0], classes: min(sizes.last!, 3), seed: 3)
+        if zeroColumns { data = try Self.withZeroColumns(data) }
         let network = Fixtures.network(sizes, cost: .crossEntropy, seed: 4)
         let sgd = ShardedSGD(
             layout: network.layout, cost: .crossEntropy, miniBatchSize: batch, shards: shards,
             threads: threads, kernels: .best, schedule: schedule, exchange: .local(groups: groups))
         let parameters = network.storage.copy()
-        var settings = StepSettings(eta: 0.3, lambda: 0.2)
+        var settings = StepSettings(eta: 0.3, lambda: lambda)
         if momentum != 0 {
             // A velocity that does not start at 0, as after a resume: the run must read it.
             let velocity = (0..<parameters.count).map { Float($0 % 7 - 3) * 0.01 }
@@ -141,6 +142,40 @@ import Testing
                 Compare.bitDifference(other.parameters, reference.parameters) == nil,
                 "units on \(threads) threads vs shards: \(sizes) m=\(batch) S=\(shards)")
             #expect(other.cost.bitPattern == reference.cost.bitPattern)
+        }
+    }
+
+    /// `data` with MNIST's kind of zeros: a border of columns 0 in every sample (the first 5 and
+    /// the last 3), a third of the other columns 0 too, and every seventh column nonzero in one
+    /// sample of five only, so that which columns a batch has nonzero changes from step to step.
+    static func withZeroColumns(_ data: DataSet) throws -> DataSet {
+        let n = data.features
+        var images = data.images
+        for i in 0..<data.count {
+            for k in 0..<n where k < 5 || k >= n - 3 || k % 3 == 0 || (k % 7 == 0 && i % 5 != 0) { images[i * n + k] = 0 }
+        }
+        return try DataSet(images: images, labels: data.labels, features: n, classes: data.classes)
+    }
+
+    /// Layer 0's forward and packed update skip the inputs that are 0 in every row of the batch
+    /// (`InputColumns`, the one-phase plan): on data with such columns, plain SGD (the update
+    /// skips their weights too) and SGD with L2 (it updates every weight) give the bits of the
+    /// shard schedule, which never skips, on 1 to 3 threads.
+    @Test(arguments: [
+        ([64, 30, 10], 10, 2, Float(0)), ([64, 30, 10], 10, 1, Float(0)), ([100, 40, 8, 4], 9, 4, Float(0)),
+        ([64, 30, 10], 10, 2, Float(0.2)),
+    ])
+    func zeroInputColumnsAreSkippedExactly(sizes: [Int], batch: Int, shards: Int, lambda: Float) throws {
+        let plan = UnitSchedule(layout: ParameterLayout(sizes: sizes), miniBatchSize: batch, shards: shards, threads: 2)
+        #expect(plan.replicatedTail, "\(sizes) m=\(batch) runs the one-phase plan")
+        let reference = try Self.run(
+            sizes: sizes, batch: batch, shards: shards, threads: 1, schedule: .shards, steps: 23, lambda: lambda, zeroColumns: true)
+        for threads in [1, 2, 3] {
+            let other = try Self.run(
+                sizes: sizes, batch: batch, shards: shards, threads: threads, schedule: .units, steps: 23, lambda: lambda, zeroColumns: true)
+            let what = "units on \(threads) threads vs shards, zero columns: \(sizes) m=\(batch) S=\(shards) λ=\(lambda)"
+            #expect(Compare.bitDifference(other.parameters, reference.parameters) == nil, "\(what): weights")
+            #expect(other.cost.bitPattern == reference.cost.bitPattern, "\(what): cost")
         }
     }
 
