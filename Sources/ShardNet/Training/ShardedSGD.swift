@@ -452,11 +452,11 @@ package final class ShardedSGD {
     /// The columns of item t's staged a⁰ of `step` that are not ±0 in every row, which its
     /// layer-0 forward and update then restrict themselves to (`InputColumns`) — when they skip
     /// enough to pay. Layer 0 of 784-30-10 at m = 10 with the list's cost, dense / skipping:
-    /// 1.7× with 49% of the columns nonzero (a batch of ten MNIST digits), 1.2× with 75%, 1.0×
-    /// with 89% (Fashion-MNIST), 0.9× with all (`scripts/column-skip`, AVX-512 and AVX2). So a
-    /// list of more than three quarters of the inputs is recorded as all of them (the dense
-    /// kernels run), and an item whose first list of the run is that dense lists nothing more
-    /// in the run. Whichever kernels run, the bits are the same.
+    /// 1.6–1.7× with 49% of the columns nonzero (a batch of ten MNIST digits), 1.1–1.2× with 75%,
+    /// 1.0× with 89% (Fashion-MNIST), 0.84–0.96× with all (`scripts/column-skip`, AVX-512 and
+    /// AVX2, two runs). So a list of more than three quarters of the inputs is recorded as all
+    /// of them (the dense kernels run), and an item whose first list of the run is that dense
+    /// lists nothing more in the run. Whichever kernels run, the bits are the same.
     @inline(__always)
     private func recordColumns(_ units: UnitSchedule, rows: Int, step: Int, item t: Int) {
         let n = layoutView.sizes[0], slot = units.stagedColumnSlot(step: step, item: t)
