@@ -94,17 +94,18 @@ typedef struct sn_kernels {
     void (*pack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *W, float *packed);
     /// The inverse of pack: rows [j0, j1) of W (j0 % 16 == 0) from the panels.
     void (*unpack)(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *W);
-    /// forward with each chain over the inputs cols[0 ..< nCols] only (ascending, from
-    /// sn_nonzero_columns): every other input must be ±0 in every row. The bits of forward for
-    /// finite weights: a chain starts at +0, and a term x·w = ±0 leaves it as it is (a nonzero
-    /// sum unchanged, +0 + −0 = +0), so dropping those terms drops no rounding.
+    /// forward with each chain over the inputs cols[0 ..< nCols] only (ascending), as if every
+    /// other input were 0. With sn_nonzero_columns' list (the others ±0 in every row) these are
+    /// forward's bits for finite weights: a chain starts at +0, and a term x·w = ±0 leaves it as
+    /// it is (a nonzero sum unchanged, +0 + −0 = +0), so dropping those terms drops no rounding.
     void (*forward_cols)(ptrdiff_t rows, ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1,
                          const float *in, ptrdiff_t ldIn, const float *packed, const float *bias,
                          float *out, ptrdiff_t ldOut, int act, const int32_t *cols, ptrdiff_t nCols);
-    /// sgd_packed over the inputs cols[0 ..< nCols] only, under forward_cols' condition: a
-    /// skipped input's gradient chain is +0 in every shard, and the update without decay or L1
-    /// leaves its weight as it is (w − rate·(+0) = w), so for finite deltas these are the bits of
-    /// sgd_packed. With decay ≠ 1 or L1 every weight changes: the list is then ignored.
+    /// sgd_packed over the inputs cols[0 ..< nCols] only, as if every other input were 0: such
+    /// an input's gradient chain is +0 in every shard, and the update without decay or L1 leaves
+    /// its weight as it is (w − rate·(+0) = w), so with sn_nonzero_columns' list and finite deltas
+    /// these are sgd_packed's bits. With decay ≠ 1 or L1 every weight changes: the list is then
+    /// ignored (sgd_packed itself runs).
     void (*sgd_packed_cols)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t j1, const ptrdiff_t *bounds, ptrdiff_t shards,
                             const float *delta, ptrdiff_t ldDelta, const float *in, ptrdiff_t ldIn,
                             float *packed, float *bias, const sn_update *weights, const sn_update *biases,

@@ -116,10 +116,10 @@ package final class UnitSchedule: @unchecked Sendable {
     /// the columns of that a⁰ that are not ±0 in every row, which layer 0's forward and update
     /// skip the others of (`InputColumns`). Written by item t when it stages step s.
     let stagedColumnLists: UnsafeMutablePointer<Int32>
-    /// (tail items × 16) a line of its own per item, which only that item writes (and the run's
-    /// start, before the rounds): at [16·t + s % 3] how many entries item t's list of step s
-    /// holds; at [16·t + 3] 1 while item t lists columns in this run, else 0 (its lists then
-    /// hold every column: the dense kernels run).
+    /// (tail items × 16) 128 bytes of their own per item (two lines: the adjacent-line prefetcher
+    /// pairs lines), which only that item writes (and the run's start, before the rounds): at
+    /// [16·t + s % 3] how many entries item t's list of step s holds; at [16·t + 3] 1 while item
+    /// t lists columns in this run, else 0 (its lists then hold every column: the dense kernels run).
     let stagedColumnCounts: UnsafeMutablePointer<Int>
     /// sizes[0] rounded up to whole cache lines of Int32, so no two lists share a line.
     let columnStride: Int
