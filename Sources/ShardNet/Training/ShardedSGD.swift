@@ -65,10 +65,10 @@ package final class ShardedSGD {
     private let heldShards: Int  // shards run here: R × S, or S for a rank
     private let shardBase: Int  // global index of the first shard run here
     private let ranks: RankState?  // the rank exchange and its buffers
-    /// Whether plain-SGD runs keep layer 0's weights in its packed panels (`sgdPacked`): the
+    /// Whether plain-SGD runs update in packed panels (`Run.packedUpdates`, `sgdPacked`): the
     /// one-phase unit plan (which has one group), native kernels, a batch `sgdPacked` takes in shards of
     /// at most `sgdPackedShardRows` rows.
-    private let packedLayer0Capable: Bool
+    private let packedUpdatesCapable: Bool
     /// The most rows per shard for which `sgdPacked` runs: its tiles pay for short chains
     /// (`scripts/kernel-bench`, AVX2 EPYC, two shards, against the separate kernels, three runs:
     /// 784→30 and 784→100 at 5 and 8 rows per shard 1.12–1.78×; at 16 rows 0.93–1.31×; 784→100
@@ -129,7 +129,7 @@ package final class ShardedSGD {
         plan = units?.plan ?? PhasePlan([(heldShards, 0), (reduceItems.count, 1)])
         team = WorkerTeam(threads: threads, items: plan.itemsPerStep)
         packed = kernels.usesPackedWeights ? PackedWeights(layout: layout) : nil
-        packedLayer0Capable =
+        packedUpdatesCapable =
             units?.replicatedTail == true && kernels.native != nil
             && miniBatchSize <= NativeKernels.sgdPackedMaxRows
             && (miniBatchSize + totalShards - 1) / totalShards <= Self.sgdPackedShardRows
@@ -150,9 +150,11 @@ package final class ShardedSGD {
         let firstStep: Int
         let endStep: Int  // one past the run's last step
         let settings: Settings
-        /// Layer 0's weights live in its packed panels for the run (`sgdPacked`); `parameters`
-        /// gets them back when the run ends.
-        let packedLayer0: Bool
+        /// Plain SGD on the one-phase plan: every layer's equation 5 and update run as one pass
+        /// over its packed panels (`sgdPacked`); layer 0's weights live in its panels for the
+        /// run (`parameters` gets them back when the run ends), the later layers' are unpacked
+        /// into each tail item's copy after every update (δ back reads them).
+        let packedUpdates: Bool
 
         /// The trivial part of `StepSettings`, with n, the training split's size.
         struct Settings {
@@ -229,7 +231,7 @@ package final class ShardedSGD {
                     dropout: settings.dropout == 0
                         ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch),
                     firstPosition: settings.firstPosition),
-                packedLayer0: packedLayer0Capable && settings.momentum == 0)
+                packedUpdates: packedUpdatesCapable && settings.momentum == 0)
             if let ranks {
                 // One step at a time: the local sums, then the exchange and the update here.
                 var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)
@@ -266,7 +268,7 @@ package final class ShardedSGD {
                 }
             }
             if let units, pipelined { copyTails(out: run, units) }
-            if run.packedLayer0 { kernels.unpack(layer: 0, layout: layoutView, parameters: run.parameters, packed: packed) }
+            if run.packedUpdates { kernels.unpack(layer: 0, layout: layoutView, parameters: run.parameters, packed: packed) }
             return timing
         }
         costSum = runCost[0]
@@ -450,35 +452,34 @@ package final class ShardedSGD {
     }
 
     /// The columns of item t's staged a⁰ of `step` that are not ±0 in every row, which its
-    /// layer-0 forward and update then restrict themselves to (`InputColumns`) — when they skip
-    /// enough to pay. Layer 0 of 784-30-10 at m = 10 with the list's cost, dense / skipping:
-    /// 1.6–1.7× with 49% of the columns nonzero (a batch of ten MNIST digits), 1.1–1.2× with 75%,
-    /// 1.0× with 89% (Fashion-MNIST), 0.84–0.96× with all (`scripts/column-skip`, AVX-512 and
-    /// AVX2, two runs). So a list of more than three quarters of the inputs is recorded as all
-    /// of them (the dense kernels run), and an item whose first list of the run is that dense
+    /// layer-0 forward and update then restrict themselves to (`InputColumns`) — when the list
+    /// pays (`InputColumns.pays`); else it is recorded as all n inputs and the dense kernels
+    /// run. `decides` (the run's first step): list whatever the item's setting, and keep
+    /// listing in this run only if this list pays — an item whose first list is too dense
     /// lists nothing more in the run. Whichever kernels run, the bits are the same.
     @inline(__always)
-    private func recordColumns(_ units: UnitSchedule, rows: Int, step: Int, item t: Int) {
+    private func recordColumns(_ units: UnitSchedule, rows: Int, step: Int, item t: Int, decides: Bool = false) {
         let n = layoutView.sizes[0], slot = units.stagedColumnSlot(step: step, item: t)
-        guard units.listsColumns(item: t) else {
+        guard decides || units.listsColumns(item: t) else {
             slot.count.pointee = n
             return
         }
         let count = NativeKernels.nonzeroColumns(rows: rows, n: n, units.staged(step: step, item: t), ld: n, into: slot.list)
-        slot.count.pointee = 4 * count <= 3 * n ? count : n
+        let pays = InputColumns.pays(count: count, of: n)
+        slot.count.pointee = pays ? count : n
+        if decides { units.setListsColumns(pays, item: t) }
     }
 
     /// Before a run of the one-phase plan: every item's a⁰ of the first step (the rounds stage
-    /// each later step a round ahead) and a prefetch of the second step's rows.
+    /// each later step a round ahead), whether the item lists columns in this run, and a
+    /// prefetch of the second step's rows.
     private func stageFirstStep(_ run: Run, _ units: UnitSchedule) {
         let batch = run.batch(run.firstStep, m: miniBatchSize)
         for t in 0..<units.rangeCount(layer: 0) {
             Gather.images(
                 rows: batch.count, features: layoutView.sizes[0], order: run.order + batch.start, images: run.images,
                 input: units.staged(step: run.firstStep, item: t))
-            units.setListsColumns(true, item: t)
-            recordColumns(units, rows: batch.count, step: run.firstStep, item: t)
-            units.setListsColumns(units.stagedColumns(step: run.firstStep, item: t).count < layoutView.sizes[0], item: t)
+            recordColumns(units, rows: batch.count, step: run.firstStep, item: t, decides: true)
         }
         prefetchSamples(run, step: run.firstStep + 1, shard: 0, of: 1)
     }
@@ -511,7 +512,7 @@ package final class ShardedSGD {
         }
         if t == 0 { addStepCost() }
         let a0 = units.staged(step: step, item: t)
-        if run.packedLayer0 {
+        if run.packedUpdates {
             sgdPacked(run, units, batch: rows, range: t, input: a0, deltaAbove: delta[1], columns: units.stagedColumns(step: step, item: t))
         } else {
             updateUnits(run, units, batch: rows, layer: 0, range: t, input: a0, deltaAbove: delta[1])
@@ -520,12 +521,32 @@ package final class ShardedSGD {
         let native = unitKernels, sum = units.tailGradients[t]
         let rules = run.rules(batch: rows, velocity: units.tailVelocity[t])
         for l in 1..<L {
-            let nOut = sizes[l + 1]
-            sumGradients(
-                native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l],
-                deltaAbove: delta[l + 1])
-            Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: layoutView, parameters: parameters, rules: rules, kernels: kernels)
-            native.pack(nIn: sizes[l], nOut: nOut, j0: 0, j1: nOut, weights: parameters + layoutView.weightOffsets[l], packed: panels[l])
+            let nIn = sizes[l], nOut = sizes[l + 1], input = l == 1 ? a1 : a[l], ldIn = l == 1 ? ld1 : nIn
+            let weights = parameters + layoutView.weightOffsets[l]
+            if run.packedUpdates {
+                // The plain update: equation 5 and the update in one pass over the item's panels
+                // (the bits of the branch below), then wˡ from them for the next step's δ back.
+                withShardBounds(batch: rows) { bounds in
+                    native.sgdPacked(
+                        nIn: nIn, j0: 0, j1: nOut, bounds: bounds, shards: totalShards, delta: delta[l + 1], ldDelta: nOut,
+                        input: input, ldIn: ldIn, packed: panels[l], biases: parameters + layoutView.biasOffsets[l], rules: rules)
+                }
+                native.unpack(nIn: nIn, nOut: nOut, j0: 0, j1: nOut, packed: panels[l], weights: weights)
+            } else {
+                sumGradients(native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: input, ldIn: ldIn, deltaAbove: delta[l + 1])
+                Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: layoutView, parameters: parameters, rules: rules, kernels: kernels)
+                native.pack(nIn: nIn, nOut: nOut, j0: 0, j1: nOut, weights: weights, packed: panels[l])
+            }
+        }
+    }
+
+    /// Calls `body` with the shards' first rows in a batch of `batch` rows, (totalShards + 1),
+    /// the last `batch`: the bounds `sgdPacked` takes. On the stack: nothing is allocated.
+    @inline(__always)
+    private func withShardBounds(batch: Int, _ body: (UnsafePointer<Int>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: totalShards + 1) { bounds in
+            for s in 0...totalShards { bounds[s] = Self.shardStart(s, batch: batch, shards: totalShards) }
+            body(bounds.baseAddress!)
         }
     }
 
@@ -662,7 +683,7 @@ package final class ShardedSGD {
     }
 
     /// Equation 5 and the update of layer 0's unit range r in one kernel pass over its packed
-    /// panels, which hold layer 0's weights for the run (`Run.packedLayer0`); b⁰ in place. The
+    /// panels, which hold layer 0's weights for the run (`Run.packedUpdates`); b⁰ in place. The
     /// bits of `updateUnits`; `columns` (the batch's nonzero inputs) spares the weights whose
     /// gradient is +0 under a plain update.
     /// - input: (m, sizes[0]) a⁰ of the batch; deltaAbove: (m, sizes[1]) δ¹ of the batch.
@@ -672,10 +693,9 @@ package final class ShardedSGD {
     ) {
         let (j0, j1) = units.range(layer: 0, r)
         let nIn = layoutView.sizes[0], nOut = layoutView.sizes[1]
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: totalShards + 1) { bounds in
-            for s in 0...totalShards { bounds[s] = Self.shardStart(s, batch: batch, shards: totalShards) }
+        withShardBounds(batch: batch) { bounds in
             unitKernels.sgdPacked(
-                nIn: nIn, j0: j0, j1: j1, bounds: bounds.baseAddress!, shards: totalShards, delta: deltaAbove, ldDelta: nOut,
+                nIn: nIn, j0: j0, j1: j1, bounds: bounds, shards: totalShards, delta: deltaAbove, ldDelta: nOut,
                 input: input, ldIn: nIn, packed: packed!.layer(0), biases: run.parameters + layoutView.biasOffsets[0],
                 rules: run.rules(batch: batch), columns: columns)
         }

@@ -114,8 +114,8 @@ import Testing
 
     /// Every unit plan: phased by units ([33, 50, 20], [20, 35, 17, 3] in shards of under 16
     /// rows); one phase per step with a replicated tail ([20, 40, 3], [64, 30, 10], [100, 40, 8,
-    /// 4]: later layers at most a quarter of layer 0), with layer 0 in its packed panels
-    /// (`sgdPacked`, shards of at most 10 rows: m = 10 in one shard too) and, at 12 rows per shard, with the separate
+    /// 4]: later layers at most a quarter of layer 0), with every layer's update in its packed
+    /// panels (`sgdPacked`, shards of at most 10 rows: m = 10 in one shard too) and, at 12 rows per shard, with the separate
     /// gradient, update and pack; and with a small tail in shards of 64 rows or more, the row
     /// phase (m = 128 and 195: each epoch of 97 samples one partial batch, 48–49 and 32–33 rows
     /// per shard; the same shard sizes with large later layers stay phased by units).
