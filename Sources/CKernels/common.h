@@ -26,6 +26,10 @@
 #define SN_EXP_C1 1.0f
 #define SN_EXP_C0 1.0f
 
+// 1/255 as hi + lo (the vector kernels' byte scaling, simd_impl.h's vscale_u8).
+#define SN_INV255_HI 0x1.010102p-8f    /* RN(1/255) */
+#define SN_INV255_LO (-0x1.fdfdfep-33f) /* RN(1/255 - HI) */
+
 // tanh(z) = z + z^3 q(z^2) for |z| < SN_TANH_SMALL, q fitted (weighted least squares on the
 // relative error of tanh) over [0, 0.625]; model error 1.7e-8.
 #define SN_TANH_SMALL 0.625f

@@ -684,14 +684,15 @@ SN_T static void SN_NAME(sgd_packed_cols)(ptrdiff_t nIn, ptrdiff_t j0, ptrdiff_t
 // MARK: bytes to [0, 1]
 
 /// The bytes as (float)v / 255, one correctly rounded division each, without a vector division
-/// (vdivps is 10-16 cycles per vector on recent x86 cores, most of gathering a batch of uint8
-/// images): q = v·c with c = RN(1/255), then one correction step, q + (v − 255·q)·c, both fmas
-/// (the residual is exact). For each of the 256 byte values this is the division's bits, which
-/// BitwiseTests checks on every ISA against scalar.c's (float)v / 255.
+/// (vdivps is 10-16 cycles per vector on recent x86 cores): 1/255 as a sum of two floats,
+/// hi = RN(1/255) and lo = RN(1/255 − hi), and q = fma(v, hi, v·lo). Before its one rounding
+/// the fma's sum is within about 2^-47 of v/255 (relative), and no quotient v/255 with v < 256
+/// lies that close to a halfway point between floats, so q is the division's bits; two
+/// operations where q = v·hi plus a correction step took four. BitwiseTests checks all 256
+/// values on every ISA against scalar.c's (float)v / 255.
 SN_AI V SN_NAME(vscale_u8)(const uint8_t *p) {
-    const V c = VSET(1.0f / 255.0f), x = VLD_U8(p);
-    const V q = VMUL(x, c);
-    return VFMA(VFMA(VNEG(q), VSET(255.0f), x), c, q);
+    const V x = VLD_U8(p);
+    return VFMA(x, VSET(SN_INV255_HI), VMUL(x, VSET(SN_INV255_LO)));
 }
 
 SN_T static void SN_NAME(scale_bytes)(const uint8_t *src, ptrdiff_t n, float *dst) {
