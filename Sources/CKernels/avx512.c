@@ -81,6 +81,15 @@
 #ifndef GUP2_KB
 #define GUP2_KB 5
 #endif
+// Two equal shards (m = 10 in 5 + 5 rows) run their rows together in the two-panel tiles: 20
+// chains in flight instead of 10, 0.93-0.95 of the time at 784→30 in 5 + 5 rows and 0.94-0.97
+// in 8 + 8 (BASE=f5ddb26 scripts/kernel-ab avx512, five runs, Intel Xeon family 6 model 207;
+// docs/perf/intel-avx512/kernel-ab-sgd-paired-shards-vs-f5ddb26-0814.txt). One-panel tiles (a
+// core's share on two threads) ran 1.01-1.05x slower paired, AVX2's two-panel tiles (16
+// registers) 1.26-1.36x: they keep the shard loop.
+#ifndef GUP2_PAIRED
+#define GUP2_PAIRED 1
+#endif
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): full
 // 16-unit panels are written a 16 x 16 tile at a time, transposed in registers, so each

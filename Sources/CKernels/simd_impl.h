@@ -14,7 +14,8 @@
 //   FWD_RB, FWD_PB: forward block rows x panels (optionally FWD_RB1, FWD_RB2: rows of one- and
 //   two-panel blocks);  BWD_RB, BWD_KB: backward rows x vectors;
 //   GRD_JB, GRD_KB: gradient units x vectors;  GUP_KB: inputs per tile of sgd_packed (at most 8);
-//   GUP2_KB: inputs per two-panel tile of sgd_packed (0: one panel at a time; at most GUP_KB).
+//   GUP2_KB: inputs per two-panel tile of sgd_packed (0: one panel at a time; at most GUP_KB);
+//   GUP2_PAIRED: 1 to run two equal shards' rows together in the two-panel tiles (default 0).
 #include <math.h>
 
 #define NV (SN_PANEL / W)
@@ -539,21 +540,50 @@ SN_T static void SN_NAME(update)(ptrdiff_t count, float *param, float *velocity,
 #if GUP2_KB > GUP_KB
 #error "GUP2_KB (inputs per two-panel tile of sgd_packed) must not exceed GUP_KB"
 #endif
+#ifndef GUP2_PAIRED
+#define GUP2_PAIRED 0
+#endif
 
 /// Inputs k ..< k + nk of np panels (1 or 2): the shards' gradient chains over their rows (each
 /// from 0, in row order), summed in shard order, then the plain update of those entries of each
 /// panel. Two panels share each row's input broadcasts, so a row costs np + nk loads for np·nk
 /// fmas. plain: decay 1 and no L1, so p − rate·g without the product 1·p (which is p, bit for
-/// bit). plain, np and nk are constants where inlined. dp[q]: panel q's deltas, (rows, 16), zero
-/// past the range's last unit; pp[q]: panel q.
-SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, const int indexed, ptrdiff_t k, const int32_t *cols,
-                              const ptrdiff_t *bounds, ptrdiff_t shards, const float *const dp[2], const float *in,
-                              ptrdiff_t ldIn, float *const pp[2], const sn_update *u) {
+/// bit). paired: the batch is two shards of n rows each, and their rows r and n + r run
+/// together — two independent sets of chains in flight instead of one, each still from 0 in row
+/// order, then shard 0's plus shard 1's, the same operations (AVX-512's two-panel tiles: 20
+/// chains in its 32 registers). plain, np, nk and paired are constants where inlined. dp[q]:
+/// panel q's deltas, (rows, 16), zero past the range's last unit; pp[q]: panel q.
+SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, const int indexed, const int paired, ptrdiff_t k,
+                              const int32_t *cols, const ptrdiff_t *bounds, ptrdiff_t shards, const float *const dp[2],
+                              const float *in, ptrdiff_t ldIn, float *const pp[2], const sn_update *u) {
     V g[GUP_KB][2 * NV], acc[GUP_KB][2 * NV];
     // The tile's i-th input: k + i, or cols[k + i] (sgd_packed_cols).
 #define SN_KI(i) (indexed ? (ptrdiff_t)cols[k + (i)] : k + (i))
     for (int i = 0; i < nk; i++)
         for (int v = 0; v < np * NV; v++) g[i][v] = VZERO();  // a batch without rows updates with g = 0, as scalar
+    if (paired) {
+        const ptrdiff_t n = bounds[1];
+        for (int i = 0; i < nk; i++)
+            for (int v = 0; v < np * NV; v++) acc[i][v] = VZERO();
+        for (ptrdiff_t r = 0; r < n; r++) {
+            V d[2 * NV], e[2 * NV];  // the deltas of row r (shard 0) and of row n + r (shard 1)
+            for (int q = 0; q < np; q++)
+                for (int v = 0; v < NV; v++) {
+                    d[q * NV + v] = VLD(dp[q] + r * SN_PANEL + v * W);
+                    e[q * NV + v] = VLD(dp[q] + (n + r) * SN_PANEL + v * W);
+                }
+            for (int i = 0; i < nk; i++) {
+                const V x = VSET(in[r * ldIn + SN_KI(i)]), y = VSET(in[(n + r) * ldIn + SN_KI(i)]);
+                for (int v = 0; v < np * NV; v++) {
+                    g[i][v] = VFMA(x, d[v], g[i][v]);
+                    acc[i][v] = VFMA(y, e[v], acc[i][v]);
+                }
+            }
+        }
+        for (int i = 0; i < nk; i++)
+            for (int v = 0; v < np * NV; v++) g[i][v] = VADD(g[i][v], acc[i][v]);
+        shards = 0;  // summed
+    }
     int first = 1;
     for (ptrdiff_t s = 0; s < shards; s++) {
         const ptrdiff_t r0 = bounds[s], r1 = bounds[s + 1];
@@ -622,13 +652,13 @@ SN_AI void SN_NAME(bias_update)(const ptrdiff_t *bounds, ptrdiff_t shards, const
 
 /// The nK inputs of np panels (all nIn, or cols[0 ..< nK] when indexed), GUP_KB (one panel) or
 /// GUP2_KB (two) inputs per tile.
-SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, const int indexed, ptrdiff_t nK, const int32_t *cols,
-                                const ptrdiff_t *bounds, ptrdiff_t shards, const float *const dp[2], const float *in,
-                                ptrdiff_t ldIn, float *const pp[2], const sn_update *u) {
+SN_AI void SN_NAME(sgdp_panels)(const int plain, const int np, const int indexed, const int paired, ptrdiff_t nK,
+                                const int32_t *cols, const ptrdiff_t *bounds, ptrdiff_t shards, const float *const dp[2],
+                                const float *in, ptrdiff_t ldIn, float *const pp[2], const sn_update *u) {
     const int kb = np == 2 ? GUP2_KB : GUP_KB;
     ptrdiff_t k = 0;
-    for (; k + kb <= nK; k += kb) SN_NAME(sgdp_tile)(plain, np, kb, indexed, k, cols, bounds, shards, dp, in, ldIn, pp, u);
-#define SN_SGDP(nk) SN_NAME(sgdp_tile)(plain, np, nk, indexed, k, cols, bounds, shards, dp, in, ldIn, pp, u)
+    for (; k + kb <= nK; k += kb) SN_NAME(sgdp_tile)(plain, np, kb, indexed, paired, k, cols, bounds, shards, dp, in, ldIn, pp, u);
+#define SN_SGDP(nk) SN_NAME(sgdp_tile)(plain, np, nk, indexed, paired, k, cols, bounds, shards, dp, in, ldIn, pp, u)
     SN_TAIL(nK - k, GUP_KB, SN_SGDP);  // kb <= GUP_KB
 #undef SN_SGDP
 }
@@ -642,6 +672,9 @@ SN_AI void SN_NAME(sgd_packed_impl)(const int indexed, ptrdiff_t nIn, ptrdiff_t 
     const ptrdiff_t rows = bounds[shards];
     float dps[2][SN_SGD_PACKED_MAX_ROWS * SN_PANEL] __attribute__((aligned(64)));
     const int plain = wu->decay == 1.0f && wu->l1 == 0.0f;  // p − rate·g: 1·p is p, bit for bit
+    // Two shards of equal rows (Nielsen's m = 10 on two cores): their rows together in the
+    // two-panel tiles, where the ISA has the registers (GUP2_PAIRED).
+    const int paired = GUP2_PAIRED && shards == 2 && bounds[1] > 0 && bounds[2] == 2 * bounds[1];
     ptrdiff_t p = j0 / SN_PANEL;
     while (p * SN_PANEL < j1) {
         // Two panels at a time where the range has two left (GUP2_KB > 0), else one.
@@ -656,10 +689,13 @@ SN_AI void SN_NAME(sgd_packed_impl)(const int indexed, ptrdiff_t nIn, ptrdiff_t 
         }
         // Each combination a constant for the inlined tiles (the two-panel ones only where built).
         if (GUP2_KB > 0 && np == 2) {
-            if (plain) SN_NAME(sgdp_panels)(1, 2, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
-            else SN_NAME(sgdp_panels)(0, 2, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
-        } else if (plain) SN_NAME(sgdp_panels)(1, 1, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
-        else SN_NAME(sgdp_panels)(0, 1, indexed, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+            if (GUP2_PAIRED && paired) {
+                if (plain) SN_NAME(sgdp_panels)(1, 2, indexed, 1, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+                else SN_NAME(sgdp_panels)(0, 2, indexed, 1, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+            } else if (plain) SN_NAME(sgdp_panels)(1, 2, indexed, 0, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+            else SN_NAME(sgdp_panels)(0, 2, indexed, 0, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+        } else if (plain) SN_NAME(sgdp_panels)(1, 1, indexed, 0, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
+        else SN_NAME(sgdp_panels)(0, 1, indexed, 0, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
         for (int q = 0; q < np; q++) SN_NAME(bias_update)(bounds, shards, dps[q], jn[q], bias + (p + q) * SN_PANEL, bu);
         p += np;
     }

@@ -9,11 +9,13 @@ import Testing
     /// an empty shard; the most rows the kernel takes; fewer inputs than a tile; one row; no
     /// rows at all (g = 0: only the decay acts); 13 inputs, a tile and 6 (AVX-512's 7-input tiles
     /// of one panel); 16 inputs over two full panels, three tiles and 1 (its 5-input tiles of two
-    /// panels; 784, 37 and 13 leave 4, 2 and 3, and 100 and 37 units end on a lone panel).
+    /// panels; 784, 37 and 13 leave 4, 2 and 3, and 100 and 37 units end on a lone panel); two
+    /// equal shards over two panels (AVX-512 runs their rows together: 784 → 30 in 5 + 5 rows,
+    /// 784 → 100 in 64 + 64, and 37 → 32 in 6 + 6, a remainder of 2 after its tiles).
     static let cases: [(nIn: Int, nOut: Int, cuts: [Int])] = [
         (784, 30, [0, 5, 10]), (100, 37, [0, 3, 3, 7, 12]), (30, 10, [0, 100, 256]), (5, 33, [0, 1]),
         (37, 16, [0, 2, 4, 6, 9]), (784, 100, [0, 64, 128]), (30, 20, [0, 0, 0]), (13, 16, [0, 4, 9]),
-        (16, 32, [0, 3, 7]),
+        (16, 32, [0, 3, 7]), (37, 32, [0, 6, 12]),
     ]
 
     static let rules: [sn_update] = [
