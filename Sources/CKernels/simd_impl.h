@@ -582,10 +582,9 @@ SN_AI void SN_NAME(sgdp_tile)(const int plain, const int np, const int nk, const
         }
         for (int i = 0; i < nk; i++)
             for (int v = 0; v < np * NV; v++) g[i][v] = VADD(g[i][v], acc[i][v]);
-        shards = 0;  // summed
     }
     int first = 1;
-    for (ptrdiff_t s = 0; s < shards; s++) {
+    for (ptrdiff_t s = 0; s < (paired ? 0 : shards); s++) {  // paired: both summed above
         const ptrdiff_t r0 = bounds[s], r1 = bounds[s + 1];
         if (r1 <= r0) continue;  // an empty shard is skipped by the sum, as the reducer does
         for (int i = 0; i < nk; i++)
@@ -689,7 +688,7 @@ SN_AI void SN_NAME(sgd_packed_impl)(const int indexed, ptrdiff_t nIn, ptrdiff_t 
         }
         // Each combination a constant for the inlined tiles (the two-panel ones only where built).
         if (GUP2_KB > 0 && np == 2) {
-            if (GUP2_PAIRED && paired) {
+            if (paired) {
                 if (plain) SN_NAME(sgdp_panels)(1, 2, indexed, 1, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
                 else SN_NAME(sgdp_panels)(0, 2, indexed, 1, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
             } else if (plain) SN_NAME(sgdp_panels)(1, 2, indexed, 0, nK, cols, bounds, shards, dp, in, ldIn, pp, wu);
