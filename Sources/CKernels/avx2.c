@@ -46,8 +46,8 @@
 
 // Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): a
 // 16-unit panel is written 8 inputs at a time as two 8 x 8 tiles transposed in registers, so
-// each pair of stores fills a whole 64-byte line of the panel; the inputs past the last
-// multiple of 8 go through the scalar loop.
+// each pair of stores fills a whole 64-byte line of the panel; the last inputs and a panel's
+// missing units are masked.
 SN_T static inline void transpose8(__m256 r[8]) {
     __m256 t[8], s[8];
     for (int i = 0; i < 4; i++) {
@@ -66,65 +66,56 @@ SN_T static inline void transpose8(__m256 r[8]) {
     }
 }
 
-SN_T static void pack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
-    ptrdiff_t kFull = nIn / 8 * 8;
+// One 8 x 8 tile between 8 rows of W (`units` <= 8 of them, nIn apart, from input k) and
+// half a panel (16 floats per input, from input k; the half's 8 lanes): n <= 8 inputs,
+// transposed in registers; to the panel (pack, zeros for the missing units) or back to the
+// rows (unpack, only the half's units and the n inputs written). Full tiles pass n = 8, whose
+// masks fold to plain loads and stores; the loops' constant bounds (8) keep r[] in registers
+// (with `u < units` alone clang spilled it: unpack 1.4x slower).
+SN_T __attribute__((always_inline)) static inline void move_tile_avx2(float *rows, ptrdiff_t nIn, ptrdiff_t units, float *half, int n, int toPanel) {
+    const __m256i m = VMASK_N(n);
+    __m256 r[8];
+    if (toPanel) {
+        for (int u = 0; u < 8; u++)
+            r[u] = u < units ? _mm256_maskload_ps(rows + u * nIn, m) : _mm256_setzero_ps();
+        transpose8(r);
+        for (int kk = 0; kk < 8 && kk < n; kk++) _mm256_storeu_ps(half + kk * SN_PANEL, r[kk]);
+    } else {
+        for (int kk = 0; kk < 8; kk++) r[kk] = kk < n ? _mm256_loadu_ps(half + kk * SN_PANEL) : _mm256_setzero_ps();
+        transpose8(r);
+        for (int u = 0; u < 8 && u < units; u++) _mm256_maskstore_ps(rows + u * nIn, m, r[u]);
+    }
+}
+
+// Inputs k ..< k + n (n <= 8) of one panel: its two halves, each an 8 x 8 tile (unpacking
+// skips a half with no units).
+SN_T __attribute__((always_inline)) static inline void move_halves_avx2(float *rows, ptrdiff_t nIn, ptrdiff_t units, float *panel, int n, int toPanel) {
+    for (int h = 0; h < 2 && (toPanel || 8 * h < units); h++) {
+        ptrdiff_t halfUnits = units - 8 * h < 0 ? 0 : units - 8 * h < 8 ? units - 8 * h : 8;
+        move_tile_avx2(rows + 8 * h * nIn, nIn, halfUnits, panel + 8 * h, n, toPanel);
+    }
+}
+
+// The panels of units j0 ..< j1 (whole panels) between `weights` (nOut, nIn) and `packed`, 8 inputs at a time.
+SN_T __attribute__((always_inline)) static inline void move_panels_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, float *weights, float *packed, int toPanel) {
     for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
         ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
-        const float *rows = Wt + p * SN_PANEL * nIn;
-        float *dst = packed + p * nIn * SN_PANEL;
-        for (ptrdiff_t k = 0; k < kFull; k += 8) {
-            for (int h = 0; h < 2; h++) {
-                __m256 r[8];
-                for (int u = 0; u < 8; u++)
-                    r[u] = 8 * h + u < units ? _mm256_loadu_ps(rows + (8 * h + u) * nIn + k) : _mm256_setzero_ps();
-                transpose8(r);
-                for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * SN_PANEL + 8 * h, r[kk]);
-            }
-        }
-        if (kFull < nIn) {
-            // The last nIn - kFull < 8 inputs: the rows' tails loaded masked, one more transpose per half.
-            const int rem = (int)(nIn - kFull);
-            const __m256i m = VMASK_N(rem);
-            for (int h = 0; h < 2; h++) {
-                __m256 r[8];
-                for (int u = 0; u < 8; u++)
-                    r[u] = 8 * h + u < units ? _mm256_maskload_ps(rows + (8 * h + u) * nIn + kFull, m) : _mm256_setzero_ps();
-                transpose8(r);
-                for (int kk = 0; kk < rem; kk++) _mm256_storeu_ps(dst + (kFull + kk) * SN_PANEL + 8 * h, r[kk]);
-            }
-        }
+        float *rows = weights + p * SN_PANEL * nIn, *panel = packed + p * nIn * SN_PANEL;
+        ptrdiff_t k = 0;
+        for (; k + 8 <= nIn; k += 8) move_halves_avx2(rows + k, nIn, units, panel + k * SN_PANEL, 8, toPanel);
+        if (k < nIn) move_halves_avx2(rows + k, nIn, units, panel + k * SN_PANEL, (int)(nIn - k), toPanel);
     }
+}
+
+// Wt is only read when packing (move_panels' toPanel = 1); the cast serves the shared signature.
+SN_T static void pack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
+    move_panels_avx2(nIn, nOut, j0, j1, (float *)Wt, packed, 1);
 }
 #define SN_PACK_FN pack_avx2
 
-// Unpacking, the inverse: 8 inputs of a half panel transposed back into 8 rows of W.
+// Unpacking, the inverse; `packed` is only read.
 SN_T static void unpack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *Wt) {
-    ptrdiff_t kFull = nIn / 8 * 8;
-    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
-        ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
-        float *rows = Wt + p * SN_PANEL * nIn;
-        const float *src = packed + p * nIn * SN_PANEL;
-        for (ptrdiff_t k = 0; k < kFull; k += 8) {
-            for (int h = 0; h < 2 && 8 * h < units; h++) {
-                __m256 r[8];
-                for (int kk = 0; kk < 8; kk++) r[kk] = _mm256_loadu_ps(src + (k + kk) * SN_PANEL + 8 * h);
-                transpose8(r);
-                for (int u = 0; u < 8 && 8 * h + u < units; u++) _mm256_storeu_ps(rows + (8 * h + u) * nIn + k, r[u]);
-            }
-        }
-        if (kFull < nIn) {
-            // The last nIn - kFull < 8 inputs: one more transpose per half, the rows' tails stored masked.
-            const int rem = (int)(nIn - kFull);
-            const __m256i m = VMASK_N(rem);
-            for (int h = 0; h < 2 && 8 * h < units; h++) {
-                __m256 r[8];
-                for (int kk = 0; kk < 8; kk++)
-                    r[kk] = kk < rem ? _mm256_loadu_ps(src + (kFull + kk) * SN_PANEL + 8 * h) : _mm256_setzero_ps();
-                transpose8(r);
-                for (int u = 0; u < 8 && 8 * h + u < units; u++) _mm256_maskstore_ps(rows + (8 * h + u) * nIn + kFull, m, r[u]);
-            }
-        }
-    }
+    move_panels_avx2(nIn, nOut, j0, j1, Wt, (float *)packed, 0);
 }
 #define SN_UNPACK_FN unpack_avx2
 

@@ -91,9 +91,9 @@
 #define GUP2_PAIRED 1
 #endif
 
-// Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): full
-// 16-unit panels are written a 16 x 16 tile at a time, transposed in registers, so each
-// store fills a whole cache line of the panel; ragged edges go through the scalar packer.
+// Packing is pure data movement (no arithmetic, so every ISA's result is the same bits): a
+// 16-unit panel is written a 16 x 16 tile at a time, transposed in registers, so each store
+// fills a whole cache line of the panel; the last inputs and a panel's missing units are masked.
 SN_T static void transpose16(__m512 r[16]) {
     __m512 t[16], u[16], v[16];
     for (int i = 0; i < 8; i++) {
@@ -119,54 +119,45 @@ SN_T static void transpose16(__m512 r[16]) {
     }
 }
 
-SN_T static void pack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
-    ptrdiff_t kFull = nIn / 16 * 16;
+// One tile between a panel's rows of W (`units` of them, nIn apart, from input k) and the
+// panel (16 floats per input, from input k): n <= 16 inputs, transposed in registers; to the
+// panel (pack, zeros for the missing units) or back to the rows (unpack, only the panel's units
+// and inputs written). Full tiles pass n = 16, whose masks fold to plain loads and stores; the
+// loops' constant bounds (16) keep r[] in registers.
+SN_T __attribute__((always_inline)) static inline void move_tile_avx512(float *rows, ptrdiff_t nIn, ptrdiff_t units, float *panel, int n, int toPanel) {
+    const __mmask16 m = (__mmask16)(n == 16 ? 0xFFFFu : (1u << n) - 1u);
+    __m512 r[16];
+    if (toPanel) {
+        for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_maskz_loadu_ps(m, rows + u * nIn) : _mm512_setzero_ps();
+        transpose16(r);
+        for (int kk = 0; kk < 16 && kk < n; kk++) _mm512_storeu_ps(panel + kk * SN_PANEL, r[kk]);
+    } else {
+        for (int kk = 0; kk < 16; kk++) r[kk] = kk < n ? _mm512_loadu_ps(panel + kk * SN_PANEL) : _mm512_setzero_ps();
+        transpose16(r);
+        for (int u = 0; u < 16 && u < units; u++) _mm512_mask_storeu_ps(rows + u * nIn, m, r[u]);
+    }
+}
+
+// The panels of units j0 ..< j1 (whole panels) between `weights` (nOut, nIn) and `packed`, tile by tile.
+SN_T __attribute__((always_inline)) static inline void move_panels_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, float *weights, float *packed, int toPanel) {
     for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
         ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
-        const float *rows = Wt + p * SN_PANEL * nIn;
-        float *dst = packed + p * nIn * SN_PANEL;
-        for (ptrdiff_t k = 0; k < kFull; k += 16) {
-            __m512 r[16];
-            for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_loadu_ps(rows + u * nIn + k) : _mm512_setzero_ps();
-            transpose16(r);
-            for (int kk = 0; kk < 16; kk++) _mm512_storeu_ps(dst + (k + kk) * SN_PANEL, r[kk]);
-        }
-        if (kFull < nIn) {
-            // The last nIn - kFull < 16 inputs: the rows' tails loaded masked, one more transpose.
-            const int rem = (int)(nIn - kFull);
-            const __mmask16 m = (__mmask16)((1u << rem) - 1u);
-            __m512 r[16];
-            for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_maskz_loadu_ps(m, rows + u * nIn + kFull) : _mm512_setzero_ps();
-            transpose16(r);
-            for (int kk = 0; kk < rem; kk++) _mm512_storeu_ps(dst + (kFull + kk) * SN_PANEL, r[kk]);
-        }
+        float *rows = weights + p * SN_PANEL * nIn, *panel = packed + p * nIn * SN_PANEL;
+        ptrdiff_t k = 0;
+        for (; k + 16 <= nIn; k += 16) move_tile_avx512(rows + k, nIn, units, panel + k * SN_PANEL, 16, toPanel);
+        if (k < nIn) move_tile_avx512(rows + k, nIn, units, panel + k * SN_PANEL, (int)(nIn - k), toPanel);
     }
+}
+
+// Wt is only read when packing (move_panels' toPanel = 1); the cast serves the shared signature.
+SN_T static void pack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
+    move_panels_avx512(nIn, nOut, j0, j1, (float *)Wt, packed, 1);
 }
 #define SN_PACK_FN pack_avx512
 
-// Unpacking, the inverse: 16 inputs of a panel transposed back into 16 rows of W.
+// Unpacking, the inverse; `packed` is only read.
 SN_T static void unpack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *Wt) {
-    ptrdiff_t kFull = nIn / 16 * 16;
-    for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
-        ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
-        float *rows = Wt + p * SN_PANEL * nIn;
-        const float *src = packed + p * nIn * SN_PANEL;
-        for (ptrdiff_t k = 0; k < kFull; k += 16) {
-            __m512 r[16];
-            for (int kk = 0; kk < 16; kk++) r[kk] = _mm512_loadu_ps(src + (k + kk) * SN_PANEL);
-            transpose16(r);
-            for (int u = 0; u < units; u++) _mm512_storeu_ps(rows + u * nIn + k, r[u]);
-        }
-        if (kFull < nIn) {
-            // The last nIn - kFull < 16 inputs: one more transpose, the rows' tails stored masked.
-            const int rem = (int)(nIn - kFull);
-            const __mmask16 m = (__mmask16)((1u << rem) - 1u);
-            __m512 r[16];
-            for (int kk = 0; kk < 16; kk++) r[kk] = kk < rem ? _mm512_loadu_ps(src + (kFull + kk) * SN_PANEL) : _mm512_setzero_ps();
-            transpose16(r);
-            for (int u = 0; u < units; u++) _mm512_mask_storeu_ps(rows + u * nIn + kFull, m, r[u]);
-        }
-    }
+    move_panels_avx512(nIn, nOut, j0, j1, Wt, (float *)packed, 0);
 }
 #define SN_UNPACK_FN unpack_avx512
 
