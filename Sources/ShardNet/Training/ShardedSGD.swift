@@ -494,12 +494,12 @@ package final class ShardedSGD {
         let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
         let labels = units.tailLabels + t * units.tailLabelStride
-        let parameters = units.tailParameters[t], panels = units.tailPanels + t * L
+        let parameters = units.tailParameters[t], panels = units.tailPanels + t * L, tail = units.tailLayout
         let a1 = units.firstActivations[step & 1], ld1 = units.firstLd
         for l in 1..<L {
             forwardLayer(
                 l, rows: rows, input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l], output: a[l + 1], ldOut: sizes[l + 1],
-                parameters: parameters, panels: panels[l])
+                parameters: parameters, panels: panels[l], layout: tail)
         }
         for s in 0..<totalShards {
             let cost = outputError(run, batch: batch, shard: s, output: a[L], delta: delta[L], labels: labels)
@@ -508,7 +508,7 @@ package final class ShardedSGD {
         for l in stride(from: L - 1, through: 1, by: -1) {
             backpropagateLayer(
                 l, rows: rows, delta: delta[l + 1], activation: l == 1 ? a1 : a[l], ldA: l == 1 ? ld1 : sizes[l], previousDelta: delta[l],
-                parameters: parameters)
+                parameters: parameters, layout: tail)
         }
         if t == 0 { addStepCost() }
         let a0 = units.staged(step: step, item: t)
@@ -522,19 +522,20 @@ package final class ShardedSGD {
         let rules = run.rules(batch: rows, velocity: units.tailVelocity[t])
         for l in 1..<L {
             let nIn = sizes[l], nOut = sizes[l + 1], input = l == 1 ? a1 : a[l], ldIn = l == 1 ? ld1 : nIn
-            let weights = parameters + layoutView.weightOffsets[l]
+            let weights = parameters + tail.weightOffsets[l]
             if run.packedUpdates {
                 // The plain update: equation 5 and the update in one pass over the item's panels
                 // (the bits of the branch below), then wˡ from them for the next step's δ back.
                 withShardBounds(batch: rows) { bounds in
                     native.sgdPacked(
                         nIn: nIn, j0: 0, j1: nOut, bounds: bounds, shards: totalShards, delta: delta[l + 1], ldDelta: nOut,
-                        input: input, ldIn: ldIn, packed: panels[l], biases: parameters + layoutView.biasOffsets[l], rules: rules)
+                        input: input, ldIn: ldIn, packed: panels[l], biases: parameters + tail.biasOffsets[l], rules: rules)
                 }
                 native.unpack(nIn: nIn, nOut: nOut, j0: 0, j1: nOut, packed: panels[l], weights: weights)
             } else {
-                sumGradients(native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: input, ldIn: ldIn, deltaAbove: delta[l + 1])
-                Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: layoutView, parameters: parameters, rules: rules, kernels: kernels)
+                sumGradients(
+                    native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: input, ldIn: ldIn, deltaAbove: delta[l + 1], layout: tail)
+                Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: tail, parameters: parameters, rules: rules, kernels: kernels)
                 native.pack(nIn: nIn, nOut: nOut, j0: 0, j1: nOut, weights: weights, packed: panels[l])
             }
         }
@@ -550,7 +551,8 @@ package final class ShardedSGD {
         }
     }
 
-    /// The parameters of the layers after the first (their weights and biases follow layer 0's).
+    /// The parameters of the layers after the first (their weights and biases follow layer 0's):
+    /// what a tail item's copies hold, from their element 0 (`UnitSchedule.tailLayout`).
     private var tailParameterRange: Range<Int> { layoutView.weightOffsets[1]..<layout.count }
 
     /// Before a run of the one-phase unit plan: every tail item's copies of the later layers'
@@ -559,13 +561,13 @@ package final class ShardedSGD {
         let sizes = layoutView.sizes, L = layoutView.layerCount, tail = tailParameterRange
         for t in 0..<units.rangeCount(layer: 0) {
             let parameters = units.tailParameters[t]
-            (parameters + tail.lowerBound).update(from: run.parameters + tail.lowerBound, count: tail.count)
+            parameters.update(from: run.parameters + tail.lowerBound, count: tail.count)
             if let velocity = run.settings.velocity, run.settings.momentum != 0 {
-                (units.tailVelocity[t] + tail.lowerBound).update(from: velocity + tail.lowerBound, count: tail.count)
+                units.tailVelocity[t].update(from: velocity + tail.lowerBound, count: tail.count)
             }
             for l in 1..<L {
                 unitKernels.pack(
-                    nIn: sizes[l], nOut: sizes[l + 1], j0: 0, j1: sizes[l + 1], weights: parameters + layoutView.weightOffsets[l],
+                    nIn: sizes[l], nOut: sizes[l + 1], j0: 0, j1: sizes[l + 1], weights: parameters + units.tailLayout.weightOffsets[l],
                     packed: units.tailPanels[t * L + l])
             }
         }
@@ -575,9 +577,9 @@ package final class ShardedSGD {
     /// tail item 0's copies (every item's are the same bits), and their shared panels.
     private func copyTails(out run: Run, _ units: UnitSchedule) {
         let tail = tailParameterRange
-        (run.parameters + tail.lowerBound).update(from: units.tailParameters[0] + tail.lowerBound, count: tail.count)
+        (run.parameters + tail.lowerBound).update(from: units.tailParameters[0], count: tail.count)
         if let velocity = run.settings.velocity, run.settings.momentum != 0 {
-            (velocity + tail.lowerBound).update(from: units.tailVelocity[0] + tail.lowerBound, count: tail.count)
+            (velocity + tail.lowerBound).update(from: units.tailVelocity[0], count: tail.count)
         }
         for l in 1..<layoutView.layerCount {
             kernels.pack(layer: l, j0: 0, j1: layoutView.sizes[l + 1], layout: layoutView, parameters: run.parameters, packed: packed)
@@ -651,34 +653,36 @@ package final class ShardedSGD {
     }
 
     /// Equation 2 for layer l's units j0 ..< j1 (default: all) over `rows` rows, with that
-    /// layer's weights and biases in `parameters` (parameter layout) and its packed panels.
+    /// layer's weights and biases in `parameters` (addressed by `layout`, default the parameter
+    /// layout; a tail item passes its copies') and its packed panels.
     /// - input: (rows, ldIn) aˡ; output: (rows, ldOut) aˡ⁺¹, columns j0 ..< j1 written.
     @inline(__always)
     private func forwardLayer(
         _ l: Int, rows: Int, units: (Int, Int)? = nil, input: UnsafePointer<Float>, ldIn: Int,
         output: UnsafeMutablePointer<Float>, ldOut: Int, parameters: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>?,
-        columns: InputColumns? = nil
+        columns: InputColumns? = nil, layout: LayoutView? = nil
     ) {
-        let (j0, j1) = units ?? (0, layoutView.sizes[l + 1])
+        let (j0, j1) = units ?? (0, layoutView.sizes[l + 1]), offsets = layout ?? layoutView
         kernels.forward(
             rows: rows, nIn: layoutView.sizes[l], j0: j0, j1: j1, input: input, ldIn: ldIn,
-            weights: parameters + layoutView.weightOffsets[l], packed: panels, biases: parameters + layoutView.biasOffsets[l],
+            weights: parameters + offsets.weightOffsets[l], packed: panels, biases: parameters + offsets.biasOffsets[l],
             output: output, ldOut: ldOut, function: functions.layer(l, of: layoutView.layerCount), columns: columns)
     }
 
-    /// Equation 4 through layer l's weights (in `parameters`, parameter layout): δ of layer l's
-    /// outputs back into columns k0 ..< k1 (default: all) of the δ of its inputs, times σ′(aˡ).
+    /// Equation 4 through layer l's weights (in `parameters`, addressed by `layout`, default the
+    /// parameter layout): δ of layer l's outputs back into columns k0 ..< k1 (default: all) of
+    /// the δ of its inputs, times σ′(aˡ).
     /// - delta: (rows, sizes[l + 1]); activation: (rows, ldA) aˡ; previousDelta: (rows, sizes[l]).
     @inline(__always)
     private func backpropagateLayer(
         _ l: Int, rows: Int, columns: (Int, Int)? = nil, delta: UnsafePointer<Float>, activation: UnsafePointer<Float>,
-        ldA: Int, previousDelta: UnsafeMutablePointer<Float>, parameters: UnsafeMutablePointer<Float>
+        ldA: Int, previousDelta: UnsafeMutablePointer<Float>, parameters: UnsafeMutablePointer<Float>, layout: LayoutView? = nil
     ) {
         let sizes = layoutView.sizes
         let (k0, k1) = columns ?? (0, sizes[l])
         kernels.backpropagate(
             rows: rows, nIn: sizes[l], nOut: sizes[l + 1], k0: k0, k1: k1, delta: delta, ldDelta: sizes[l + 1],
-            weights: parameters + layoutView.weightOffsets[l], activation: activation, ldA: ldA, previousDelta: previousDelta,
+            weights: parameters + (layout ?? layoutView).weightOffsets[l], activation: activation, ldA: ldA, previousDelta: previousDelta,
             ldPrevious: sizes[l], function: functions.hidden)
     }
 
@@ -740,16 +744,16 @@ package final class ShardedSGD {
     }
 
     /// Equation 5 for layer l's units j0 ..< j1, the shards' gradients summed as they are
-    /// computed into `sum` (parameter layout): `gradient` for the first shard with rows,
+    /// computed into `sum` (addressed by `layout`, default the parameter layout): `gradient` for the first shard with rows,
     /// `gradientAdd` for the next — each shard's chain, then added in shard order, the bits of
     /// the separate buffers summed by the reducer, with a third of its memory traffic.
     /// - input: (m, ldIn) aˡ of the batch (ldIn ≥ sizes[l]); deltaAbove: (m, sizes[l + 1]) δ of layer l's outputs.
     private func sumGradients(
         _ native: NativeKernels, into sum: UnsafeMutablePointer<Float>, batch: Int, layer l: Int, j0: Int, j1: Int,
-        input: UnsafeMutablePointer<Float>, ldIn: Int, deltaAbove: UnsafeMutablePointer<Float>
+        input: UnsafeMutablePointer<Float>, ldIn: Int, deltaAbove: UnsafeMutablePointer<Float>, layout: LayoutView? = nil
     ) {
-        let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1]
-        let nablaW = sum + layoutView.weightOffsets[l], nablaB = sum + layoutView.biasOffsets[l]
+        let sizes = layoutView.sizes, nIn = sizes[l], nOut = sizes[l + 1], offsets = layout ?? layoutView
+        let nablaW = sum + offsets.weightOffsets[l], nablaB = sum + offsets.biasOffsets[l]
         var first = true
         for s in 0..<totalShards {
             let r0 = Self.shardStart(s, batch: batch, shards: totalShards), r1 = Self.shardStart(s + 1, batch: batch, shards: totalShards)

@@ -95,7 +95,8 @@ struct ShardView: @unchecked Sendable {
 }
 
 /// The network's shape as raw integers for the worker threads: sizes, and each layer's weight
-/// and bias offsets in the parameter vector (see `ParameterLayout`).
+/// and bias offsets in the parameter vector (see `ParameterLayout`) — or, for a buffer that
+/// holds only the layers from one on (the unit plan's tail copies), in that buffer.
 final class LayoutView: @unchecked Sendable {
     let layerCount: Int
     let parameterCount: Int
@@ -103,15 +104,20 @@ final class LayoutView: @unchecked Sendable {
     let weightOffsets: UnsafeMutablePointer<Int>
     let biasOffsets: UnsafeMutablePointer<Int>
 
-    init(_ layout: ParameterLayout) {
+    /// - from: the first layer the view addresses: with first > 0 the offsets count from that
+    ///   layer's weights (a buffer that holds only layers first … L−1, `parameterCount` floats),
+    ///   and the earlier layers' offsets are 0 and must not be used.
+    init(_ layout: ParameterLayout, from first: Int = 0) {
+        precondition(first >= 0 && first < layout.layerCount)
+        let start = layout.weightOffsets[first]
         layerCount = layout.layerCount
-        parameterCount = layout.count
+        parameterCount = layout.count - start
         sizes = .allocate(capacity: layout.sizes.count)
         sizes.initialize(from: layout.sizes, count: layout.sizes.count)
         weightOffsets = .allocate(capacity: layerCount)
-        weightOffsets.initialize(from: layout.weightOffsets, count: layerCount)
+        weightOffsets.initialize(from: layout.weightOffsets.indices.map { $0 < first ? 0 : layout.weightOffsets[$0] - start }, count: layerCount)
         biasOffsets = .allocate(capacity: layerCount)
-        biasOffsets.initialize(from: layout.biasOffsets, count: layerCount)
+        biasOffsets.initialize(from: layout.biasOffsets.indices.map { $0 < first ? 0 : layout.biasOffsets[$0] - start }, count: layerCount)
     }
 
     deinit {

@@ -69,8 +69,8 @@
 ///     labels       (m) Int32                   the batch's labels, gathered by the output error
 ///     tail         per tail item (replicatedTail only), that item's own: activations (m, sizes[l])
 ///                  for l = 2 … L, deltas (m, sizes[l]) for l = 1 … L, labels (m); parameters,
-///                  gradient sum and velocity (parameter count each, parameter layout; layer 0's
-///                  part unused) and the packed panels of layers 1 … L−1
+///                  gradient sum and velocity of layers 1 … L−1 (tailLayout.parameterCount
+///                  each, addressed by `tailLayout`) and the packed panels of layers 1 … L−1
 ///
 /// `@unchecked Sendable`: the tables are read-only after `init`; each matrix element is written
 /// by one item per phase (disjoint column or row ranges, or the item's own copies) and read by other
@@ -138,11 +138,13 @@ package final class UnitSchedule: @unchecked Sendable {
     let tailLabels: UnsafeMutablePointer<Int32>
     /// m rounded up to a cache line of Int32.
     let tailLabelStride: Int
-    /// (tail items) each tail item's copy of the parameters (parameter layout; layers 1 … L−1 used).
+    /// The tail copies' layout: layers 1 … L−1's offsets from layer 1's weights.
+    let tailLayout: LayoutView
+    /// (tail items) each tail item's copy of layers 1 … L−1's parameters (`tailLayout`).
     let tailParameters: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
-    /// (tail items) each tail item's gradient sum of layers 1 … L−1 (parameter layout).
+    /// (tail items) each tail item's gradient sum of layers 1 … L−1 (`tailLayout`).
     let tailGradients: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
-    /// (tail items) each tail item's velocity of layers 1 … L−1 (parameter layout; momentum runs).
+    /// (tail items) each tail item's velocity of layers 1 … L−1 (`tailLayout`; momentum runs).
     let tailVelocity: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     /// (tail items × L) each tail item's packed panels of layer l ≥ 1 at [t·L + l] ([t·L] unused).
     let tailPanels: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
@@ -222,8 +224,10 @@ package final class UnitSchedule: @unchecked Sendable {
                 tailOffsets[(tailItems + t) * (L + 1) + l] = take(m * sizes[l])
             }
         }
-        // Each tail item's parameters, gradient sum, velocity, then its panels of layers 1 … L−1.
-        let stateOffsets = (0..<(3 * tailItems)).map { _ in take(layout.count) }
+        // Each tail item's parameters, gradient sum, velocity (layers 1 … L−1), then its panels of layers 1 … L−1.
+        let tail = LayoutView(layout, from: L >= 2 ? 1 : 0)
+        tailLayout = tail
+        let stateOffsets = (0..<(3 * tailItems)).map { _ in take(tail.parameterCount) }
         var panelOffsets = [Int](repeating: 0, count: max(1, tailItems * L))
         for t in 0..<tailItems {
             for l in 1..<L { panelOffsets[t * L + l] = take(NativeKernels.packedCount(nIn: sizes[l], nOut: sizes[l + 1])) }
