@@ -1,4 +1,3 @@
-import Dispatch
 import ShardNet
 
 /// One `ShardedSGD` on synthetic data, run for a chosen number of full mini-batch steps and
@@ -15,8 +14,7 @@ public final class TimedEngine {
     private let order: [Int32]
     private let initial: AlignedBuffer
     private let parameters: AlignedBuffer
-    private let stepsPerEpoch: Int
-    private var cursor = 0
+    private var cursor: StepCursor
 
     /// What one timed call of `time(steps:)` measured.
     public struct Sample {
@@ -43,7 +41,7 @@ public final class TimedEngine {
         self.eta = eta
         initial = network.storage.copy()
         parameters = network.storage.copy()
-        stepsPerEpoch = data.count / miniBatchSize
+        cursor = StepCursor(samples: data.count, miniBatchSize: miniBatchSize)
         engine = ShardedSGD(
             layout: network.layout, cost: .quadratic, miniBatchSize: miniBatchSize,
             shards: shards, threads: threads,
@@ -59,20 +57,9 @@ public final class TimedEngine {
     /// (`callsOfOneStep`: one call per step, which adds a fork-join per step), and times them.
     public func time(steps: Int, callsOfOneStep: Bool = false) -> Sample {
         let b0 = engine.backpropSeconds, r0 = engine.reduceSeconds, w0 = engine.waitSeconds
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        order.withUnsafeBufferPointer { order in
-            var left = steps
-            while left > 0 {
-                let chunk = callsOfOneStep ? 1 : min(left, stepsPerEpoch - cursor)
-                _ = engine.run(
-                    steps: cursor..<(cursor + chunk), order: order, data: data,
-                    parameters: parameters, eta: eta, lambda: 0)
-                left -= chunk
-                cursor += chunk
-                if cursor == stepsPerEpoch { cursor = 0 }
-            }
+        let seconds = order.withUnsafeBufferPointer {
+            cursor.run(steps, runLength: callsOfOneStep ? 1 : .max, on: engine, order: $0, data: data, parameters: parameters, eta: eta, lambda: 0)
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         return Sample(
             seconds: seconds, backprop: engine.backpropSeconds - b0,
             reduce: engine.reduceSeconds - r0, wait: engine.waitSeconds - w0)

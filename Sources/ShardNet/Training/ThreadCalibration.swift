@@ -1,5 +1,3 @@
-import Foundation
-
 /// `threads = auto`: times mini-batch steps for each candidate thread count and step schedule,
 /// with the shard count fixed, and picks the fastest. Because shards fix the arithmetic (and
 /// the native kernels make both schedules compute the same bits), the choice changes only the
@@ -12,7 +10,7 @@ package enum ThreadCalibration {
 
     /// The fastest (threads, schedule) of `candidates` × the schedules `kernels` can run, for
     /// this network, batch size and shard count, each timed for about `secondsPerCandidate`
-    /// (best of 3 rounds of runs of up to 64 steps, as training runs many steps per fork; the
+    /// (best of 3 rounds of runs of 64 steps, as training runs many steps per fork; the
     /// candidates take turns within each round, up to `interleavedBytes` of engines), each on
     /// its own scratch copy of `network`.
     package static func fastest(
@@ -22,7 +20,6 @@ package enum ThreadCalibration {
         let threadCounts = Array(Set(candidates)).sorted()
         let schedules: [StepSchedule] = kernels.usesPackedWeights ? [.shards, .units] : [.shards]
         guard threadCounts.count * schedules.count > 1, data.count > 0 else { return (threadCounts.first ?? 1, .shards) }
-        let steps = max(1, data.count / miniBatchSize)
         let order = (0..<data.count).map { Int32($0) }
         let candidates = threadCounts.flatMap { threads in schedules.map { (threads: threads, schedule: $0) } }
         // The candidates take turns in each of three rounds, so that a slow spell of a shared
@@ -42,20 +39,16 @@ package enum ThreadCalibration {
                     schedule: candidates[i].schedule)
             }
             let parameters = group.map { _ in network.storage.copy() }
-            var done = [Int](repeating: 0, count: group.count)
+            var cursors = group.map { _ in StepCursor(samples: data.count, miniBatchSize: miniBatchSize) }
             for _ in 0..<3 {
                 for (k, engine) in engines.enumerated() {
-                    var ran = 0, elapsed = 0.0, sink = 0.0
+                    var ran = 0, elapsed = 0.0
                     // Small eta: the scratch parameters must stay finite while we time.
                     while elapsed < secondsPerCandidate / 3 {
-                        let run = (done[k] % steps)..<min(steps, done[k] % steps + 64)
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        order.withUnsafeBufferPointer {
-                            engine.run(steps: run, order: $0, data: data, parameters: parameters[k], eta: 1e-6, lambda: 0, costSum: &sink)
+                        elapsed += order.withUnsafeBufferPointer {
+                            cursors[k].run(64, runLength: 64, on: engine, order: $0, data: data, parameters: parameters[k], eta: 1e-6, lambda: 0)
                         }
-                        elapsed += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-                        done[k] += run.count
-                        ran += run.count
+                        ran += 64
                     }
                     fastest[group.lowerBound + k] = min(fastest[group.lowerBound + k], elapsed / Double(ran))
                 }
