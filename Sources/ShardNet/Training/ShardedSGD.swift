@@ -494,12 +494,12 @@ package final class ShardedSGD {
         let sizes = layoutView.sizes, L = layoutView.layerCount, rows = batch.count
         let a = units.tailActivations + t * (L + 1), delta = units.tailDeltas + t * (L + 1)
         let labels = units.tailLabels + t * units.tailLabelStride
-        let parameters = units.tailParameters[t], panels = units.tailPanels + t * L, tail = units.tailLayout
+        let parameters = units.tailParameters[t], panels = units.tailPanels + t * L, offsets = units.tailLayout
         let a1 = units.firstActivations[step & 1], ld1 = units.firstLd
         for l in 1..<L {
             forwardLayer(
                 l, rows: rows, input: l == 1 ? a1 : a[l], ldIn: l == 1 ? ld1 : sizes[l], output: a[l + 1], ldOut: sizes[l + 1],
-                parameters: parameters, panels: panels[l], layout: tail)
+                parameters: parameters, panels: panels[l], layout: offsets)
         }
         for s in 0..<totalShards {
             let cost = outputError(run, batch: batch, shard: s, output: a[L], delta: delta[L], labels: labels)
@@ -508,7 +508,7 @@ package final class ShardedSGD {
         for l in stride(from: L - 1, through: 1, by: -1) {
             backpropagateLayer(
                 l, rows: rows, delta: delta[l + 1], activation: l == 1 ? a1 : a[l], ldA: l == 1 ? ld1 : sizes[l], previousDelta: delta[l],
-                parameters: parameters, layout: tail)
+                parameters: parameters, layout: offsets)
         }
         if t == 0 { addStepCost() }
         let a0 = units.staged(step: step, item: t)
@@ -522,20 +522,20 @@ package final class ShardedSGD {
         let rules = run.rules(batch: rows, velocity: units.tailVelocity[t])
         for l in 1..<L {
             let nIn = sizes[l], nOut = sizes[l + 1], input = l == 1 ? a1 : a[l], ldIn = l == 1 ? ld1 : nIn
-            let weights = parameters + tail.weightOffsets[l]
+            let weights = parameters + offsets.weightOffsets[l]
             if run.packedUpdates {
                 // The plain update: equation 5 and the update in one pass over the item's panels
                 // (the bits of the branch below), then wˡ from them for the next step's δ back.
                 withShardBounds(batch: rows) { bounds in
                     native.sgdPacked(
                         nIn: nIn, j0: 0, j1: nOut, bounds: bounds, shards: totalShards, delta: delta[l + 1], ldDelta: nOut,
-                        input: input, ldIn: ldIn, packed: panels[l], biases: parameters + tail.biasOffsets[l], rules: rules)
+                        input: input, ldIn: ldIn, packed: panels[l], biases: parameters + offsets.biasOffsets[l], rules: rules)
                 }
                 native.unpack(nIn: nIn, nOut: nOut, j0: 0, j1: nOut, packed: panels[l], weights: weights)
             } else {
                 sumGradients(
-                    native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: input, ldIn: ldIn, deltaAbove: delta[l + 1], layout: tail)
-                Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: tail, parameters: parameters, rules: rules, kernels: kernels)
+                    native, into: sum, batch: rows, layer: l, j0: 0, j1: nOut, input: input, ldIn: ldIn, deltaAbove: delta[l + 1], layout: offsets)
+                Reduce.unitsFromSum(layer: l, j0: 0, j1: nOut, sum: sum, layout: offsets, parameters: parameters, rules: rules, kernels: kernels)
                 native.pack(nIn: nIn, nOut: nOut, j0: 0, j1: nOut, weights: weights, packed: panels[l])
             }
         }
@@ -559,6 +559,7 @@ package final class ShardedSGD {
     /// parameters (and velocity, with momentum) from the run's, and their packed panels.
     private func copyTails(in run: Run, _ units: UnitSchedule) {
         let sizes = layoutView.sizes, L = layoutView.layerCount, tail = tailParameterRange
+        precondition(tail.count == units.tailLayout.parameterCount, "a tail item's copies hold exactly the layers after the first")
         for t in 0..<units.rangeCount(layer: 0) {
             let parameters = units.tailParameters[t]
             parameters.update(from: run.parameters + tail.lowerBound, count: tail.count)
