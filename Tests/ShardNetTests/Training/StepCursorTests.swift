@@ -7,7 +7,7 @@ import Testing
 /// `StepCursor`, the timing harnesses' loop (`ThreadCalibration`, the bench's `TimedEngine`):
 /// it runs exactly the steps asked for, wrapping at the epoch's end, and the length of its
 /// calls never changes what they compute.
-@Suite struct StepCursorTests {
+@Suite(.tags(.concurrency)) struct StepCursorTests {
     static let data = Fixtures.clusters(count: 53, features: 12, classes: 4, seed: 8)
 
     static func engineAndParameters() throws -> (ShardedSGD, AlignedBuffer) {
