@@ -76,6 +76,22 @@ import Testing
 /// count — including partial and empty shards, a last layer wider than one 16-unit panel
 /// (output error as a phase of its own) and several hidden layers.
 @Suite(.tags(.numerics, .concurrency)) struct UnitScheduleTests {
+    /// The one-phase plan's tail copies hold only the layers after the first: `LayoutView(_:from: 1)`
+    /// addresses each later layer's weights and biases at their parameter-vector offsets minus
+    /// layer 1's, and counts exactly those parameters — the size `UnitSchedule` gives each copy.
+    @Test func tailLayoutAddressesTheLaterLayersFromZero() {
+        let layout = ParameterLayout(sizes: [64, 30, 7, 4])
+        let tail = LayoutView(layout, from: 1), start = layout.weightOffsets[1]
+        #expect(tail.parameterCount == layout.count - start && tail.parameterCount == 30 * 7 + 7 + 7 * 4 + 4)
+        for l in 1..<layout.layerCount {
+            #expect(tail.weightOffsets[l] == layout.weightOffsets[l] - start && tail.biasOffsets[l] == layout.biasOffsets[l] - start)
+        }
+        let last = layout.layerCount - 1
+        #expect(tail.biasOffsets[last] + layout.sizes[last + 1] == tail.parameterCount, "the last bias ends the copy")
+        let schedule = UnitSchedule(layout: layout, miniBatchSize: 10, shards: 2, threads: 2)
+        #expect(schedule.replicatedTail && schedule.tailLayout.parameterCount == tail.parameterCount)
+    }
+
     /// `steps` steps of plain SGD with L2, or of `momentum` (Nesterov's with `nesterov`) with
     /// L1 and L2 from a non-zero velocity, in runs that end at the epoch's end; the weights,
     /// velocity and summed cost.
