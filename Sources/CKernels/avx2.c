@@ -68,54 +68,61 @@ SN_T static inline void transpose8(__m256 r[8]) {
 
 // One 8 x 8 tile between 8 rows of W (`units` <= 8 of them, nIn apart, from input k) and
 // half a panel (16 floats per input, from input k; the half's 8 lanes): n <= 8 inputs,
-// transposed in registers; to the panel (pack, zeros for the missing units) or back to the
-// rows (unpack, only the half's units and the n inputs written). Full tiles pass n = 8, whose
-// masks fold to plain loads and stores; the loops' constant bounds (8) keep r[] in registers
-// (with `u < units` alone clang spilled it: unpack 1.4x slower).
-SN_T __attribute__((always_inline)) static inline void move_tile_avx2(float *rows, ptrdiff_t nIn, ptrdiff_t units, float *half, int n, int toPanel) {
+// transposed in registers, read from `from` and written to `to`. Packing (toPanel = 1) reads the
+// rows and writes the half, zeros for the missing units; unpacking reads the half and writes
+// only the half's units and the n inputs back to the rows. Full tiles pass n = 8, whose masks
+// fold to plain loads and stores; the loops' constant bounds (8) keep r[] in registers (with
+// `u < units` alone clang spilled it: unpack 1.4x slower).
+SN_T __attribute__((always_inline)) static inline void move_tile_avx2(const float *from, float *to, ptrdiff_t nIn, ptrdiff_t units, int n, int toPanel) {
     const __m256i m = VMASK_N(n);
     __m256 r[8];
     if (toPanel) {
         for (int u = 0; u < 8; u++)
-            r[u] = u < units ? _mm256_maskload_ps(rows + u * nIn, m) : _mm256_setzero_ps();
+            r[u] = u < units ? _mm256_maskload_ps(from + u * nIn, m) : _mm256_setzero_ps();
         transpose8(r);
-        for (int kk = 0; kk < 8 && kk < n; kk++) _mm256_storeu_ps(half + kk * SN_PANEL, r[kk]);
+        for (int kk = 0; kk < 8 && kk < n; kk++) _mm256_storeu_ps(to + kk * SN_PANEL, r[kk]);
     } else {
-        for (int kk = 0; kk < 8; kk++) r[kk] = kk < n ? _mm256_loadu_ps(half + kk * SN_PANEL) : _mm256_setzero_ps();
+        for (int kk = 0; kk < 8; kk++) r[kk] = kk < n ? _mm256_loadu_ps(from + kk * SN_PANEL) : _mm256_setzero_ps();
         transpose8(r);
-        for (int u = 0; u < 8 && u < units; u++) _mm256_maskstore_ps(rows + u * nIn, m, r[u]);
+        for (int u = 0; u < 8 && u < units; u++) _mm256_maskstore_ps(to + u * nIn, m, r[u]);
     }
 }
 
-// Inputs k ..< k + n (n <= 8) of one panel: its two halves, each an 8 x 8 tile (unpacking
-// skips a half with no units).
-SN_T __attribute__((always_inline)) static inline void move_halves_avx2(float *rows, ptrdiff_t nIn, ptrdiff_t units, float *panel, int n, int toPanel) {
+// Inputs k ..< k + n (n <= 8) of one panel: its two halves, each an 8 x 8 tile, from `from` to
+// `to` (packing: rows to panel; unpacking, which skips a half with no units: panel to rows).
+SN_T __attribute__((always_inline)) static inline void move_halves_avx2(const float *from, float *to, ptrdiff_t nIn, ptrdiff_t units, int n, int toPanel) {
     for (int h = 0; h < 2 && (toPanel || 8 * h < units); h++) {
         ptrdiff_t halfUnits = units - 8 * h < 0 ? 0 : units - 8 * h < 8 ? units - 8 * h : 8;
-        move_tile_avx2(rows + 8 * h * nIn, nIn, halfUnits, panel + 8 * h, n, toPanel);
+        ptrdiff_t rowsAt = 8 * h * nIn, halfAt = 8 * h;  // the half's first row of W; its first lane
+        move_tile_avx2(from + (toPanel ? rowsAt : halfAt), to + (toPanel ? halfAt : rowsAt), nIn, halfUnits, n, toPanel);
     }
 }
 
-// The panels of units j0 ..< j1 (whole panels) between `weights` (nOut, nIn) and `packed`, 8 inputs at a time.
-SN_T __attribute__((always_inline)) static inline void move_panels_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, float *weights, float *packed, int toPanel) {
+// The panels of units j0 ..< j1 (whole panels), 8 inputs at a time, from `from` to `to`:
+// packing (toPanel = 1) reads W (nOut, nIn) and writes the panels; unpacking the reverse.
+SN_T __attribute__((always_inline)) static inline void move_panels_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *from, float *to, int toPanel) {
     for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
         ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
-        float *rows = weights + p * SN_PANEL * nIn, *panel = packed + p * nIn * SN_PANEL;
+        // Input k is at rows + k in W and at panel + k * SN_PANEL in the panels.
+        ptrdiff_t rows = p * SN_PANEL * nIn, panel = p * nIn * SN_PANEL;
+        ptrdiff_t fromAt = toPanel ? rows : panel, fromStride = toPanel ? 1 : SN_PANEL;
+        ptrdiff_t toAt = toPanel ? panel : rows, toStride = toPanel ? SN_PANEL : 1;
         ptrdiff_t k = 0;
-        for (; k + 8 <= nIn; k += 8) move_halves_avx2(rows + k, nIn, units, panel + k * SN_PANEL, 8, toPanel);
-        if (k < nIn) move_halves_avx2(rows + k, nIn, units, panel + k * SN_PANEL, (int)(nIn - k), toPanel);
+        for (; k + 8 <= nIn; k += 8)
+            move_halves_avx2(from + fromAt + k * fromStride, to + toAt + k * toStride, nIn, units, 8, toPanel);
+        if (k < nIn)
+            move_halves_avx2(from + fromAt + k * fromStride, to + toAt + k * toStride, nIn, units, (int)(nIn - k), toPanel);
     }
 }
 
-// Wt is only read when packing (move_panels' toPanel = 1); the cast serves the shared signature.
 SN_T static void pack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
-    move_panels_avx2(nIn, nOut, j0, j1, (float *)Wt, packed, 1);
+    move_panels_avx2(nIn, nOut, j0, j1, Wt, packed, 1);
 }
 #define SN_PACK_FN pack_avx2
 
-// Unpacking, the inverse; `packed` is only read.
+// Unpacking, the inverse.
 SN_T static void unpack_avx2(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *Wt) {
-    move_panels_avx2(nIn, nOut, j0, j1, Wt, (float *)packed, 0);
+    move_panels_avx2(nIn, nOut, j0, j1, packed, Wt, 0);
 }
 #define SN_UNPACK_FN unpack_avx2
 

@@ -120,44 +120,50 @@ SN_T static void transpose16(__m512 r[16]) {
 }
 
 // One tile between a panel's rows of W (`units` of them, nIn apart, from input k) and the
-// panel (16 floats per input, from input k): n <= 16 inputs, transposed in registers; to the
-// panel (pack, zeros for the missing units) or back to the rows (unpack, only the panel's units
-// and inputs written). Full tiles pass n = 16, whose masks fold to plain loads and stores; the
+// panel (16 floats per input, from input k): n <= 16 inputs, transposed in registers, read from
+// `from` and written to `to`. Packing (toPanel = 1) reads the rows and writes the panel, zeros
+// for the missing units; unpacking reads the panel and writes only the panel's units and inputs
+// back to the rows. Full tiles pass n = 16, whose masks fold to plain loads and stores; the
 // loops' constant bounds (16) keep r[] in registers.
-SN_T __attribute__((always_inline)) static inline void move_tile_avx512(float *rows, ptrdiff_t nIn, ptrdiff_t units, float *panel, int n, int toPanel) {
+SN_T __attribute__((always_inline)) static inline void move_tile_avx512(const float *from, float *to, ptrdiff_t nIn, ptrdiff_t units, int n, int toPanel) {
     const __mmask16 m = (__mmask16)(n == 16 ? 0xFFFFu : (1u << n) - 1u);
     __m512 r[16];
     if (toPanel) {
-        for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_maskz_loadu_ps(m, rows + u * nIn) : _mm512_setzero_ps();
+        for (int u = 0; u < 16; u++) r[u] = u < units ? _mm512_maskz_loadu_ps(m, from + u * nIn) : _mm512_setzero_ps();
         transpose16(r);
-        for (int kk = 0; kk < 16 && kk < n; kk++) _mm512_storeu_ps(panel + kk * SN_PANEL, r[kk]);
+        for (int kk = 0; kk < 16 && kk < n; kk++) _mm512_storeu_ps(to + kk * SN_PANEL, r[kk]);
     } else {
-        for (int kk = 0; kk < 16; kk++) r[kk] = kk < n ? _mm512_loadu_ps(panel + kk * SN_PANEL) : _mm512_setzero_ps();
+        for (int kk = 0; kk < 16; kk++) r[kk] = kk < n ? _mm512_loadu_ps(from + kk * SN_PANEL) : _mm512_setzero_ps();
         transpose16(r);
-        for (int u = 0; u < 16 && u < units; u++) _mm512_mask_storeu_ps(rows + u * nIn, m, r[u]);
+        for (int u = 0; u < 16 && u < units; u++) _mm512_mask_storeu_ps(to + u * nIn, m, r[u]);
     }
 }
 
-// The panels of units j0 ..< j1 (whole panels) between `weights` (nOut, nIn) and `packed`, tile by tile.
-SN_T __attribute__((always_inline)) static inline void move_panels_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, float *weights, float *packed, int toPanel) {
+// The panels of units j0 ..< j1 (whole panels), tile by tile, from `from` to `to`: packing
+// (toPanel = 1) reads W (nOut, nIn) and writes the panels; unpacking the reverse.
+SN_T __attribute__((always_inline)) static inline void move_panels_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *from, float *to, int toPanel) {
     for (ptrdiff_t p = j0 / SN_PANEL; p * SN_PANEL < j1; p++) {
         ptrdiff_t units = nOut - p * SN_PANEL < SN_PANEL ? nOut - p * SN_PANEL : SN_PANEL;  // rows of W in this panel
-        float *rows = weights + p * SN_PANEL * nIn, *panel = packed + p * nIn * SN_PANEL;
+        // Input k is at rows + k in W and at panel + k * SN_PANEL in the panels.
+        ptrdiff_t rows = p * SN_PANEL * nIn, panel = p * nIn * SN_PANEL;
+        ptrdiff_t fromAt = toPanel ? rows : panel, fromStride = toPanel ? 1 : SN_PANEL;
+        ptrdiff_t toAt = toPanel ? panel : rows, toStride = toPanel ? SN_PANEL : 1;
         ptrdiff_t k = 0;
-        for (; k + 16 <= nIn; k += 16) move_tile_avx512(rows + k, nIn, units, panel + k * SN_PANEL, 16, toPanel);
-        if (k < nIn) move_tile_avx512(rows + k, nIn, units, panel + k * SN_PANEL, (int)(nIn - k), toPanel);
+        for (; k + 16 <= nIn; k += 16)
+            move_tile_avx512(from + fromAt + k * fromStride, to + toAt + k * toStride, nIn, units, 16, toPanel);
+        if (k < nIn)
+            move_tile_avx512(from + fromAt + k * fromStride, to + toAt + k * toStride, nIn, units, (int)(nIn - k), toPanel);
     }
 }
 
-// Wt is only read when packing (move_panels' toPanel = 1); the cast serves the shared signature.
 SN_T static void pack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *Wt, float *packed) {
-    move_panels_avx512(nIn, nOut, j0, j1, (float *)Wt, packed, 1);
+    move_panels_avx512(nIn, nOut, j0, j1, Wt, packed, 1);
 }
 #define SN_PACK_FN pack_avx512
 
-// Unpacking, the inverse; `packed` is only read.
+// Unpacking, the inverse.
 SN_T static void unpack_avx512(ptrdiff_t nIn, ptrdiff_t nOut, ptrdiff_t j0, ptrdiff_t j1, const float *packed, float *Wt) {
-    move_panels_avx512(nIn, nOut, j0, j1, Wt, (float *)packed, 0);
+    move_panels_avx512(nIn, nOut, j0, j1, packed, Wt, 0);
 }
 #define SN_UNPACK_FN unpack_avx512
 
