@@ -6,11 +6,19 @@
 // sibling shared with another guest, or both vCPUs given one host core for a while — then
 // "at once" is about half of "alone" and /proc/stat's steal time says so): a step cut in equal
 // halves then waits for the slower.
+// Then what moving data between two cores costs, which a step that splits work across cores
+// pays at every hand-off: (c) the one-way hand-off of a cache line (two pinned threads passing a
+// counter back and forth, as WorkerTeam's threads meet at a phase), and (d) reading 256 KB that
+// the other core has just written (as the shard schedule's reducer reads the other core's
+// gradient, and its backprop the parameters the other core updated), against reading it after
+// writing it on the same core. On a VM both can change from one second to the next as the host
+// moves the vCPUs; each repetition prints its own figure.
 // Usage: cores [repetitions]. Build and run with scripts/core-check.
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include "pinned.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "timing.h"
@@ -65,6 +73,83 @@ static void *run(void *arg) {
     pthread_barrier_wait(j->start);
     j->rate = j->kind == 0 ? fma_rate() : l2_rate();
     return NULL;
+}
+
+// (c) and (d): two threads pinned to cores `a` and `b`, taking turns through `turn` (its own
+// cache line). Hand-off: each waits for its turn and passes it on, `rounds` times; one way costs
+// the elapsed time / (2 · rounds). Transfer: the thread whose turn it is writes the buffer (a
+// new value each round), passes the turn, and the other reads it all (a sum) before writing it
+// in its turn — every read pulls lines the other core wrote. With a = b one thread plays both
+// sides (the same work, no core crossing: the reference).
+typedef struct {
+    int cpu, side, kind;   // kind 2: hand-off, 3: transfer
+    long rounds;
+    _Alignas(64) atomic_long *turn;
+    float *buffer;
+    long floats;
+    double seconds;        // out
+} pair_job;
+
+__attribute__((target("avx2"))) static float touch(float *b, long floats, float v) {
+    __m256 s = _mm256_setzero_ps(), x = _mm256_set1_ps(v);
+    for (long i = 0; i < floats; i += 8) {
+        s = _mm256_add_ps(s, _mm256_load_ps(b + i));
+        _mm256_store_ps(b + i, x);
+    }
+    float out[8];
+    _mm256_storeu_ps(out, s);
+    return out[0];
+}
+
+static void *pair_run(void *arg) {
+    pair_job *j = arg;
+    pin_to_core(j->cpu);
+    float sink = 0;
+    double t0 = now();
+    for (long r = 0; r < j->rounds; r++) {
+        long mine = 2 * r + j->side;
+        while (atomic_load_explicit(j->turn, memory_order_acquire) != mine) __builtin_ia32_pause();
+        if (j->kind == 3) sink += touch(j->buffer, j->floats, (float)mine);
+        atomic_store_explicit(j->turn, mine + 1, memory_order_release);
+    }
+    j->seconds = now() - t0;
+    if (sink == 12345.0f) puts("");
+    return NULL;
+}
+
+// Nanoseconds per one-way hand-off (kind 2) or GB/s of the reads (kind 3) between cores a and b.
+static double pair_measure(int a, int b, int kind) {
+    static _Alignas(64) atomic_long turn[16];
+    const long floats = 256 * 1024 / 4;
+    float *buffer = aligned_alloc(64, (size_t)floats * 4);
+    for (long i = 0; i < floats; i++) buffer[i] = 1.0f;
+    const long rounds = kind == 2 ? 200000 : 2000;
+    double seconds;
+    atomic_store(&turn[0], 0);
+    if (a == b) {
+        // One thread, both sides in turn: the same loads and stores, no other core involved.
+        pin_to_core(a);
+        float sink = 0;
+        double t0 = now();
+        for (long r = 0; r < 2 * rounds; r++) {
+            if (atomic_load_explicit(&turn[0], memory_order_acquire) != r) abort();
+            if (kind == 3) sink += touch(buffer, floats, (float)r);
+            atomic_store_explicit(&turn[0], r + 1, memory_order_release);
+        }
+        seconds = now() - t0;
+        if (sink == 12345.0f) puts("");
+    } else {
+        pthread_t threads[2];
+        pair_job jobs[2];
+        for (int side = 0; side < 2; side++) {
+            jobs[side] = (pair_job){side ? b : a, side, kind, rounds, &turn[0], buffer, floats, 0};
+            pthread_create(&threads[side], NULL, pair_run, &jobs[side]);
+        }
+        for (int side = 0; side < 2; side++) pthread_join(threads[side], NULL);
+        seconds = jobs[0].seconds > jobs[1].seconds ? jobs[0].seconds : jobs[1].seconds;
+    }
+    free(buffer);
+    return kind == 2 ? seconds / (2.0 * rounds) * 1e9 : 2.0 * rounds * floats * 4 / seconds * 1e-9;
 }
 
 // The machine's steal time so far, in clock ticks (/proc/stat: time the hypervisor ran
@@ -125,5 +210,25 @@ int main(int argc, char **argv) {
                        together[i] / alone[i], steal);
             fflush(stdout);
         }
+    if (n < 2) return 0;
+    printf("\n| test | repetition | cores | on one core | between the cores | between / one core | steal while between |\n"
+           "|---|---:|---|---:|---:|---:|---:|\n");
+    const char *pair_names[2] = {"hand-off of a cache line, one way (ns)", "read 256 KB the other core wrote (GB/s)"};
+    for (int kind = 2; kind < 4; kind++)
+        for (int r = 0; r < reps; r++)
+            for (int i = 1; i < n; i++) {
+                double one = pair_measure(0, 0, kind);
+                long long s0 = steal_ticks();
+                double t0 = now();
+                double between = pair_measure(0, i, kind);
+                double seconds = now() - t0;
+                long long s1 = steal_ticks();
+                char steal[32] = "n/a";
+                if (s0 >= 0 && s1 >= 0) snprintf(steal, sizeof steal, "%.0f%%", 100.0 * (double)(s1 - s0) / tick / (seconds * 2));
+                char ratio[32] = "—";  // a hand-off on one core crosses nothing: no ratio
+                if (kind == 3) snprintf(ratio, sizeof ratio, "%.2f", between / one);
+                printf("| %s | %d | 0, %d | %.1f | %.1f | %s | %s |\n", pair_names[kind - 2], r + 1, i, one, between, ratio, steal);
+                fflush(stdout);
+            }
     return 0;
 }
