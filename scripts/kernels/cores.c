@@ -8,13 +8,13 @@
 // halves then waits for the slower.
 // Then what moving data between two cores costs, which a step that splits work across cores
 // pays at every hand-off: (c) the one-way hand-off of a cache line (two pinned threads passing a
-// counter back and forth, as WorkerTeam's threads meet at a phase), and (d) reading 256 KB that
-// the other core has just written (as the shard schedule's reducer reads the other core's
-// gradient, and its backprop the parameters the other core updated), against reading it after
-// writing it on the same core. On a VM both can change from one second to the next as the host
-// moves the vCPUs; each repetition prints its own figure.
+// counter back and forth, as WorkerTeam's threads meet at a phase), and (d) reading and
+// rewriting 256 KB that the other core has just written (as the shard schedule's reducer reads
+// the other core's gradient and then rewrites parameters the other core has read), against the
+// same on one core. On a VM both can change from one second to the next as the host moves the
+// vCPUs; each repetition prints its own figure.
 // Usage: cores [repetitions]. Build and run with scripts/core-check. `cores handoff` prints only
-// (c) between cores 0 and 1, in ns, one number (scripts/placement-bench reads it between points).
+// (c) between cores 0 and 1, in ns, one number (to watch a VM's placement over time).
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include "pinned.h"
@@ -79,14 +79,14 @@ static void *run(void *arg) {
 
 // (c) and (d): two threads pinned to cores `a` and `b`, taking turns through `turn` (its own
 // cache line). Hand-off: each waits for its turn and passes it on, `rounds` times; one way costs
-// the elapsed time / (2 · rounds). Transfer: the thread whose turn it is writes the buffer (a
-// new value each round), passes the turn, and the other reads it all (a sum) before writing it
-// in its turn — every read pulls lines the other core wrote. With a = b one thread plays both
-// sides (the same work, no core crossing: the reference).
+// the elapsed time / (2 · rounds). Transfer: the thread whose turn it is reads the whole buffer
+// (a sum) and writes it anew in the same pass, then passes the turn — every line it reads the
+// other core wrote last. With a = b one thread plays both sides (the same work, no core
+// crossing: the reference).
 typedef struct {
     int cpu, side, kind;   // kind 2: hand-off, 3: transfer
     long rounds;
-    _Alignas(64) atomic_long *turn;
+    atomic_long *turn;
     float *buffer;
     long floats;
     double seconds;        // out
@@ -119,9 +119,9 @@ static void *pair_run(void *arg) {
     return NULL;
 }
 
-// Nanoseconds per one-way hand-off (kind 2) or GB/s of the reads (kind 3) between cores a and b.
+// Nanoseconds per one-way hand-off (kind 2) or GB/s of the buffer's passes (kind 3) between cores a and b.
 static double pair_measure(int a, int b, int kind) {
-    static _Alignas(64) atomic_long turn[16];
+    static _Alignas(64) atomic_long turn[8];  // turn[0] used; the array fills its cache line
     const long floats = 256 * 1024 / 4;
     float *buffer = aligned_alloc(64, (size_t)floats * 4);
     for (long i = 0; i < floats; i++) buffer[i] = 1.0f;
@@ -223,7 +223,7 @@ int main(int argc, char **argv) {
     if (n < 2) return 0;
     printf("\n| test | repetition | cores | on one core | between the cores | between / one core | steal while between |\n"
            "|---|---:|---|---:|---:|---:|---:|\n");
-    const char *pair_names[2] = {"hand-off of a cache line, one way (ns)", "read 256 KB the other core wrote (GB/s)"};
+    const char *pair_names[2] = {"hand-off of a cache line, one way (ns)", "read and rewrite 256 KB the other core wrote (GB/s)"};
     for (int kind = 2; kind < 4; kind++)
         for (int r = 0; r < reps; r++)
             for (int i = 1; i < n; i++) {
