@@ -13,6 +13,11 @@ package struct ScalingReport: Sendable, Codable {
     /// well above 0 before the sweep means something else was running.
     package let loadAverageBefore: Double?
     package let loadAverageAfter: Double?
+    /// The one-way hand-off of a cache line between the first two CPUs before and after the
+    /// sweep, ns (`SystemReport.handoff`; nil with one CPU): on a VM whose vCPUs the host moves,
+    /// a change between the two says the two-thread points ran on different placements.
+    package let handoffBefore: Double?
+    package let handoffAfter: Double?
     /// The BLAS GEMM ceiling, or nil when it was skipped (`gemmSize` 0).
     package let ceiling: MachineCeiling?
     package let options: ScalingSweepOptions
@@ -22,6 +27,7 @@ package struct ScalingReport: Sendable, Codable {
 
     package init(
         date: Date, cores: Int, host: String, loadAverageBefore: Double?, loadAverageAfter: Double?,
+        handoffBefore: Double? = nil, handoffAfter: Double? = nil,
         ceiling: MachineCeiling?, options: ScalingSweepOptions, series: [ScalingSeries], seconds: Double
     ) {
         self.date = date
@@ -29,6 +35,8 @@ package struct ScalingReport: Sendable, Codable {
         self.host = host
         self.loadAverageBefore = loadAverageBefore
         self.loadAverageAfter = loadAverageAfter
+        self.handoffBefore = handoffBefore
+        self.handoffAfter = handoffAfter
         self.ceiling = ceiling
         self.options = options
         self.series = series
@@ -48,6 +56,10 @@ package struct ScalingReport: Sendable, Codable {
             format: "ShardNet scaling sweep: %d cores, load average %@ before / %@ after, %.0f s, %@\n",
             cores, load[0], load[1], seconds, ISO8601DateFormatter().string(from: date))
         out += SystemReport.lines.filter { !$0.hasPrefix("kernels available") }.joined(separator: "\n") + "\n"
+        if handoffBefore != nil || handoffAfter != nil {
+            let ns = [handoffBefore, handoffAfter].map { $0.map { String(format: "%.0f ns", $0) } ?? "?" }
+            out += "core hand-off (one way, first two CPUs, median of 5 probes): \(ns[0]) before / \(ns[1]) after\n"
+        }
         if let c = ceiling {
             out += String(
                 format: "GEMM ceiling (SGEMM n=%d, median of %d): %.1f GFLOP/s on 1 thread (%.1f–%.1f), %.1f GFLOP/s on %d threads (%.1f–%.1f)\n",

@@ -29,6 +29,7 @@ package struct ScalingSweep: Sendable {
         let started = Date()
         let clockStart = DispatchTime.now().uptimeNanoseconds
         let loadBefore = Self.loadAverage()
+        let handoffBefore = SystemReport.handoff()?.median
         let cores = TrainingOptions.activeCores
         let threadList = Array(Set(options.threads)).sorted()
         let maxThreads = threadList.last!
@@ -126,6 +127,7 @@ package struct ScalingSweep: Sendable {
         return ScalingReport(
             date: started, cores: cores, host: ProcessInfo.processInfo.hostName,
             loadAverageBefore: loadBefore, loadAverageAfter: Self.loadAverage(),
+            handoffBefore: handoffBefore, handoffAfter: SystemReport.handoff()?.median,
             ceiling: ceiling, options: options, series: series, seconds: seconds)
     }
 

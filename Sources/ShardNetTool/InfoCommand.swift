@@ -12,13 +12,16 @@ struct InfoCommand: ParsableCommand {
             Examples:
               shardnet info fashion.h5
               shardnet info model.h5
-              shardnet info --system      # CPU, vector features, kernels, BLAS and its core
+              shardnet info --system      # CPU, vector features, kernels, BLAS and its core, core hand-off
             """)
 
     @Argument(help: ArgumentHelp("A ShardNet dataset or checkpoint.", valueName: "file.h5"))
     var file: String?
 
-    @Flag(help: "Describe this machine instead: CPU model and features, cores, kernels, BLAS library and core.")
+    @Flag(
+        help:
+            "Describe this machine instead: CPU model and features, cores, kernels, BLAS library and core, and what a hand-off between two cores costs."
+    )
     var system = false
 
     func validate() throws {
@@ -28,6 +31,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         if system {
             for line in SystemReport.lines { print(line) }
+            if let handoff = SystemReport.handoffLine() { print(handoff) }
             return
         }
         guard let file else { return }

@@ -61,6 +61,12 @@ int shardnet_cpu_signature(unsigned *family, unsigned *model);
 /// the operating system's support for the vector registers checked (XCR0 on x86).
 unsigned shardnet_cpu_features(void);
 
+/// The one-way hand-off of a cache line between two cores, in nanoseconds: two threads (on
+/// Linux pinned to the first two CPUs the process may use) pass a counter back and forth
+/// `rounds` (at least 8) times each, the last three quarters timed. -1 when there are fewer
+/// than two CPUs, a thread cannot be made, or the probe took over 0.25 s (a loaded machine).
+double shardnet_cpu_handoff_ns(long rounds);
+
 #define SHARDNET_CPU_AVX2_FMA 1u   /* AVX2 and FMA3, YMM state enabled by the OS */
 #define SHARDNET_CPU_AVX512F 2u    /* AVX-512 Foundation, ZMM and opmask state enabled */
 #define SHARDNET_CPU_NEON 4u       /* AArch64 Advanced SIMD (always present on arm64) */

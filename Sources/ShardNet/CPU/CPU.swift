@@ -1,8 +1,9 @@
 import CCPU
 
 /// The processor as the engine sees it: the spin-wait hint used at the worker team's
-/// barriers, denormal flushing for every worker, and the brand and vector features that
-/// decide which kernels can run. The only file that imports the CCPU shim.
+/// barriers, denormal flushing for every worker, the brand and vector features that decide
+/// which kernels can run, and what a hand-off between two cores costs. The only file that
+/// imports the CCPU shim.
 package enum CPU {
     /// Spin-wait hint (PAUSE on x86, YIELD on Arm).
     @inline(__always)
@@ -45,6 +46,16 @@ package enum CPU {
         package static let avx2 = Features(rawValue: UInt32(SHARDNET_CPU_AVX2_FMA))
         package static let avx512 = Features(rawValue: UInt32(SHARDNET_CPU_AVX512F))
         package static let neon = Features(rawValue: UInt32(SHARDNET_CPU_NEON))
+    }
+
+    /// The one-way hand-off of a cache line between two cores, in nanoseconds (two threads
+    /// pass a counter back and forth `rounds` times each; on Linux pinned to the first two CPUs
+    /// the process may use), or nil with fewer than two CPUs. The least each barrier of a
+    /// multi-thread step costs; on a VM it moves as the host moves the vCPUs (15, 35 or 170 ns
+    /// within a minute on the project's AMD EPYC VM). About 1–10 ms.
+    package static func handoffNanoseconds(rounds: Int = 20_000) -> Double? {
+        let ns = shardnet_cpu_handoff_ns(rounds)
+        return ns > 0 ? ns : nil
     }
 
     /// What this processor offers, read once.

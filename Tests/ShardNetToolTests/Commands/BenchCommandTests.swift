@@ -43,7 +43,8 @@ import Testing
     }
 
     /// --pixels uint8 stores the synthetic pixels as bytes, which each batch's gather converts to
-    /// [0, 1] as it does for converted MNIST data: the sweep's header says which storage ran, the
+    /// [0, 1] as it does for converted MNIST data: the sweep's header says which storage ran (and
+    /// the core hand-off before and after the sweep), the
     /// step-cost table measures it, and a storage it does not know is one error line naming the flag.
     @Test func pixelsChoosesTheSyntheticStorage() throws {
         let dir = try Tool.temporaryFolder()
@@ -55,6 +56,10 @@ import Testing
         #expect(sweep.status == 0, "\(sweep.all)")
         let header = try String(contentsOf: dir.appendingPathComponent("scaling.txt"), encoding: .utf8)
         #expect(header.contains("synthetic samples (uint8 pixels)"), "\(header)")
+        if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+            // The placement the two-thread points ran under: the core hand-off before and after.
+            #expect(header.contains("core hand-off (one way, first two CPUs, median of 5 probes): "), "\(header)")
+        }
         let cost = try Tool.run([
             "bench", "--step-cost", "--network", "20-8-3", "--batch-sizes", "4", "--threads", "1", "--schedules", "units",
             "--repetitions", "1", "--seconds-per-point", "0.2", "--pixels", "uint8",

@@ -4,8 +4,8 @@ import Testing
 
 /// `shardnet info --system` (issue #9): the machine as the arithmetic sees it, one fact a line.
 @Suite(.tags(.cli)) struct InfoSystemTests {
-    /// Every fact has its line, the kernels listed include the portable ones, auto's choice is one
-    /// of them, and on Linux x86 the CPU line names the family and model that /proc/cpuinfo gives
+    /// Every fact has its line (the core hand-off where there are two CPUs), the kernels listed
+    /// include the portable ones, auto's choice is one of them, and on Linux x86 the CPU line names the family and model that /proc/cpuinfo gives
     /// (a VM's brand string alone can be as generic as "Intel(R) Xeon(R) Processor").
     @Test func describesThisMachine() throws {
         let result = try Tool.run(["info", "--system"])
@@ -17,6 +17,12 @@ import Testing
         let cpu = try #require(value("CPU"), "no CPU line: \(result.stdout)")
         for key in ["vector features", "cores", "kernels available", "kernels chosen by auto", "BLAS", "BLAS core"] {
             #expect(value(key) != nil, "no \(key) line: \(result.stdout)")
+        }
+        // On two or more CPUs, what a hand-off between two of them costs, measured now.
+        if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+            let handoff = try #require(value("core hand-off"), "no core hand-off line: \(result.stdout)")
+            let ns = Double(handoff.prefix { $0 != " " }) ?? -1
+            #expect(ns > 0 && handoff.contains(" ns one way (median of 5 probes"), "\(handoff)")
         }
         let available = (value("kernels available") ?? "").components(separatedBy: ", ")
         #expect(available.contains("scalar") && available.contains("blas"), "\(available)")
