@@ -58,7 +58,7 @@ package struct ScalingReport: Sendable, Codable {
         out += SystemReport.lines.filter { !$0.hasPrefix("kernels available") }.joined(separator: "\n") + "\n"
         if handoffBefore != nil || handoffAfter != nil {
             let ns = [handoffBefore, handoffAfter].map { $0.map { String(format: "%.0f ns", $0) } ?? "?" }
-            out += "core hand-off (one way, first two CPUs, median of 5 probes): \(ns[0]) before / \(ns[1]) after\n"
+            out += "core hand-off (one way, first two CPUs, median of \(SystemReport.handoffProbes) probes): \(ns[0]) before / \(ns[1]) after\n"
         }
         if let c = ceiling {
             out += String(

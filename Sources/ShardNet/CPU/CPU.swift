@@ -50,9 +50,10 @@ package enum CPU {
 
     /// The one-way hand-off of a cache line between two cores, in nanoseconds (two threads
     /// pass a counter back and forth `rounds` times each; on Linux pinned to the first two CPUs
-    /// the process may use), or nil with fewer than two CPUs. The least each barrier of a
-    /// multi-thread step costs; on a VM it moves as the host moves the vCPUs (15, 35 or 170 ns
-    /// within a minute on the project's AMD EPYC VM). About 1–10 ms.
+    /// the process may use), or nil with fewer than two CPUs or when the probe gave up (over
+    /// 0.25 s: a loaded machine). The least each barrier of a multi-thread step costs; on a VM
+    /// it moves as the host moves the vCPUs (15, 35 or 170 ns within a minute on the project's
+    /// AMD EPYC VM). Takes 1–10 ms on an idle machine.
     package static func handoffNanoseconds(rounds: Int = 20_000) -> Double? {
         let ns = shardnet_cpu_handoff_ns(rounds)
         return ns > 0 ? ns : nil

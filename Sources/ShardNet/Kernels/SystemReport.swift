@@ -43,22 +43,26 @@ package enum SystemReport {
             : "\(name) (native, \(CPU.name))"
     }
 
+    /// How many probes `handoff` takes by default.
+    package static let handoffProbes = 5
+
     /// What passing a cache line between two cores costs here, in ns: the median, least and
-    /// most of `probes` probes of `CPU.handoffNanoseconds`, or nil with fewer than two CPUs.
-    /// What each barrier of a two-thread step costs at least; on a VM it changes when the host
-    /// moves the vCPUs, so it is measured, never stored.
-    package static func handoff(probes: Int = 5) -> (median: Double, low: Double, high: Double)? {
+    /// most of the probes of `CPU.handoffNanoseconds` that measured (`count` of `probes`), or
+    /// nil when none did (fewer than two CPUs, or a machine too loaded). What each barrier of a
+    /// two-thread step costs at least; on a VM it changes when the host moves the vCPUs, so it
+    /// is measured, never stored.
+    package static func handoff(probes: Int = handoffProbes) -> (median: Double, low: Double, high: Double, count: Int)? {
         let values = (0..<max(1, probes)).compactMap { _ in CPU.handoffNanoseconds() }.sorted()
         guard let low = values.first, let high = values.last else { return nil }
-        return (values[values.count / 2], low, high)
+        return (values[values.count / 2], low, high, values.count)
     }
 
-    /// "core hand-off: 35 ns one way (median of 5 probes, 34–41 ns; …)", or nil with one CPU.
-    package static func handoffLine(probes: Int = 5) -> String? {
+    /// "core hand-off: 35 ns one way (median of 5 probes, 34–41 ns; …)", or nil when `handoff` is.
+    package static func handoffLine(probes: Int = handoffProbes) -> String? {
         handoff(probes: probes).map {
             String(
                 format: "core hand-off: %.0f ns one way (median of %d probes, %.0f–%.0f ns; between the first two CPUs)",
-                $0.median, max(1, probes), $0.low, $0.high)
+                $0.median, $0.count, $0.low, $0.high)
         }
     }
 
