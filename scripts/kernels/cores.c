@@ -13,8 +13,8 @@
 // the other core's gradient and then rewrites parameters the other core has read), against the
 // same on one core. On a VM both can change from one second to the next as the host moves the
 // vCPUs; each repetition prints its own figure.
-// Usage: cores [repetitions]. Build and run with scripts/core-check. `cores handoff` prints only
-// (c) between cores 0 and 1, in ns, one number (to watch a VM's placement over time).
+// Usage: cores [repetitions]. Build and run with scripts/core-check. (To watch (c) alone over
+// time, `shardnet info --system` measures it in the product: Sources/CCPU/handoff.c.)
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include "pinned.h"
@@ -22,7 +22,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "timing.h"
 #include <time.h>
 #include <unistd.h>
@@ -187,16 +186,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cores: this check needs AVX2 and FMA (x86-64)\n");
         return 1;
     }
-    int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (argc > 1 && strcmp(argv[1], "handoff") == 0) {
-        if (n < 2) {
-            fprintf(stderr, "cores: a hand-off needs 2 online cores; this machine has %d\n", n);
-            return 1;
-        }
-        printf("%.1f\n", pair_measure(0, 1, 2));
-        return 0;
-    }
     int reps = argc > 1 ? atoi(argv[1]) : 3;
+    int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (n > 64) n = 64;
     int cores[64];
     for (int i = 0; i < n; i++) cores[i] = i;
