@@ -77,6 +77,13 @@ package final class ShardedSGD {
     /// `--shards 1`), which before ran the separate kernels and a pack every step.
     static let sgdPackedShardRows = 10
 
+    /// Seconds per step of the last run's later steps: from the start of the round a quarter of
+    /// the way through the run to the run's end, which leaves out what a run pays once at its
+    /// start (waking the team's threads, caches that hold another engine's data) — the rate
+    /// `EngineChooser` compares choices by. NaN after a run of fewer than 4 rounds, or a rank's.
+    package private(set) var lastRunSecondsPerStep = Double.nan
+    private let markSlot = ScalarSlots(count: 1)  // (1) uptime in ns when the marked round began
+
     /// Time spent in each kind of work over all steps run so far, summed over threads.
     package private(set) var backpropSeconds = 0.0
     package private(set) var reduceSeconds = 0.0
@@ -232,6 +239,7 @@ package final class ShardedSGD {
                         ? nil : Dropout(probability: settings.dropout, seed: settings.seed, epoch: settings.epoch),
                     firstPosition: settings.firstPosition),
                 packedUpdates: packedUpdatesCapable && settings.momentum == 0)
+            lastRunSecondsPerStep = .nan
             if let ranks {
                 // One step at a time: the local sums, then the exchange and the update here.
                 var total = WorkerTeam.Timing(backprop: 0, reduce: 0, wait: 0)
@@ -258,7 +266,11 @@ package final class ShardedSGD {
             // Lent, not retained: read from `self` the schedule was retained and released by
             // every item, both cores bumping one reference count (`self.units` keeps it alive).
             let schedule = units.map(Borrowed.init)
-            let timing = team.run(steps: steps.count + (pipelined ? 1 : 0), plan: plan, timing: timingSlots) { i, phase, item in
+            let rounds = steps.count + (pipelined ? 1 : 0), markRound = rounds >= 4 ? rounds / 4 : -1
+            let mark = markSlot
+            let timing = team.run(steps: rounds, plan: plan, timing: timingSlots) { i, phase, item in
+                // Done once per run, by whichever thread takes the round's first item.
+                if i == markRound && phase == 0 && item == 0 { mark[0] = Double(DispatchTime.now().uptimeNanoseconds) }
                 if let schedule {
                     schedule.with { self.unitWork(run, $0, step: run.firstStep + i, phase: phase, item: item) }
                 } else if phase == 0 {
@@ -269,6 +281,8 @@ package final class ShardedSGD {
             }
             if let units, pipelined { copyTails(out: run, units) }
             if run.packedUpdates { kernels.unpack(layer: 0, layout: layoutView, parameters: run.parameters, packed: packed) }
+            lastRunSecondsPerStep =
+                markRound < 0 ? .nan : (Double(DispatchTime.now().uptimeNanoseconds) - mark[0]) * 1e-9 / Double(rounds - markRound)
             return timing
         }
         costSum = runCost[0]

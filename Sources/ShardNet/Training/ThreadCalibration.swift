@@ -8,26 +8,46 @@ package enum ThreadCalibration {
     /// parameter-sized buffer per shard and about four more per engine): 256 MiB.
     static let defaultInterleavedBytes = 256 << 20
 
+    /// About what one engine holds: a parameter-sized buffer per shard and about four more.
+    static func engineBytes(parameters: Int, shards: Int) -> Int {
+        parameters * MemoryLayout<Float>.size * (shards + 4)
+    }
+
     /// The fastest (threads, schedule) of `candidates` × the schedules `kernels` can run, for
-    /// this network, batch size and shard count, each timed for about `secondsPerCandidate`
-    /// (best of 3 rounds of runs of 64 steps, as training runs many steps per fork; the
-    /// candidates take turns within each round, up to `interleavedBytes` of engines), each on
-    /// its own scratch copy of `network`.
+    /// this network, batch size and shard count: the first of `measure`'s list.
     package static func fastest(
         network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
         candidates: [Int], secondsPerCandidate: Double = 0.1, interleavedBytes: Int = defaultInterleavedBytes
     ) -> (threads: Int, schedule: StepSchedule) {
+        let first = measure(
+            network: network, data: data, miniBatchSize: miniBatchSize, shards: shards, kernels: kernels, candidates: candidates,
+            secondsPerCandidate: secondsPerCandidate, interleavedBytes: interleavedBytes)[0].choice
+        return (first.threads, first.schedule)
+    }
+
+    /// Every (threads, schedule) of `candidates` × the schedules `kernels` can run, fastest first,
+    /// with its seconds per step for this network, batch size and shard count, each timed for
+    /// about `secondsPerCandidate` (best of 3 rounds of runs of 64 steps, as training runs many
+    /// steps per fork; the candidates take turns within each round, up to `interleavedBytes` of
+    /// engines), each on its own scratch copy of `network`. A single choice (or no data) is
+    /// not timed: its seconds per step are ∞.
+    package static func measure(
+        network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
+        candidates: [Int], secondsPerCandidate: Double = 0.1, interleavedBytes: Int = defaultInterleavedBytes
+    ) -> [(choice: ExecutionChoice, secondsPerStep: Double)] {
         let threadCounts = Array(Set(candidates)).sorted()
         let schedules: [StepSchedule] = kernels.usesPackedWeights ? [.shards, .units] : [.shards]
-        guard threadCounts.count * schedules.count > 1, data.count > 0 else { return (threadCounts.first ?? 1, .shards) }
+        guard threadCounts.count * schedules.count > 1, data.count > 0 else {
+            return [(ExecutionChoice(threads: threadCounts.first ?? 1, schedule: .shards), .infinity)]
+        }
         let order = (0..<data.count).map { Int32($0) }
-        let candidates = threadCounts.flatMap { threads in schedules.map { (threads: threads, schedule: $0) } }
+        let candidates = threadCounts.flatMap { threads in schedules.map { ExecutionChoice(threads: threads, schedule: $0) } }
         // The candidates take turns in each of three rounds, so that a slow spell of a shared
         // machine (tens of milliseconds) does not land on one candidate only; each candidate's
         // best round counts. Taking turns keeps every candidate's engine alive at once: when
         // those would hold more than `interleavedBytes` (a large network), the candidates run
         // one after another instead, each its three rounds.
-        let engineBytes = network.layout.count * MemoryLayout<Float>.size * (shards + 4)
+        let engineBytes = Self.engineBytes(parameters: network.layout.count, shards: shards)
         let perGroup = engineBytes * candidates.count <= interleavedBytes ? candidates.count : 1
         var fastest = [Double](repeating: .infinity, count: candidates.count)
         for first in stride(from: 0, to: candidates.count, by: perGroup) {
@@ -54,7 +74,7 @@ package enum ThreadCalibration {
                 }
             }
         }
-        let best = candidates[fastest.indices.min { fastest[$0] < fastest[$1] }!]
-        return (best.threads, best.schedule)
+        // Sorted by time; ties keep the candidates' order (fewer threads first).
+        return fastest.indices.sorted { (fastest[$0], $0) < (fastest[$1], $1) }.map { (candidates[$0], fastest[$0]) }
     }
 }

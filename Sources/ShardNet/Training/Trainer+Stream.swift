@@ -71,6 +71,7 @@ extension Trainer {
             var order = [Int32](repeating: 0, count: n)
             let layout = EpochOrder.draw(&order, window: state.shuffleWindow, generator: &generator)
             let start = DispatchTime.now().uptimeNanoseconds
+            chooser.startEpoch()
             var totalCost = state.epochCostSum
             var done = state.epochStepsDone
             let resumedAt = done, resumedCost = totalCost
@@ -98,6 +99,7 @@ extension Trainer {
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            chooser.finishEpoch()
             let trainingCost = totalCost / Double(n)
             try rollBackIfDiverged(epoch: epoch, trainingCost: trainingCost, resumedAt: resumedAt, resumedCost: resumedCost)
             let samplesTimed = min(n, (steps - resumedAt) * m)
@@ -123,7 +125,7 @@ extension Trainer {
         let data = try DataSet(bytes: buffer.images, labels: buffer.labels, features: features, classes: network.sizes.last!)
         let rows = buffer.rows
         identity.withUnsafeBufferPointer { identity in
-            engine.run(
+            chooser.run(
                 steps: 0..<steps, order: UnsafeBufferPointer(rebasing: identity[0..<rows]), data: data,
                 parameters: network.storage, settings: settings, costSum: &costSum)
         }

@@ -18,14 +18,24 @@ public final class Trainer {
     public private(set) var network: Network
     /// Epochs done, generator state, hyper-parameters and history.
     public internal(set) var state: TrainingState
-    /// Threads that run the shards.
-    public let threads: Int
+    /// Threads that run the shards: the thread count given, or after `adapt(among:)` the one
+    /// that ran most of the last finished epoch's steps.
+    public var threads: Int { chooser.lastEpochChoice.threads }
     /// The kernels that run the arithmetic: "avx512", "avx2", "neon", "scalar" or "blas".
     public let kernels: String
-    /// How each step is cut into work items (BLAS always runs `.shards`).
-    public let schedule: StepSchedule
+    /// How each step is cut into work items (BLAS always runs `.shards`); after `adapt(among:)`,
+    /// the schedule that ran most of the last finished epoch's steps.
+    public var schedule: StepSchedule { chooser.lastEpochChoice.schedule }
 
-    let engine: ShardedSGD
+    /// The choices the steps may run on: the one this trainer was made with, then those
+    /// `adapt(among:)` kept.
+    public var choices: [ExecutionChoice] { chooser.choices }
+
+    /// The engines that run the steps: the one made here, and those `adapt(among:)` adds.
+    private(set) var chooser: EngineChooser
+    /// What an engine is made from, beside its threads and schedule (for `adapt(among:)`).
+    private let kernelSet: KernelSet
+    private let isRank: Bool
     let evaluator: Evaluator
     var lastGood: AlignedBuffer  // the parameters after the last finished epoch (Trainer+Stream.swift reads these)
     /// The momentum's velocity v, (parameter count) in parameter layout; nil without momentum.
@@ -117,17 +127,18 @@ public final class Trainer {
         self.network = network
         self.network.makeUnique()
         self.state = state
-        self.threads = threads
         let kernelSet = try KernelSet.checked(
             kernels, layout: network.layout,
             rows: (state.miniBatchSize + state.shards * state.groups - 1) / (state.shards * state.groups))
         self.kernels = kernelSet.name
-        engine = ShardedSGD(
+        self.kernelSet = kernelSet
+        isRank = rank != nil
+        let engine = ShardedSGD(
             layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
             miniBatchSize: state.miniBatchSize, shards: state.shards, threads: threads, kernels: kernelSet,
             schedule: kernelSet.usesPackedWeights && rank == nil && state.dropout == 0 ? schedule : .shards,
             exchange: rank.map { .ranks($0) } ?? .local(groups: state.groups), dropout: state.dropout > 0)
-        self.schedule = engine.schedule
+        chooser = EngineChooser(engines: [engine], policy: ChoicePolicy(count: 1))
         evaluator = Evaluator(layout: network.layout, threads: threads, kernels: kernelSet)
         lastGood = self.network.storage.copy()
         if state.momentum > 0 {
@@ -213,6 +224,7 @@ public final class Trainer {
             for i in order.indices { order[i] = Int32(i) }
             EpochOrder.draw(&order, window: state.shuffleWindow, generator: &generator)
             let start = DispatchTime.now().uptimeNanoseconds
+            chooser.startEpoch()
             let perRun = min(stepsPerRun, progressInterval > 0 ? max(1, progressInterval / state.miniBatchSize) : steps)
             var totalCost = state.epochCostSum
             var done = state.epochStepsDone
@@ -220,7 +232,7 @@ public final class Trainer {
             while done < steps {
                 let run = done..<min(steps, done + perRun)
                 order.withUnsafeBufferPointer { order in
-                    engine.run(
+                    chooser.run(
                         steps: run, order: order, data: training, parameters: network.storage,
                         settings: stepSettings(epoch: epoch), costSum: &totalCost)
                 }
@@ -236,6 +248,7 @@ public final class Trainer {
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            chooser.finishEpoch()
             let trainingCost = totalCost / Double(training.count)
             try rollBackIfDiverged(epoch: epoch, trainingCost: trainingCost, resumedAt: resumedAt, resumedCost: resumedCost)
             // A resumed epoch's timing covers only the steps run since the resume.
@@ -386,7 +399,57 @@ public final class Trainer {
     }
 
     /// Time spent so far in backprop, in the reducer and waiting at barriers (summed over threads).
-    public var timeProfile: (backprop: Double, reduce: Double, wait: Double) {
-        (engine.backpropSeconds, engine.reduceSeconds, engine.waitSeconds)
+    public var timeProfile: (backprop: Double, reduce: Double, wait: Double) { chooser.timeProfile }
+
+    /// Keeps measuring while it trains (`--threads auto`): the steps run in slices on the
+    /// engine this trainer was made with and on one for each of `choices`, the fastest by its
+    /// last slice running most of them and the others a short probe slice in turn
+    /// (`ChoicePolicy`), so that the run follows the machine when the fastest choice changes
+    /// under it. Every choice trains the same bits (the shard count fixes the arithmetic), so
+    /// this changes the speed only. `secondsPerStep` (one per choice, e.g. from the start's
+    /// calibration) sizes the first slices. Choices this trainer's engine cannot differ from
+    /// (BLAS, dropout or a rank run only the shard schedule) are dropped; so are all when
+    /// their engines would hold more than 256 MiB, or on a rank of `shardnet-mpi`.
+    public func adapt(among choices: [ExecutionChoice], secondsPerStep: [Double]? = nil) throws {
+        try adapt(among: choices, secondsPerStep: secondsPerStep) { ChoicePolicy(count: $0, secondsPerStep: $1) }
+    }
+
+    /// As `adapt(among:secondsPerStep:)`, with the policy `makePolicy(choices, secondsPerStep)`
+    /// (tests switch every few steps).
+    package func adapt(
+        among choices: [ExecutionChoice], secondsPerStep: [Double]?, makePolicy: (Int, [Double]) -> ChoicePolicy
+    ) throws {
+        guard secondsPerStep == nil || secondsPerStep!.count == choices.count else {
+            throw ShardNetError.invalidArgument("adapt: \(secondsPerStep!.count) times for \(choices.count) choices")
+        }
+        if let bad = choices.first(where: { !TrainingOptions.limits.threads.contains($0.threads) }) {
+            throw ShardNetError.invalidArgument(
+                "adapt: \(bad.threads) threads is outside \(TrainingOptions.limits.threads.lowerBound)...\(TrainingOptions.limits.threads.upperBound)"
+            )
+        }
+        if let bad = choices.first(where: { $0.schedule == .units && !kernelSet.usesPackedWeights }) {
+            throw ShardNetError.invalidArgument("adapt: \(bad) needs the native kernels, and this trainer runs \(kernels)")
+        }
+        guard !isRank else { return }
+        let start = chooser.choices[0]
+        let schedulesDiffer = state.dropout == 0
+        var kept = [start], times = [secondsPerStep.flatMap { t in choices.firstIndex(of: start).map { t[$0] } } ?? .infinity]
+        for (i, choice) in choices.enumerated() {
+            let effective = ExecutionChoice(threads: choice.threads, schedule: schedulesDiffer ? choice.schedule : .shards)
+            guard !kept.contains(effective) else { continue }
+            kept.append(effective)
+            times.append(secondsPerStep?[i] ?? .infinity)
+        }
+        let bytes = ThreadCalibration.engineBytes(parameters: network.parameterCount, shards: state.shards * state.groups)
+        guard kept.count > 1, bytes * kept.count <= ThreadCalibration.defaultInterleavedBytes else { return }
+        let engines =
+            [chooser.engine(0)]
+            + kept.dropFirst().map { choice in
+                ShardedSGD(
+                    layout: network.layout, cost: network.cost, activation: network.activation, outputLayer: network.outputLayer,
+                    miniBatchSize: state.miniBatchSize, shards: state.shards, threads: choice.threads, kernels: kernelSet,
+                    schedule: choice.schedule, exchange: .local(groups: state.groups), dropout: state.dropout > 0)
+            }
+        chooser = EngineChooser(engines: engines, policy: makePolicy(engines.count, times))
     }
 }

@@ -71,16 +71,29 @@ public struct ExecutionOptions: ParsableArguments {
     /// threads = auto and schedule = auto: the fastest of 1 … active cores threads and the
     /// schedules the kernels run, for this network, data and shard count; a given value wins.
     public func resolved(network: Network, data: DataSet, batch: Int, shards: Int) throws -> (threads: Int, schedule: StepSchedule) {
+        let first = try measured(network: network, data: data, batch: batch, shards: shards)[0].choice
+        return (first.threads, first.schedule)
+    }
+
+    /// The choices --threads and --step-schedule leave open, fastest first, each with its
+    /// seconds per step as measured now for this network, data and shard count
+    /// (`ThreadCalibration.measure`): 1 … active cores threads for auto, the given count
+    /// otherwise, times the schedules the kernels run (the given one only, if any). Both given:
+    /// that choice alone, not timed (∞).
+    public func measured(network: Network, data: DataSet, batch: Int, shards: Int) throws -> [(
+        choice: ExecutionChoice, secondsPerStep: Double
+    )] {
         let kernels = try kernels.set()
         let cores = TrainingOptions.activeCores
         if threadCount == nil || fixedSchedule == nil {
-            let threads = threadCount.map { [$0] } ?? Array(1...cores)
-            let pick = ThreadCalibration.fastest(
+            // Short: the trainer keeps measuring among these while it trains (`Trainer.adapt`).
+            let all = ThreadCalibration.measure(
                 network: network, data: data, miniBatchSize: batch, shards: shards,
-                kernels: kernels, candidates: threads)
-            if fixedSchedule == nil || fixedSchedule == pick.schedule { return pick }
+                kernels: kernels, candidates: threadCount.map { [$0] } ?? Array(1...cores), secondsPerCandidate: 0.03)
+            let kept = all.filter { fixedSchedule == nil || $0.choice.schedule == fixedSchedule }
+            if !kept.isEmpty { return kept }
         }
-        return (threadCount ?? cores, fixedSchedule ?? .shards)
+        return [(ExecutionChoice(threads: threadCount ?? cores, schedule: fixedSchedule ?? .shards), .infinity)]
     }
 }
 

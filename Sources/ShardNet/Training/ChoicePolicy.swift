@@ -1,0 +1,117 @@
+/// Which of several `ExecutionChoice`s runs the next slice of a run's steps, from how fast each
+/// ran its recent slices — how `--threads auto` keeps measuring while it trains. Bookkeeping
+/// only, no clock: `EngineChooser` times the slices and records them here.
+///
+/// A choice's estimate is the faster of its last two recorded slices (seconds per step), so
+/// one slice caught in a slow spell of a shared machine does not move the lead. The leader,
+/// the choice with the lowest estimate, runs slices of about `leaderSeconds`. After every
+/// `probeEvery` leader slices one other choice, in turn, runs a slice of about `probeSeconds`,
+/// so a choice that has become the faster one (another process left the cores, the hypervisor
+/// moved the vCPUs) takes the lead within a few probes; it leads once its estimate is under
+/// `switchRatio` × the leader's. A choice whose probe came out more than `slowRatio` × the
+/// leader's estimate skips its next 1, 2, 4, then 8 turns (doubling while it stays that slow),
+/// so a choice that is far behind (two threads sharing a 10-row step's shards) costs little.
+package struct ChoicePolicy: Sendable {
+    /// Choices, 0 ..< count.
+    package let count: Int
+    /// Target length of a leader slice, seconds.
+    package let leaderSeconds: Double
+    /// Target length of a probe slice, seconds.
+    package let probeSeconds: Double
+    /// Leader slices between probe turns.
+    package let probeEvery: Int
+    /// A choice takes the lead when its estimate is below this fraction of the leader's.
+    package let switchRatio: Double
+    /// A probe slower than this multiple of the leader's estimate backs its choice off.
+    package let slowRatio: Double
+    /// The most probe turns a choice skips after a slow probe.
+    package static let maxSkips = 8
+    /// Bounds on a slice's steps: a slice is one fork-join of an engine's team, which costs
+    /// tens of microseconds, so a slice is never shorter than `minSteps`; slices shorter than
+    /// that (a run's last few steps) run but are not recorded as a time.
+    package static let minSteps = 8
+    package static let maxSteps = 1 << 16
+
+    /// Seconds per step of each choice's last recorded slice, and of the one before (∞: none).
+    package private(set) var secondsPerStep: [Double]
+    private var previousSecondsPerStep: [Double]
+    /// The choice that runs the leader slices.
+    package private(set) var leader: Int
+    private var leaderSlices = 0
+    private var probeTurn = 0  // where the turn order of the others continues, 0 ..< count − 1
+    private var skips: [Int]  // probe turns each choice still skips
+    private var backoff: [Int]  // the turns its next slow probe makes it skip / 2
+
+    /// `leader` starts; `secondsPerStep` (e.g. from `ThreadCalibration.measure`) sizes the first
+    /// slices and is what the first probes are compared with (nil: nothing measured yet).
+    package init(
+        count: Int, leader: Int = 0, secondsPerStep: [Double]? = nil, leaderSeconds: Double = 0.008, probeSeconds: Double = 0.001,
+        probeEvery: Int = 8, switchRatio: Double = 0.97, slowRatio: Double = 1.5
+    ) {
+        precondition(count >= 1 && (0..<count).contains(leader) && probeEvery >= 1)
+        precondition(secondsPerStep == nil || secondsPerStep!.count == count)
+        self.count = count
+        self.leader = leader
+        self.secondsPerStep = secondsPerStep ?? [Double](repeating: .infinity, count: count)
+        previousSecondsPerStep = [Double](repeating: .infinity, count: count)
+        skips = [Int](repeating: 0, count: count)
+        backoff = skips
+        self.leaderSeconds = leaderSeconds
+        self.probeSeconds = probeSeconds
+        self.probeEvery = probeEvery
+        self.switchRatio = switchRatio
+        self.slowRatio = slowRatio
+    }
+
+    /// Choice i's estimate: the faster of its last two recorded slices, seconds per step.
+    package func estimate(_ i: Int) -> Double { min(secondsPerStep[i], previousSecondsPerStep[i]) }
+
+    /// The choice to run next and its steps (1 ... `remaining`).
+    package mutating func next(remaining: Int) -> (choice: Int, steps: Int) {
+        precondition(remaining >= 1)
+        var choice = leader, seconds = leaderSeconds
+        if count > 1 && leaderSlices >= probeEvery {
+            // A probe turn: the next of the others in turn that skips no more turns; those
+            // passed over have skipped one. If every other one skips, the leader runs on.
+            leaderSlices = 0
+            for k in 0..<(count - 1) {
+                let other = (leader + 1 + (probeTurn + k) % (count - 1)) % count
+                if skips[other] > 0 {
+                    skips[other] -= 1
+                    continue
+                }
+                choice = other
+                seconds = probeSeconds
+                probeTurn = (probeTurn + k + 1) % (count - 1)
+                break
+            }
+        }
+        let perStep = estimate(choice)
+        let wanted = perStep.isFinite && perStep > 0 ? Int((seconds / perStep).rounded()) : Self.minSteps
+        return (choice, min(remaining, min(Self.maxSteps, max(Self.minSteps, wanted))))
+    }
+
+    /// `choice` ran `steps` steps in `seconds` (the slice `next` handed out).
+    package mutating func record(choice: Int, steps: Int, seconds: Double) {
+        precondition((0..<count).contains(choice) && steps >= 1)
+        if choice == leader { leaderSlices += 1 }
+        guard steps >= Self.minSteps, seconds.isFinite, seconds > 0 else { return }
+        previousSecondsPerStep[choice] = secondsPerStep[choice]
+        secondsPerStep[choice] = seconds / Double(steps)
+        if choice != leader {
+            if estimate(choice) > slowRatio * estimate(leader) {
+                backoff[choice] = min(Self.maxSkips, max(1, 2 * backoff[choice]))
+                skips[choice] = backoff[choice]
+            } else {
+                backoff[choice] = 0
+            }
+        }
+        let fastest = (0..<count).min { estimate($0) < estimate($1) }!
+        if fastest != leader && estimate(fastest) < switchRatio * estimate(leader) {
+            leader = fastest
+            leaderSlices = 0
+            skips[fastest] = 0
+            backoff[fastest] = 0
+        }
+    }
+}
