@@ -2,15 +2,19 @@
 /// ran its recent slices — how `--threads auto` keeps measuring while it trains. Bookkeeping
 /// only, no clock: `EngineChooser` times the slices and records them here.
 ///
-/// A choice's estimate is the faster of its last two recorded slices (seconds per step), so
-/// one slice caught in a slow spell of a shared machine does not move the lead. The leader,
-/// the choice with the lowest estimate, runs slices of about `leaderSeconds`. After every
-/// `probeEvery` leader slices one other choice, in turn, runs a slice of about `probeSeconds`,
-/// so a choice that has become the faster one (another process left the cores, the hypervisor
-/// moved the vCPUs) takes the lead within a few probes; it leads once its estimate is under
-/// `switchRatio` × the leader's. A choice whose probe came out more than `slowRatio` × the
-/// leader's estimate skips its next 1, 2, 4, then 8 turns (doubling while it stays that slow),
-/// so a choice that is far behind (two threads sharing a 10-row step's shards) costs little.
+/// A choice's estimate is its last slice's time per step, or the faster of its last two when it
+/// also ran one of the two slices before (the leader, mostly), so one slice caught in a slow
+/// spell of a shared machine does not move the lead, and an old probe does not count twice. The
+/// leader, the choice with the lowest estimate, runs slices of about `leaderSeconds`. After
+/// every `probeEvery` leader slices one other choice, in turn, runs a slice of about
+/// `probeSeconds`, so a choice that has become the faster one (another process left the cores,
+/// the hypervisor moved the vCPUs) takes the lead within a few probes: a probe leads once its
+/// time is under `switchRatio` × the leader's estimate. When the leader itself slows below what
+/// another choice last measured, that choice probes at once (its time may be as old as the
+/// leader's good one: a slow spell slows every choice), and leads only if the probe confirms.
+/// A choice whose probe came out more than `slowRatio` × the leader's estimate skips its next
+/// 1, 2, 4, then 8 turns (doubling while it stays that slow), so a choice far behind (two
+/// threads sharing a 10-row step's shards) costs little.
 package struct ChoicePolicy: Sendable {
     /// Choices, 0 ..< count.
     package let count: Int
@@ -32,9 +36,13 @@ package struct ChoicePolicy: Sendable {
     package static let minSteps = 8
     package static let maxSteps = 1 << 16
 
-    /// Seconds per step of each choice's last recorded slice, and of the one before (∞: none).
+    /// Seconds per step of each choice's last recorded slice, and of the one before when that
+    /// was one of the two slices before the last (else ∞).
     package private(set) var secondsPerStep: [Double]
     private var previousSecondsPerStep: [Double]
+    private var slices = 0  // slices recorded so far
+    private var lastSlice: [Int]  // the slice each choice last recorded, −2 before any
+    private var pending: Int?  // a probe to run next: the leader slowed below its last time
     /// The choice that runs the leader slices.
     package private(set) var leader: Int
     private var leaderSlices = 0
@@ -56,6 +64,7 @@ package struct ChoicePolicy: Sendable {
         previousSecondsPerStep = [Double](repeating: .infinity, count: count)
         skips = [Int](repeating: 0, count: count)
         backoff = skips
+        lastSlice = [Int](repeating: -2, count: count)
         self.leaderSeconds = leaderSeconds
         self.probeSeconds = probeSeconds
         self.probeEvery = probeEvery
@@ -63,14 +72,19 @@ package struct ChoicePolicy: Sendable {
         self.slowRatio = slowRatio
     }
 
-    /// Choice i's estimate: the faster of its last two recorded slices, seconds per step.
+    /// Choice i's estimate, seconds per step: its last recorded slice, or the faster of its last
+    /// two when they were close together.
     package func estimate(_ i: Int) -> Double { min(secondsPerStep[i], previousSecondsPerStep[i]) }
 
     /// The choice to run next and its steps (1 ... `remaining`).
     package mutating func next(remaining: Int) -> (choice: Int, steps: Int) {
         precondition(remaining >= 1)
         var choice = leader, seconds = leaderSeconds
-        if count > 1 && leaderSlices >= probeEvery {
+        if let probe = pending {
+            pending = nil
+            choice = probe
+            seconds = probeSeconds
+        } else if count > 1 && leaderSlices >= probeEvery {
             // A probe turn: the next of the others in turn that skips no more turns; those
             // passed over have skipped one. If every other one skips, the leader runs on.
             leaderSlices = 0
@@ -95,23 +109,26 @@ package struct ChoicePolicy: Sendable {
     package mutating func record(choice: Int, steps: Int, seconds: Double) {
         precondition((0..<count).contains(choice) && steps >= 1)
         if choice == leader { leaderSlices += 1 }
+        defer { slices += 1 }
         guard steps >= Self.minSteps, seconds.isFinite, seconds > 0 else { return }
-        previousSecondsPerStep[choice] = secondsPerStep[choice]
+        previousSecondsPerStep[choice] = lastSlice[choice] >= slices - 2 ? secondsPerStep[choice] : .infinity
         secondsPerStep[choice] = seconds / Double(steps)
+        lastSlice[choice] = slices
         if choice != leader {
-            if estimate(choice) > slowRatio * estimate(leader) {
+            if estimate(choice) < switchRatio * estimate(leader) {
+                leader = choice
+                leaderSlices = 0
+                backoff[choice] = 0
+            } else if estimate(choice) > slowRatio * estimate(leader) {
                 backoff[choice] = min(Self.maxSkips, max(1, 2 * backoff[choice]))
                 skips[choice] = backoff[choice]
             } else {
                 backoff[choice] = 0
             }
-        }
-        let fastest = (0..<count).min { estimate($0) < estimate($1) }!
-        if fastest != leader && estimate(fastest) < switchRatio * estimate(leader) {
-            leader = fastest
-            leaderSlices = 0
-            skips[fastest] = 0
-            backoff[fastest] = 0
+        } else if let other = (0..<count).filter({ $0 != leader }).min(by: { estimate($0) < estimate($1) }),
+            estimate(other) < switchRatio * estimate(leader)
+        {
+            pending = other
         }
     }
 }

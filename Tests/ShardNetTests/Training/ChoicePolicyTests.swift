@@ -37,16 +37,37 @@ import Testing
         #expect(close.leader == 0, "2% faster is within the switch ratio")
     }
 
-    /// One slow slice of the leader (a slow spell of the machine) does not hand the lead over:
-    /// the estimate is the faster of the last two slices; two slow slices in a row do.
-    @Test func oneSlowLeaderSliceKeepsTheLeadTwoDoNot() {
+    /// One slow slice of the leader (a slow spell of the machine) does not move the lead: the
+    /// leader's estimate is the faster of its last two slices. After two, the choice that last
+    /// measured faster probes at once, and leads only if it is faster now — in a slow spell
+    /// that slows every choice, it is not.
+    @Test func aSlowLeaderHasTheOthersProbedBeforeItLosesTheLead() {
         var policy = ChoicePolicy(count: 2, leader: 0, secondsPerStep: [10e-6, 14e-6], probeEvery: 100)
-        for _ in 0..<3 { policy.record(choice: 0, steps: 100, seconds: 100 * 10e-6) }
+        for seconds in [10e-6, 10e-6, 40e-6] {
+            #expect(policy.next(remaining: 1000).choice == 0)
+            policy.record(choice: 0, steps: 100, seconds: 100 * seconds)
+        }
+        #expect(policy.estimate(0) == 10e-6, "one slow slice: the one before still counts")
+        #expect(policy.next(remaining: 1000).choice == 0)
         policy.record(choice: 0, steps: 100, seconds: 100 * 40e-6)
-        #expect(policy.leader == 0)
-        #expect(policy.estimate(0) == 10e-6)
+        let check = policy.next(remaining: 1000)
+        #expect(check.choice == 1, "two slow slices: the other choice probes now")
+        policy.record(choice: 1, steps: check.steps, seconds: Double(check.steps) * 45e-6)
+        #expect(policy.leader == 0, "everything is slow: no switch")
+        #expect(policy.next(remaining: 1000).choice == 0)
         policy.record(choice: 0, steps: 100, seconds: 100 * 40e-6)
-        #expect(policy.leader == 1, "slow twice: the other choice's 14 µs wins")
+        #expect(policy.next(remaining: 1000).choice == 0, "the other's fresh time is no better: no probe again")
+        policy.record(choice: 0, steps: 100, seconds: 100 * 40e-6)
+
+        var faster = ChoicePolicy(count: 2, leader: 0, secondsPerStep: [10e-6, 14e-6], probeEvery: 100)
+        for seconds in [10e-6, 40e-6, 40e-6] {
+            _ = faster.next(remaining: 1000)
+            faster.record(choice: 0, steps: 100, seconds: 100 * seconds)
+        }
+        let probe = faster.next(remaining: 1000)
+        #expect(probe.choice == 1)
+        faster.record(choice: 1, steps: probe.steps, seconds: Double(probe.steps) * 15e-6)
+        #expect(faster.leader == 1, "the leader really slowed: the other, 15 µs now, leads")
     }
 
     /// A probe more than `slowRatio` × the leader's estimate makes its choice skip its next
