@@ -401,15 +401,16 @@ public final class Trainer {
     /// Time spent so far in backprop, in the reducer and waiting at barriers (summed over threads).
     public var timeProfile: (backprop: Double, reduce: Double, wait: Double) { chooser.timeProfile }
 
-    /// Keeps measuring while it trains (`--threads auto`): the steps run in slices on the
-    /// engine this trainer was made with and on one for each of `choices`, the fastest by its
-    /// last slice running most of them and the others a short probe slice in turn
-    /// (`ChoicePolicy`), so that the run follows the machine when the fastest choice changes
+    /// Keeps measuring while it trains (`--threads auto`): each run of steps is cut into slices
+    /// that run on the engine this trainer was made with or on one for each of `choices`; the
+    /// fastest by its recent slices runs most of them and the others run a short probe slice in
+    /// turn (`ChoicePolicy`), so the run follows the machine when the fastest choice changes
     /// under it. Every choice trains the same bits (the shard count fixes the arithmetic), so
     /// this changes the speed only. `secondsPerStep` (one per choice, e.g. from the start's
-    /// calibration) sizes the first slices. Choices this trainer's engine cannot differ from
-    /// (BLAS, dropout or a rank run only the shard schedule) are dropped; so are all when
-    /// their engines would hold more than 256 MiB, or on a rank of `shardnet-mpi`.
+    /// calibration) sizes the first slices. With dropout every choice runs the shard schedule
+    /// (choices that then coincide count once); the unit schedule with BLAS kernels is an error.
+    /// Nothing is added on a rank of `shardnet-mpi`, or when the engines would hold more than
+    /// 256 MiB.
     public func adapt(among choices: [ExecutionChoice], secondsPerStep: [Double]? = nil) throws {
         try adapt(among: choices, secondsPerStep: secondsPerStep) { ChoicePolicy(count: $0, secondsPerStep: $1) }
     }

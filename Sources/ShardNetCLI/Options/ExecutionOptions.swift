@@ -8,7 +8,7 @@ public struct ExecutionOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Worker threads, or auto (the fastest of 1 … active cores, measured). Default: auto (shardnet-mpi: the cores mpirun lets the rank use).",
+            "Worker threads, or auto (the fastest of 1 … active cores, measured at the start and again while training). Default: auto (shardnet-mpi: the cores mpirun lets the rank use).",
             valueName: "n|auto"))
     public var threads: String?
 

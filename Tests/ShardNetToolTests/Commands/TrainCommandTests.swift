@@ -17,6 +17,8 @@ import Testing
         #expect(!r.stdout.contains("\u{1B}") && !r.stdout.contains("\r"), "control characters in piped output")
         #expect(r.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("Epoch ") }.count == 3)
         #expect(r.stdout.contains("model saved to \(model)"))
+        // --step-schedule auto: both schedules on 2 threads, measured again while it trains.
+        #expect(r.stdout.contains("threads 2 (re-measured as it trains), step schedule"), "\(r.stdout)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         let last = try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as! [String: Any]
@@ -99,6 +101,7 @@ import Testing
         let r = try Tool.run(["train", "--epochs", "1"], in: dir)
         #expect(r.status == 0, "\(r.all)")
         #expect(r.stdout.contains("on 4,000 samples") && r.stdout.contains("/1,000"))
+        #expect(r.stdout.contains("(auto, re-measured as it trains)"), "\(r.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.h5").path))
     }
 }
