@@ -19,7 +19,10 @@ import Testing
         let dir = try Tool.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = try Tool.smallDataset(in: dir, train: 100, test: 50)
-        let epochs = 300
+        // Long enough that the run outlasts 20 kills: each random kill lets a run progress for
+        // up to half a second after its start-up (300 epochs ran out after 16 kills once
+        // `--threads auto`'s start-up calibration shrank from 0.1 to 0.03 s a choice).
+        let epochs = 800
         let common = [
             "--data", data, "--layers", "784,256,10", "--epochs", String(epochs), "--shards", "2",
             "--batch-size", "10", "--seed", "3", "--quiet", "--checkpoint-every", "1",
