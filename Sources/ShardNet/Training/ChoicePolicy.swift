@@ -125,10 +125,11 @@ package struct ChoicePolicy: Sendable {
             } else {
                 backoff[choice] = 0
             }
-        } else if let other = (0..<count).filter({ $0 != leader }).min(by: { estimate($0) < estimate($1) }),
-            estimate(other) < switchRatio * estimate(leader)
-        {
-            pending = other
+        } else {
+            // The other choice with the best estimate (a loop: no array per slice).
+            var best = -1
+            for other in 0..<count where other != leader && (best < 0 || estimate(other) < estimate(best)) { best = other }
+            if best >= 0 && estimate(best) < switchRatio * estimate(leader) { pending = best }
         }
     }
 }
