@@ -1,5 +1,5 @@
 /// `threads = auto`: times mini-batch steps for each candidate thread count and step schedule,
-/// with the shard count fixed, and picks the fastest. Because shards fix the arithmetic (and
+/// with the shard count fixed, fastest first (`measure`). Because shards fix the arithmetic (and
 /// the native kernels make both schedules compute the same bits), the choice changes only the
 /// speed, never the trained weights. `--threads auto` passes 1 … cores, so auto is never
 /// slower than one thread (up to timing noise).
@@ -11,18 +11,6 @@ package enum ThreadCalibration {
     /// About what one engine holds: a parameter-sized buffer per shard and about four more.
     static func engineBytes(parameters: Int, shards: Int) -> Int {
         parameters * MemoryLayout<Float>.size * (shards + 4)
-    }
-
-    /// The fastest (threads, schedule) of `candidates` × the schedules `kernels` can run, for
-    /// this network, batch size and shard count: the first of `measure`'s list.
-    package static func fastest(
-        network: Network, data: DataSet, miniBatchSize: Int, shards: Int, kernels: KernelSet,
-        candidates: [Int], secondsPerCandidate: Double = 0.1, interleavedBytes: Int = defaultInterleavedBytes
-    ) -> (threads: Int, schedule: StepSchedule) {
-        let first = measure(
-            network: network, data: data, miniBatchSize: miniBatchSize, shards: shards, kernels: kernels, candidates: candidates,
-            secondsPerCandidate: secondsPerCandidate, interleavedBytes: interleavedBytes)[0].choice
-        return (first.threads, first.schedule)
     }
 
     /// Every (threads, schedule) of `candidates` × the schedules `kernels` can run, fastest first,

@@ -68,13 +68,6 @@ public struct ExecutionOptions: ParsableArguments {
     /// Parsed --step-schedule: nil for auto.
     public var fixedSchedule: StepSchedule? { schedule.flatMap(StepSchedule.init(rawValue:)) }
 
-    /// threads = auto and schedule = auto: the fastest of 1 … active cores threads and the
-    /// schedules the kernels run, for this network, data and shard count; a given value wins.
-    public func resolved(network: Network, data: DataSet, batch: Int, shards: Int) throws -> (threads: Int, schedule: StepSchedule) {
-        let first = try measured(network: network, data: data, batch: batch, shards: shards)[0].choice
-        return (first.threads, first.schedule)
-    }
-
     /// The choices --threads and --step-schedule leave open, fastest first, each with its
     /// seconds per step as measured now for this network, data and shard count
     /// (`ThreadCalibration.measure`): 1 … active cores threads for auto, the given count
